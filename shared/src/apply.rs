@@ -1,0 +1,333 @@
+//! Applying events. Runs on the server's full state and on every browser's view, so it must
+//! never panic and must tolerate references to things a view does not hold (it skips them).
+
+use crate::event::Event;
+use crate::ids::ItemId;
+use crate::model::{CafeState, Person, Vote};
+use std::collections::BTreeMap;
+
+impl CafeState {
+    fn bump_next_id(&mut self, id: u64) {
+        if id >= self.next_id {
+            self.next_id = id + 1;
+        }
+    }
+
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::CafeCreated { info, plenary } => {
+                self.info = Some(info.clone());
+                self.bump_next_id(plenary.id.0);
+                self.plenary = Some(plenary.id);
+                self.boards.insert(plenary.id, plenary.clone());
+            }
+            Event::CafeUpdated {
+                title,
+                description,
+                mode,
+                language,
+                settings,
+            } => {
+                if let Some(info) = self.info.as_mut() {
+                    info.title.clone_from(title);
+                    info.description.clone_from(description);
+                    info.mode = *mode;
+                    info.language = *language;
+                    info.settings = settings.clone();
+                }
+            }
+            Event::PersonJoined { person } => {
+                self.bump_next_id(person.id.0);
+                self.people.insert(person.id, person.clone());
+            }
+            Event::PersonRenamed { person, name } => {
+                self.with_person(*person, |p| p.name.clone_from(name));
+            }
+            Event::LocationChanged { person, location } => {
+                self.with_person(*person, |p| p.location = *location);
+            }
+            Event::PresenceChanged { person, online } => {
+                self.with_person(*person, |p| p.online = *online);
+            }
+            Event::ReadyChanged { person, ready } => {
+                self.with_person(*person, |p| p.ready = *ready);
+            }
+            Event::HandRaised { person, at } => {
+                self.with_person(*person, |p| p.hand_raised_at = Some(*at));
+                if !self.hands.contains(person) {
+                    self.hands.push(*person);
+                }
+            }
+            Event::HandLowered { person } | Event::HandCalled { person } => {
+                self.with_person(*person, |p| p.hand_raised_at = None);
+                self.hands.retain(|h| h != person);
+            }
+            Event::PersonRemoved { person } => {
+                self.with_person(*person, |p| {
+                    p.removed = true;
+                    p.online = false;
+                    p.ready = false;
+                    p.hand_raised_at = None;
+                });
+                self.hands.retain(|h| h != person);
+                for t in self.tables.values_mut() {
+                    if t.host == Some(*person) {
+                        t.host = None;
+                    }
+                }
+            }
+            Event::RoleChanged { person, role } => {
+                self.with_person(*person, |p| p.role = *role);
+            }
+            Event::PhaseChanged { phase } => {
+                self.phase = *phase;
+                // "Ready" answers "are you done with this step?", so it restarts each phase.
+                for p in self.people.values_mut() {
+                    p.ready = false;
+                }
+            }
+            Event::TimerChanged { timer, .. } => {
+                self.timer = *timer;
+            }
+            Event::TableCreated { table, board } => {
+                self.bump_next_id(table.id.0);
+                self.bump_next_id(board.id.0);
+                self.tables.insert(table.id, table.clone());
+                self.boards.insert(board.id, board.clone());
+            }
+            Event::TableRenamed { table, name } => {
+                if let Some(t) = self.tables.get_mut(table) {
+                    t.name.clone_from(name);
+                }
+            }
+            Event::TableHostSet { table, host } => {
+                if let Some(t) = self.tables.get_mut(table) {
+                    t.host = *host;
+                }
+                if let Some(h) = host {
+                    let table = *table;
+                    self.with_person(*h, |p| {
+                        p.visited.insert(table);
+                    });
+                    if let Some(r) = self.rounds.last_mut() {
+                        r.assignments.insert(*h, table);
+                    }
+                }
+            }
+            Event::TableHeadcountSet { table, headcount } => {
+                if let Some(t) = self.tables.get_mut(table) {
+                    t.headcount = *headcount;
+                }
+            }
+            Event::RoundStarted { round } => {
+                for (person, table) in &round.assignments {
+                    let table = *table;
+                    self.with_person(*person, |p| {
+                        p.visited.insert(table);
+                    });
+                }
+                self.rounds.push(round.clone());
+            }
+            Event::TableAssigned { person, table } => {
+                let table = *table;
+                if let Some(r) = self.rounds.last_mut() {
+                    r.assignments.insert(*person, table);
+                }
+                self.with_person(*person, |p| {
+                    p.visited.insert(table);
+                });
+            }
+            Event::IdeaPosted { idea } => {
+                self.bump_next_id(idea.id.0);
+                self.ideas.insert(idea.id, idea.clone());
+            }
+            Event::IdeaEdited {
+                idea,
+                text,
+                category,
+                at,
+            } => {
+                if let Some(i) = self.ideas.get_mut(idea) {
+                    i.text.clone_from(text);
+                    i.category.clone_from(category);
+                    i.edited_at = Some(*at);
+                }
+            }
+            Event::IdeaDeleted { idea } => {
+                self.ideas.remove(idea);
+            }
+            Event::IdeaHidden { idea, hidden } => {
+                if let Some(i) = self.ideas.get_mut(idea) {
+                    i.hidden = *hidden;
+                }
+            }
+            Event::BoardLocked { board, locked } => {
+                if let Some(b) = self.boards.get_mut(board) {
+                    b.locked = *locked;
+                }
+            }
+            Event::BoardColumnsSet { board, columns } => {
+                if let Some(b) = self.boards.get_mut(board) {
+                    b.columns.clone_from(columns);
+                }
+            }
+            Event::ClusterCreated { cluster } => {
+                self.bump_next_id(cluster.id.0);
+                self.clusters.insert(cluster.id, cluster.clone());
+            }
+            Event::ClusterRenamed { cluster, title } => {
+                if let Some(c) = self.clusters.get_mut(cluster) {
+                    c.title.clone_from(title);
+                }
+            }
+            Event::IdeaMoved { idea, cluster } => {
+                if let Some(i) = self.ideas.get_mut(idea) {
+                    i.cluster = *cluster;
+                }
+            }
+            Event::ClustersMerged { from, into } => {
+                for i in self.ideas.values_mut() {
+                    if i.cluster == Some(*from) {
+                        i.cluster = Some(*into);
+                    }
+                }
+                self.clusters.remove(from);
+            }
+            Event::ClusterDeleted { cluster } => {
+                for i in self.ideas.values_mut() {
+                    if i.cluster == Some(*cluster) {
+                        i.cluster = None;
+                    }
+                }
+                self.clusters.remove(cluster);
+            }
+            Event::VoteOpened { vote } => {
+                self.bump_next_id(vote.id.0);
+                self.votes.insert(vote.id, vote.clone());
+            }
+            Event::DotCast { vote, person, item } => {
+                if let Some(v) = self.votes.get_mut(vote) {
+                    *v.ballots
+                        .entry(*person)
+                        .or_default()
+                        .entry(*item)
+                        .or_default() += 1;
+                    *v.totals.entry(*item).or_default() += 1;
+                    v.dots_cast += 1;
+                }
+            }
+            Event::DotRetracted { vote, person, item } => {
+                if let Some(v) = self.votes.get_mut(vote) {
+                    if let Some(b) = v.ballots.get_mut(person) {
+                        decrement(b, *item);
+                        if b.is_empty() {
+                            v.ballots.remove(person);
+                        }
+                    }
+                    decrement(&mut v.totals, *item);
+                    v.dots_cast = v.dots_cast.saturating_sub(1);
+                }
+            }
+            Event::TallyEntered {
+                vote,
+                table,
+                counts,
+            } => {
+                if let Some(v) = self.votes.get_mut(vote) {
+                    replace_tally(v, *table, counts);
+                }
+            }
+            Event::VoteProgress {
+                vote,
+                dots_cast,
+                totals,
+                ballot,
+                tally,
+            } => {
+                if let Some(v) = self.votes.get_mut(vote) {
+                    v.dots_cast = *dots_cast;
+                    for (item, n) in totals {
+                        set_count(&mut v.totals, *item, *n);
+                    }
+                    if let Some(b) = ballot {
+                        if b.dots.is_empty() {
+                            v.ballots.remove(&b.person);
+                        } else {
+                            v.ballots.insert(b.person, b.dots.clone());
+                        }
+                    }
+                    if let Some(t) = tally {
+                        if t.counts.is_empty() {
+                            v.tallies.remove(&t.table);
+                        } else {
+                            v.tallies.insert(t.table, t.counts.clone());
+                        }
+                    }
+                }
+            }
+            Event::VoteClosed { vote } => {
+                if let Some(v) = self.votes.get_mut(vote) {
+                    v.status = crate::model::VoteStatus::Closed;
+                }
+            }
+            Event::VoteRevealed {
+                vote,
+                totals,
+                tallies,
+            } => {
+                if let Some(v) = self.votes.get_mut(vote) {
+                    v.revealed = true;
+                    v.totals.clone_from(totals);
+                    v.tallies.clone_from(tallies);
+                }
+            }
+        }
+    }
+
+    fn with_person(&mut self, id: crate::ids::PersonId, f: impl FnOnce(&mut Person)) {
+        if let Some(p) = self.people.get_mut(&id) {
+            f(p);
+        }
+    }
+}
+
+fn decrement(map: &mut BTreeMap<ItemId, u32>, item: ItemId) {
+    if let Some(n) = map.get_mut(&item) {
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            map.remove(&item);
+        }
+    }
+}
+
+/// Zero counts are never stored, so that a state rebuilt from events and one rebuilt from a
+/// view compare equal.
+fn set_count(map: &mut BTreeMap<ItemId, u32>, item: ItemId, n: u32) {
+    if n == 0 {
+        map.remove(&item);
+    } else {
+        map.insert(item, n);
+    }
+}
+
+fn replace_tally(v: &mut Vote, table: crate::ids::TableId, counts: &BTreeMap<ItemId, u32>) {
+    if let Some(old) = v.tallies.remove(&table) {
+        for (item, n) in old {
+            let cur = v.totals.get(&item).copied().unwrap_or(0);
+            set_count(&mut v.totals, item, cur.saturating_sub(n));
+            v.dots_cast = v.dots_cast.saturating_sub(n);
+        }
+    }
+    let mut clean = BTreeMap::new();
+    for (item, n) in counts {
+        if *n == 0 {
+            continue;
+        }
+        clean.insert(*item, *n);
+        *v.totals.entry(*item).or_default() += n;
+        v.dots_cast += n;
+    }
+    if !clean.is_empty() {
+        v.tallies.insert(table, clean);
+    }
+}

@@ -1,0 +1,241 @@
+//! What people ask for. A command is only a wish: [`CafeState::decide`](crate::CafeState::decide)
+//! checks it against the state and the actor's role and turns it into events, or refuses it.
+
+use crate::ids::{BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId};
+use crate::model::{
+    Language, Location, Mode, Phase, Role, Settings, TableKind, VoteTarget, VoteVisibility,
+};
+use serde::{Deserialize, Serialize};
+
+/// Commands a connected person sends in a `command` frame.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Command {
+    // ----- café and people -----
+    /// Facilitator: change title, description, mode, language or settings. `anonymous` may
+    /// only change while the café has no ideas (authors already shown cannot be unshown).
+    UpdateCafe {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mode: Option<Mode>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        language: Option<Language>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        settings: Option<Settings>,
+    },
+    /// Anyone: change own display name.
+    Rename {
+        name: String,
+    },
+    /// Anyone: say whether I am in the room or remote.
+    SetLocation {
+        location: Location,
+    },
+    /// Anyone: I'm ready (cleared on every phase change).
+    SetReady {
+        ready: bool,
+    },
+    RaiseHand,
+    LowerHand,
+    /// Facilitator: give the floor to the first raised hand.
+    CallNextHand,
+    /// Facilitator: remove a person (their token stops working).
+    RemovePerson {
+        person: PersonId,
+    },
+    /// Facilitator: make someone host or participant; organiser: also facilitator.
+    SetRole {
+        person: PersonId,
+        role: Role,
+    },
+
+    // ----- phases and timer -----
+    SetPhase {
+        phase: Phase,
+    },
+    StartTimer {
+        duration_secs: u32,
+    },
+    PauseTimer,
+    ResumeTimer,
+    ExtendTimer {
+        secs: u32,
+    },
+    StopTimer,
+
+    // ----- tables and rounds -----
+    CreateTable {
+        name: String,
+        kind: TableKind,
+    },
+    RenameTable {
+        table: TableId,
+        name: String,
+    },
+    /// Facilitator: seat a host at a table (promotes a participant to host); `None` frees it.
+    SetTableHost {
+        table: TableId,
+        person: Option<PersonId>,
+    },
+    /// Facilitator or the table's host: how many people sit at this (paper) table.
+    SetTableHeadcount {
+        table: TableId,
+        headcount: u32,
+    },
+    /// Facilitator: start the next round; also starts the timer for its duration.
+    StartRound {
+        prompt: String,
+        duration_secs: u32,
+        assignment: Assignment,
+    },
+    /// Facilitator: move one person to another table within the current round.
+    AssignTable {
+        person: PersonId,
+        table: TableId,
+    },
+
+    // ----- ideas -----
+    PostIdea {
+        board: BoardId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<String>,
+    },
+    EditIdea {
+        idea: IdeaId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        category: Option<String>,
+    },
+    DeleteIdea {
+        idea: IdeaId,
+    },
+    /// Facilitator: hide (or approve/unhide) an idea.
+    HideIdea {
+        idea: IdeaId,
+        hidden: bool,
+    },
+    /// Facilitator or the table's host: copy an idea to the plenary board.
+    HarvestIdea {
+        idea: IdeaId,
+    },
+    LockBoard {
+        board: BoardId,
+        locked: bool,
+    },
+    SetBoardColumns {
+        board: BoardId,
+        columns: Vec<String>,
+    },
+
+    // ----- grouping -----
+    CreateCluster {
+        board: BoardId,
+        title: String,
+        #[serde(default)]
+        ideas: Vec<IdeaId>,
+    },
+    RenameCluster {
+        cluster: ClusterId,
+        title: String,
+    },
+    /// Move an idea into a cluster, or out of any (`None`).
+    MoveIdea {
+        idea: IdeaId,
+        cluster: Option<ClusterId>,
+    },
+    MergeClusters {
+        from: ClusterId,
+        into: ClusterId,
+    },
+    DeleteCluster {
+        cluster: ClusterId,
+    },
+
+    // ----- dot voting -----
+    OpenVote {
+        board: BoardId,
+        target: VoteTarget,
+        budget: u32,
+        per_item_cap: u32,
+        visibility: VoteVisibility,
+    },
+    CastDot {
+        vote: VoteId,
+        item: ItemId,
+    },
+    RetractDot {
+        vote: VoteId,
+        item: ItemId,
+    },
+    /// Host/scribe (own table) or facilitator: a paper table's dots, replacing earlier entry.
+    EnterTally {
+        vote: VoteId,
+        table: TableId,
+        counts: Vec<ItemCount>,
+    },
+    CloseVote {
+        vote: VoteId,
+    },
+    RevealVote {
+        vote: VoteId,
+    },
+}
+
+/// How people are seated when a round starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Assignment {
+    /// Travellers move to tables they have not visited yet; hosts stay; room people go to
+    /// in-room tables and remote people to virtual ones.
+    Shuffle,
+    /// Exactly these seats; anyone not listed keeps their previous table.
+    Manual { seats: Vec<Seat> },
+    /// Everybody stays where they were.
+    Keep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seat {
+    pub person: PersonId,
+    pub table: TableId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemCount {
+    pub item: ItemId,
+    pub dots: u32,
+}
+
+/// Commands only the server itself issues (HTTP join, presence, timer expiry). They never
+/// come off a socket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SystemCommand {
+    CreateCafe {
+        id: CafeId,
+        code: JoinCode,
+        title: String,
+        description: String,
+        mode: Mode,
+        language: Language,
+        settings: Settings,
+        organiser_name: String,
+    },
+    Join {
+        name: String,
+        role: Role,
+        location: Location,
+    },
+    SetPresence {
+        person: PersonId,
+        online: bool,
+    },
+    /// The timer's end passed; fires only if the timer still ends at `ends_at`.
+    ExpireTimer {
+        ends_at: i64,
+    },
+}

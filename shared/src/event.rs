@@ -1,0 +1,246 @@
+//! What happened. Events are facts: the writer stores them, then every client applies them
+//! with the same [`CafeState::apply`](crate::CafeState::apply), in `seq` order.
+
+use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
+use crate::model::{
+    Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person, Phase, Role, Round,
+    Settings, Table, Timer, Vote,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    CafeCreated {
+        info: CafeInfo,
+        plenary: Board,
+    },
+    CafeUpdated {
+        title: String,
+        description: String,
+        mode: Mode,
+        language: Language,
+        settings: Settings,
+    },
+    PersonJoined {
+        person: Person,
+    },
+    PersonRenamed {
+        person: PersonId,
+        name: String,
+    },
+    LocationChanged {
+        person: PersonId,
+        location: Location,
+    },
+    PresenceChanged {
+        person: PersonId,
+        online: bool,
+    },
+    ReadyChanged {
+        person: PersonId,
+        ready: bool,
+    },
+    HandRaised {
+        person: PersonId,
+        at: Millis,
+    },
+    HandLowered {
+        person: PersonId,
+    },
+    /// The facilitator gave the floor to this person; their hand goes down.
+    HandCalled {
+        person: PersonId,
+    },
+    PersonRemoved {
+        person: PersonId,
+    },
+    RoleChanged {
+        person: PersonId,
+        role: Role,
+    },
+    PhaseChanged {
+        phase: Phase,
+    },
+    TimerChanged {
+        timer: Timer,
+        cause: TimerCause,
+    },
+    TableCreated {
+        table: Table,
+        board: Board,
+    },
+    TableRenamed {
+        table: TableId,
+        name: String,
+    },
+    TableHostSet {
+        table: TableId,
+        host: Option<PersonId>,
+    },
+    TableHeadcountSet {
+        table: TableId,
+        headcount: u32,
+    },
+    RoundStarted {
+        round: Round,
+    },
+    TableAssigned {
+        person: PersonId,
+        table: TableId,
+    },
+    IdeaPosted {
+        idea: Idea,
+    },
+    IdeaEdited {
+        idea: IdeaId,
+        text: String,
+        category: Option<String>,
+        at: Millis,
+    },
+    IdeaDeleted {
+        idea: IdeaId,
+    },
+    IdeaHidden {
+        idea: IdeaId,
+        hidden: bool,
+    },
+    BoardLocked {
+        board: BoardId,
+        locked: bool,
+    },
+    BoardColumnsSet {
+        board: BoardId,
+        columns: Vec<String>,
+    },
+    ClusterCreated {
+        cluster: Cluster,
+    },
+    ClusterRenamed {
+        cluster: ClusterId,
+        title: String,
+    },
+    IdeaMoved {
+        idea: IdeaId,
+        cluster: Option<ClusterId>,
+    },
+    /// Every idea of `from` moves to `into`, then `from` is gone.
+    ClustersMerged {
+        from: ClusterId,
+        into: ClusterId,
+    },
+    ClusterDeleted {
+        cluster: ClusterId,
+    },
+    VoteOpened {
+        vote: Vote,
+    },
+    DotCast {
+        vote: VoteId,
+        person: PersonId,
+        item: ItemId,
+    },
+    DotRetracted {
+        vote: VoteId,
+        person: PersonId,
+        item: ItemId,
+    },
+    /// A paper table's tally, replacing any earlier entry for that table.
+    TallyEntered {
+        vote: VoteId,
+        table: TableId,
+        counts: BTreeMap<ItemId, u32>,
+    },
+    /// Only ever in a *view*: what an audience may know after a dot or tally changed.
+    /// Values are absolute, so applying it twice is harmless.
+    VoteProgress {
+        vote: VoteId,
+        dots_cast: u32,
+        /// New totals of the items that changed; empty when the audience may not see totals.
+        totals: BTreeMap<ItemId, u32>,
+        /// The viewer's own ballot, when it changed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ballot: Option<Ballot>,
+        /// A paper table's tally, when the audience may see tallies.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tally: Option<Tally>,
+    },
+    VoteClosed {
+        vote: VoteId,
+    },
+    VoteRevealed {
+        vote: VoteId,
+        totals: BTreeMap<ItemId, u32>,
+        tallies: BTreeMap<TableId, BTreeMap<ItemId, u32>>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ballot {
+    pub person: PersonId,
+    pub dots: BTreeMap<ItemId, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub table: TableId,
+    pub counts: BTreeMap<ItemId, u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerCause {
+    Started,
+    Paused,
+    Resumed,
+    Extended,
+    Stopped,
+    Ended,
+}
+
+impl Event {
+    /// The wire name of the event (its `type`), for logs and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::CafeCreated { .. } => "cafe_created",
+            Event::CafeUpdated { .. } => "cafe_updated",
+            Event::PersonJoined { .. } => "person_joined",
+            Event::PersonRenamed { .. } => "person_renamed",
+            Event::LocationChanged { .. } => "location_changed",
+            Event::PresenceChanged { .. } => "presence_changed",
+            Event::ReadyChanged { .. } => "ready_changed",
+            Event::HandRaised { .. } => "hand_raised",
+            Event::HandLowered { .. } => "hand_lowered",
+            Event::HandCalled { .. } => "hand_called",
+            Event::PersonRemoved { .. } => "person_removed",
+            Event::RoleChanged { .. } => "role_changed",
+            Event::PhaseChanged { .. } => "phase_changed",
+            Event::TimerChanged { .. } => "timer_changed",
+            Event::TableCreated { .. } => "table_created",
+            Event::TableRenamed { .. } => "table_renamed",
+            Event::TableHostSet { .. } => "table_host_set",
+            Event::TableHeadcountSet { .. } => "table_headcount_set",
+            Event::RoundStarted { .. } => "round_started",
+            Event::TableAssigned { .. } => "table_assigned",
+            Event::IdeaPosted { .. } => "idea_posted",
+            Event::IdeaEdited { .. } => "idea_edited",
+            Event::IdeaDeleted { .. } => "idea_deleted",
+            Event::IdeaHidden { .. } => "idea_hidden",
+            Event::BoardLocked { .. } => "board_locked",
+            Event::BoardColumnsSet { .. } => "board_columns_set",
+            Event::ClusterCreated { .. } => "cluster_created",
+            Event::ClusterRenamed { .. } => "cluster_renamed",
+            Event::IdeaMoved { .. } => "idea_moved",
+            Event::ClustersMerged { .. } => "clusters_merged",
+            Event::ClusterDeleted { .. } => "cluster_deleted",
+            Event::VoteOpened { .. } => "vote_opened",
+            Event::DotCast { .. } => "dot_cast",
+            Event::DotRetracted { .. } => "dot_retracted",
+            Event::TallyEntered { .. } => "tally_entered",
+            Event::VoteProgress { .. } => "vote_progress",
+            Event::VoteClosed { .. } => "vote_closed",
+            Event::VoteRevealed { .. } => "vote_revealed",
+        }
+    }
+}

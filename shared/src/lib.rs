@@ -1,0 +1,36 @@
+//! # cafe-shared: one definition of an Innovation Café
+//!
+//! Pure code, no I/O, compiled into the server and into the browser (wasm32).
+//!
+//! - [`ids`], [`model`]: what a café is: people, phases, tables, rounds, boards, ideas,
+//!   clusters, votes.
+//! - [`command`]: what people ask for; [`event`]: what happened.
+//! - [`CafeState::decide`] (in `decide.rs`): the rules. Command in, events or a typed
+//!   [`Rejection`] out. Deterministic given the state, the actor, the time and a seed.
+//! - [`CafeState::apply`] (in `apply.rs`): events change state. The server applies them to
+//!   the full state, every browser to its view, with this same function.
+//! - [`view`]: privacy. Per-audience snapshots and event projections.
+//! - [`wire`]: the frames on the WebSocket and [`wire::PROTOCOL_VERSION`].
+//! - [`limits`]: every bound in one place.
+
+mod apply;
+pub mod command;
+mod decide;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod limits;
+pub mod model;
+pub mod shuffle;
+pub mod text;
+pub mod view;
+pub mod wire;
+
+pub use command::{Assignment, Command, ItemCount, Seat, SystemCommand};
+pub use decide::Ctx;
+pub use error::{ErrorCode, Rejection};
+pub use event::{Ballot, Event, Tally, TimerCause};
+pub use ids::*;
+pub use model::*;
+pub use view::{Audience, Prior};
+pub use wire::{ClientFrame, FrameError, ResumePoint, ServerFrame, PROTOCOL_VERSION};

@@ -1,0 +1,469 @@
+//! The café's data. `CafeState` is the whole truth on the server; a per-audience *view* of
+//! it (see [`crate::view`]) is what each browser holds. Both are changed only by
+//! [`CafeState::apply`].
+//!
+//! Collections are `BTreeMap`s so that iteration order, serialization and therefore replays
+//! are deterministic.
+
+use crate::ids::{BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Milliseconds since the Unix epoch, server clock.
+pub type Millis = i64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    InPerson,
+    Online,
+    #[default]
+    Hybrid,
+}
+
+/// UI languages: the six official UN languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    Ar,
+    Zh,
+    #[default]
+    En,
+    Fr,
+    Ru,
+    Es,
+}
+
+impl Language {
+    pub const ALL: [Language; 6] = [
+        Language::Ar,
+        Language::Zh,
+        Language::En,
+        Language::Fr,
+        Language::Ru,
+        Language::Es,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::Ar => "ar",
+            Language::Zh => "zh",
+            Language::En => "en",
+            Language::Fr => "fr",
+            Language::Ru => "ru",
+            Language::Es => "es",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        let primary = code.split(['-', '_']).next().unwrap_or(code);
+        Self::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(primary))
+    }
+
+    pub fn is_rtl(self) -> bool {
+        matches!(self, Language::Ar)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteVisibility {
+    /// Totals are shown to participants only after the facilitator reveals them.
+    #[default]
+    Hidden,
+    /// Totals update on every screen as dots are cast.
+    Live,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Authors of ideas are shown to nobody but the author.
+    pub anonymous: bool,
+    /// Participants' ideas start hidden until a facilitator approves them.
+    pub moderation: bool,
+    pub default_budget: u32,
+    pub default_per_item_cap: u32,
+    pub default_visibility: VoteVisibility,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            anonymous: false,
+            moderation: false,
+            default_budget: 5,
+            default_per_item_cap: 3,
+            default_visibility: VoteVisibility::Hidden,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CafeInfo {
+    pub id: CafeId,
+    pub code: JoinCode,
+    pub title: String,
+    pub description: String,
+    pub mode: Mode,
+    pub language: Language,
+    pub settings: Settings,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Created the café; owns exports and deletion; can do all a facilitator does.
+    Organiser,
+    Facilitator,
+    /// Table host / scribe: stays at a table across rounds, types in a paper table's ideas
+    /// and tallies.
+    Host,
+    Participant,
+}
+
+impl Role {
+    pub fn is_facilitator(self) -> bool {
+        matches!(self, Role::Organiser | Role::Facilitator)
+    }
+}
+
+/// Where a person takes part from. Drives table matching in hybrid cafés.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Location {
+    #[default]
+    Room,
+    Remote,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub name: String,
+    pub role: Role,
+    pub location: Location,
+    pub online: bool,
+    pub ready: bool,
+    /// When the hand went up; the queue itself is [`CafeState::hands`].
+    pub hand_raised_at: Option<Millis>,
+    pub removed: bool,
+    pub joined_at: Millis,
+    /// Tables this person sat at in any round; the shuffle avoids sending them back.
+    pub visited: BTreeSet<TableId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Lobby,
+    Ideate,
+    Group,
+    Vote,
+    Results,
+    Closed,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 6] = [
+        Phase::Lobby,
+        Phase::Ideate,
+        Phase::Group,
+        Phase::Vote,
+        Phase::Results,
+        Phase::Closed,
+    ];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Timer {
+    #[default]
+    Idle,
+    /// `ends_at` is absolute server time, so every screen shows the same remaining time
+    /// whatever its latency; clients correct with the server time in `pong`.
+    Running {
+        ends_at: Millis,
+        duration_ms: i64,
+    },
+    Paused {
+        remaining_ms: i64,
+        duration_ms: i64,
+    },
+    Ended {
+        ended_at: Millis,
+        duration_ms: i64,
+    },
+}
+
+impl Timer {
+    /// Milliseconds left at `now` (0 when idle or ended).
+    pub fn remaining_ms(&self, now: Millis) -> i64 {
+        match *self {
+            Timer::Running { ends_at, .. } => (ends_at - now).max(0),
+            Timer::Paused { remaining_ms, .. } => remaining_ms,
+            Timer::Idle | Timer::Ended { .. } => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKind {
+    /// A physical table in the room.
+    InRoom,
+    /// A breakout for remote people.
+    Virtual,
+}
+
+impl TableKind {
+    pub fn fits(self, location: Location) -> bool {
+        matches!(
+            (self, location),
+            (TableKind::InRoom, Location::Room) | (TableKind::Virtual, Location::Remote)
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub id: TableId,
+    pub name: String,
+    pub kind: TableKind,
+    pub board: BoardId,
+    pub host: Option<PersonId>,
+    /// People sitting at a paper table, declared by its scribe; bounds its dot tally.
+    pub headcount: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Board {
+    pub id: BoardId,
+    /// `None` for the café-wide plenary board.
+    pub table: Option<TableId>,
+    pub locked: bool,
+    /// Optional columns; when non-empty every idea's category must be one of them.
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Round {
+    /// 1-based.
+    pub number: u32,
+    pub prompt: String,
+    pub duration_secs: u32,
+    pub started_at: Millis,
+    /// Where everybody sits this round.
+    pub assignments: BTreeMap<PersonId, TableId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Idea {
+    pub id: IdeaId,
+    pub board: BoardId,
+    pub text: String,
+    pub category: Option<String>,
+    /// Stripped from views of an anonymous café for everyone but the author.
+    pub author: Option<PersonId>,
+    pub table: Option<TableId>,
+    pub round: Option<u32>,
+    /// Posted from the room or remotely.
+    pub origin: Location,
+    /// Typed in by a scribe on behalf of a paper table.
+    pub scribed: bool,
+    pub hidden: bool,
+    pub cluster: Option<ClusterId>,
+    pub created_at: Millis,
+    pub edited_at: Option<Millis>,
+    /// Set on a copy harvested to the plenary board.
+    pub harvested_from: Option<IdeaId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cluster {
+    pub id: ClusterId,
+    pub board: BoardId,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteTarget {
+    Ideas,
+    Clusters,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VoteStatus {
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    pub id: VoteId,
+    pub board: BoardId,
+    pub target: VoteTarget,
+    pub budget: u32,
+    pub per_item_cap: u32,
+    pub visibility: VoteVisibility,
+    pub status: VoteStatus,
+    pub revealed: bool,
+    /// Items that can receive dots, frozen when the vote opens.
+    pub items: Vec<ItemId>,
+    pub opened_at: Millis,
+    /// Dots on the board from people and paper tallies together (always public).
+    pub dots_cast: u32,
+    /// Per-item totals. In a participant's view, empty until reveal unless the vote is live.
+    pub totals: BTreeMap<ItemId, u32>,
+    /// Individual ballots. Only on the server; a view holds the viewer's own ballot alone.
+    pub ballots: BTreeMap<PersonId, BTreeMap<ItemId, u32>>,
+    /// Paper-table tallies entered by scribes.
+    pub tallies: BTreeMap<TableId, BTreeMap<ItemId, u32>>,
+}
+
+impl Vote {
+    pub fn results_visible_to_all(&self) -> bool {
+        self.revealed || self.visibility == VoteVisibility::Live
+    }
+
+    pub fn dots_used_by(&self, person: PersonId) -> u32 {
+        self.ballots
+            .get(&person)
+            .map(|b| b.values().sum())
+            .unwrap_or(0)
+    }
+
+    pub fn dots_on(&self, person: PersonId, item: ItemId) -> u32 {
+        self.ballots
+            .get(&person)
+            .and_then(|b| b.get(&item).copied())
+            .unwrap_or(0)
+    }
+
+    /// Dots the person may still cast.
+    pub fn remaining_for(&self, person: PersonId) -> u32 {
+        self.budget.saturating_sub(self.dots_used_by(person))
+    }
+}
+
+/// One line of a ranked result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RankedItem {
+    pub rank: u32,
+    pub item: ItemId,
+    pub dots: u32,
+}
+
+/// The whole café.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CafeState {
+    /// `None` until the `cafe_created` event.
+    pub info: Option<CafeInfo>,
+    /// Next free entity id (ideas, tables, boards, clusters, votes and people share it).
+    pub next_id: u64,
+    pub phase: Phase,
+    pub timer: Timer,
+    pub people: BTreeMap<PersonId, Person>,
+    /// Raised hands, first raised first.
+    pub hands: Vec<PersonId>,
+    pub tables: BTreeMap<TableId, Table>,
+    pub boards: BTreeMap<BoardId, Board>,
+    pub plenary: Option<BoardId>,
+    pub rounds: Vec<Round>,
+    pub ideas: BTreeMap<IdeaId, Idea>,
+    pub clusters: BTreeMap<ClusterId, Cluster>,
+    pub votes: BTreeMap<VoteId, Vote>,
+}
+
+impl Default for CafeState {
+    fn default() -> Self {
+        Self {
+            info: None,
+            next_id: 1,
+            phase: Phase::Lobby,
+            timer: Timer::Idle,
+            people: BTreeMap::new(),
+            hands: Vec::new(),
+            tables: BTreeMap::new(),
+            boards: BTreeMap::new(),
+            plenary: None,
+            rounds: Vec::new(),
+            ideas: BTreeMap::new(),
+            clusters: BTreeMap::new(),
+            votes: BTreeMap::new(),
+        }
+    }
+}
+
+impl CafeState {
+    pub fn settings(&self) -> Settings {
+        self.info
+            .as_ref()
+            .map(|i| i.settings.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn current_round(&self) -> Option<&Round> {
+        self.rounds.last()
+    }
+
+    /// The table a person sits at in the current round (hosts: their own table).
+    pub fn table_of(&self, person: PersonId) -> Option<TableId> {
+        if let Some(t) = self.tables.values().find(|t| t.host == Some(person)) {
+            return Some(t.id);
+        }
+        self.current_round()
+            .and_then(|r| r.assignments.get(&person).copied())
+    }
+
+    /// The table (if any) whose board this is.
+    pub fn board_table(&self, board: BoardId) -> Option<&Table> {
+        self.boards
+            .get(&board)
+            .and_then(|b| b.table)
+            .and_then(|t| self.tables.get(&t))
+    }
+
+    /// Active (not removed) people.
+    pub fn active_people(&self) -> impl Iterator<Item = &Person> {
+        self.people.values().filter(|p| !p.removed)
+    }
+
+    pub fn open_vote_on(&self, board: BoardId) -> Option<&Vote> {
+        self.votes
+            .values()
+            .find(|v| v.board == board && v.status == VoteStatus::Open)
+    }
+
+    /// Ranked results of a vote: most dots first; ties broken by the item created first
+    /// (lower id), so every screen and every export shows the same order. Items without
+    /// dots are listed too, so the ranking covers the whole ballot. Uses whatever totals
+    /// the state holds, so a participant's view ranks only what it may see.
+    pub fn ranking(&self, vote: VoteId) -> Vec<RankedItem> {
+        let Some(v) = self.votes.get(&vote) else {
+            return Vec::new();
+        };
+        let mut rows: Vec<(ItemId, u32)> = v
+            .items
+            .iter()
+            .map(|i| (*i, v.totals.get(i).copied().unwrap_or(0)))
+            .collect();
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut out = Vec::with_capacity(rows.len());
+        let mut rank = 0;
+        let mut prev: Option<u32> = None;
+        for (idx, (item, dots)) in rows.into_iter().enumerate() {
+            // Competition ranking ("1, 2, 2, 4"): equal totals share a rank.
+            if prev != Some(dots) {
+                rank = idx as u32 + 1;
+                prev = Some(dots);
+            }
+            out.push(RankedItem { rank, item, dots });
+        }
+        out
+    }
+}

@@ -1,0 +1,177 @@
+//! Frames on the WebSocket. JSON text messages, each one object tagged by `type`.
+//! `docs/protocol.md` shows every frame; the tests in `tests/protocol_doc.rs` keep that file
+//! and this code in step.
+
+use crate::command::Command;
+use crate::error::ErrorCode;
+use crate::event::Event;
+use crate::ids::{CafeId, PersonId};
+use crate::limits::COMMAND_ID_MAX;
+use crate::model::{CafeState, Millis, Role};
+use crate::view::Audience;
+use serde::{Deserialize, Serialize};
+
+/// Bumped on any change a deployed client could trip over.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Where a client left off: the café's history `epoch` and the last `seq` it applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumePoint {
+    pub epoch: u64,
+    pub seq: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// First frame on every connection. The token travels here, not in the URL, so it stays
+    /// out of proxy logs.
+    Hello {
+        protocol: u32,
+        token: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<ResumePoint>,
+    },
+    /// `id` is made by the client (≤ 64 characters) and makes re-sending safe.
+    Command {
+        id: String,
+        command: Command,
+    },
+    /// `t` is the client's clock, echoed back in `pong`.
+    Ping {
+        t: i64,
+    },
+    Bye,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Answer to `hello`. `resumed: true` means the missed events follow as `event` frames;
+    /// otherwise a `snapshot` follows.
+    Welcome {
+        protocol: u32,
+        cafe: CafeId,
+        /// `None` for the projector, which is not a person.
+        you: Option<PersonId>,
+        role: Option<Role>,
+        audience: Audience,
+        epoch: u64,
+        seq: u64,
+        resumed: bool,
+        server_time: Millis,
+    },
+    /// The audience's whole view at `seq`. `recovered: false` says the client's earlier
+    /// state (if any) could not be continued and must be replaced by this one.
+    Snapshot {
+        epoch: u64,
+        seq: u64,
+        recovered: bool,
+        state: Box<CafeState>,
+    },
+    Event {
+        seq: u64,
+        at: Millis,
+        event: Event,
+    },
+    /// The command `id` was accepted; its last event has number `seq` (or, for a command
+    /// that changed nothing, `seq` is the café's position when it was decided).
+    Ack {
+        id: String,
+        seq: u64,
+    },
+    /// The command `id` was refused; nothing was applied. The connection stays open.
+    Reject {
+        id: String,
+        code: ErrorCode,
+        message: String,
+    },
+    Pong {
+        t: i64,
+        server_time: Millis,
+    },
+    /// A problem with the connection rather than with one command.
+    Error {
+        code: ErrorCode,
+        message: String,
+    },
+    /// The server is closing this connection; `reconnect` says whether trying again helps.
+    Bye {
+        code: ErrorCode,
+        message: String,
+        reconnect: bool,
+    },
+}
+
+/// Why a client frame could not be used. `id` is set when the frame was a command whose id
+/// could still be read, so the client can match the refusal to what it sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub id: Option<String>,
+}
+
+const CLIENT_FRAME_TYPES: [&str; 4] = ["hello", "command", "ping", "bye"];
+
+impl ClientFrame {
+    /// Parses one text message, telling malformed JSON, unknown frame types and bad
+    /// commands apart.
+    pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| FrameError {
+            code: ErrorCode::Malformed,
+            message: format!("not valid JSON: {e}"),
+            id: None,
+        })?;
+        let kind = value
+            .get("type")
+            .and_then(|t| t.as_str())
+            .map(str::to_owned);
+        let Some(kind) = kind else {
+            return Err(FrameError {
+                code: ErrorCode::Malformed,
+                message: "a frame is a JSON object with a string field \"type\"".into(),
+                id: None,
+            });
+        };
+        if !CLIENT_FRAME_TYPES.contains(&kind.as_str()) {
+            return Err(FrameError {
+                code: ErrorCode::UnknownFrame,
+                message: format!(
+                    "unknown frame type '{kind}'; expected one of {}",
+                    CLIENT_FRAME_TYPES.join(", ")
+                ),
+                id: None,
+            });
+        }
+        let id = value
+            .get("id")
+            .and_then(|i| i.as_str())
+            .map(|s| s.chars().take(COMMAND_ID_MAX).collect::<String>());
+        let frame: ClientFrame = serde_json::from_value(value).map_err(|e| FrameError {
+            code: ErrorCode::Malformed,
+            message: format!("bad {kind} frame: {e}"),
+            id: id.clone(),
+        })?;
+        if let ClientFrame::Command { id, .. } = &frame {
+            if id.is_empty() || id.chars().count() > COMMAND_ID_MAX {
+                return Err(FrameError {
+                    code: ErrorCode::Invalid,
+                    message: format!("a command id has 1 to {COMMAND_ID_MAX} characters"),
+                    id: None,
+                });
+            }
+        }
+        Ok(frame)
+    }
+}
+
+impl ServerFrame {
+    /// Encoding cannot fail for these types (all map keys are numbers or strings); the
+    /// fallback keeps the connection alive even if that ever changed.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| {
+            format!(r#"{{"type":"error","code":"internal","message":"encoding failed: {e}"}}"#)
+        })
+    }
+}
