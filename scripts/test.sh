@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone, on a fresh Debian machine. CI runs exactly this
+# (via .ci/run). It installs what the tests need itself: nothing is assumed beyond rustup's
+# stable toolchain, apt, npm and the local services of the machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "system packages (Chromium, chromedriver, Debian's wasm32 Rust)"
+need=()
+for pkg in chromium chromium-driver rustc-web cargo-web rust-web-src lld-19; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "the committed browser bundle matches its sources"
+bash scripts/build-client.sh --check
+
+step "shared builds for wasm32 (it runs in the browser)"
+bash scripts/wasm-cargo.sh build -p cafe-shared
+
+step "build the server binary (the durability tests kill and restart it)"
+cargo build --locked -p cafe-server
+
+step "unit, property and end-to-end tests (Rust)"
+cargo test --workspace --locked
+
+step "browser tests (rebuilt bundle, real Chromium, real server)"
+bash tests/browser/run.sh
+
+step "docker-compose.yml is valid"
+if docker compose version >/dev/null 2>&1; then
+  docker compose config --quiet
+else
+  echo "docker compose is not installed here; skipped"
+fi
+echo "all test stages passed"
