@@ -448,6 +448,21 @@ impl CafeState {
                                 );
                             }
                             self.check_seat(s.person, s.table)?;
+                            // Hosts stay at their tables (`table_of` would keep them there
+                            // anyway, so a different seat would only make the round lie).
+                            if self
+                                .tables
+                                .values()
+                                .any(|t| t.host == Some(s.person) && t.id != s.table)
+                            {
+                                return reject(
+                                    ErrorCode::Conflict,
+                                    format!(
+                                        "person {} hosts a table; free the table first",
+                                        s.person
+                                    ),
+                                );
+                            }
                             map.insert(s.person, s.table);
                         }
                         map
@@ -546,7 +561,9 @@ impl CafeState {
                 text,
                 category,
             } => {
-                let i = self.idea(*idea)?;
+                // `visible_idea`: someone else's hidden idea must look absent, not forbidden,
+                // or a participant could probe for ideas awaiting moderation.
+                let i = self.visible_idea(*idea, me, fac)?;
                 if i.author != Some(me) {
                     return reject(ErrorCode::Forbidden, "only the author can edit an idea");
                 }
@@ -572,7 +589,7 @@ impl CafeState {
                 }])
             }
             Command::DeleteIdea { idea } => {
-                let i = self.idea(*idea)?;
+                let i = self.visible_idea(*idea, me, fac)?;
                 if !fac {
                     if i.author != Some(me) {
                         return reject(
@@ -603,7 +620,7 @@ impl CafeState {
                 }])
             }
             Command::HarvestIdea { idea } => {
-                let i = self.idea(*idea)?;
+                let i = self.visible_idea(*idea, me, fac)?;
                 let b = self.board(i.board)?;
                 if !fac && !self.is_host_of_board(me, b) {
                     return reject(

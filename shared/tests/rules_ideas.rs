@@ -1,0 +1,655 @@
+//! Ideas, boards, moderation, harvest, columns and clustering.
+
+#[path = "support/harness.rs"]
+mod harness;
+
+use cafe_shared::*;
+use harness::*;
+
+fn post(board: BoardId, text: &str) -> Command {
+    Command::PostIdea {
+        board,
+        text: text.into(),
+        category: None,
+    }
+}
+
+fn post_in(board: BoardId, text: &str, category: &str) -> Command {
+    Command::PostIdea {
+        board,
+        text: text.into(),
+        category: Some(category.into()),
+    }
+}
+
+fn edit(idea: IdeaId, text: &str) -> Command {
+    Command::EditIdea {
+        idea,
+        text: text.into(),
+        category: None,
+    }
+}
+
+#[test]
+fn post_idea_by_role_and_phase() {
+    let mut r = Room::new();
+    // Ideate: everyone, on the plenary and on their own table's board.
+    r.phase(Phase::Ideate);
+    for p in r.everyone() {
+        r.cafe.post(p, r.plenary, "plenary idea");
+    }
+    r.cafe.post(r.host, r.board, "scribed");
+    r.cafe.post(r.part, r.board, "at my table");
+    r.cafe.post(r.remote, r.vboard, "online");
+    r.cafe.post(r.fac, r.board2, "facilitators write anywhere");
+    r.cafe.rejects(r.part, post(r.board2, "x"), ErrorCode::Forbidden);
+    r.cafe.rejects(r.remote, post(r.board, "x"), ErrorCode::Forbidden);
+    r.cafe.rejects(r.host, post(r.board2, "x"), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.part, post(BoardId(999), "x"), ErrorCode::NotFound);
+    // Group: facilitators and the board's host only.
+    r.phase(Phase::Group);
+    r.cafe.post(r.fac, r.plenary, "late");
+    r.cafe.post(r.host, r.board, "late scribe");
+    r.cafe
+        .rejects(r.host, post(r.plenary, "x"), ErrorCode::NotAllowedInPhase);
+    for p in [r.part, r.remote, r.other] {
+        r.cafe
+            .rejects(p, post(r.plenary, "x"), ErrorCode::NotAllowedInPhase);
+    }
+    // Lobby, vote, results: facilitators only.
+    for phase in [Phase::Lobby, Phase::Vote, Phase::Results] {
+        r.phase(phase);
+        r.cafe.post(r.org, r.plenary, "seed idea");
+        for p in [r.host, r.part, r.remote] {
+            r.cafe
+                .rejects(p, post(r.plenary, "x"), ErrorCode::NotAllowedInPhase);
+        }
+    }
+    r.phase(Phase::Closed);
+    r.cafe
+        .rejects(r.org, post(r.plenary, "x"), ErrorCode::NotAllowedInPhase);
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn posted_idea_fields_and_text_rules() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    r.cafe.now = T0 + 77;
+    let id = r.cafe.post(r.host, r.board, "  Four-day week \r\n for all  ");
+    let i = r.cafe.state.ideas[&id].clone();
+    assert_eq!(i.text, "Four-day week \n for all");
+    assert_eq!(i.author, Some(r.host));
+    assert_eq!(i.table, Some(r.table));
+    assert_eq!(i.round, Some(1));
+    assert_eq!(i.origin, Location::Room);
+    assert!(i.scribed, "a host typing on their table's board scribes");
+    assert!(!i.hidden);
+    assert_eq!(i.created_at, T0 + 77);
+    let j = r.cafe.post(r.remote, r.vboard, "x");
+    let j = &r.cafe.state.ideas[&j];
+    assert_eq!((j.origin, j.scribed), (Location::Remote, false));
+    r.cafe.rejects(r.part, post(r.board, " \n "), ErrorCode::TooShort);
+    r.cafe.rejects(
+        r.part,
+        post(r.board, &"é".repeat(limits::IDEA_TEXT_MAX + 1)),
+        ErrorCode::TooLong,
+    );
+    r.cafe.post(r.part, r.board, &"é".repeat(limits::IDEA_TEXT_MAX));
+    r.cafe
+        .rejects(r.part, post(r.board, "bell\u{7}"), ErrorCode::Invalid);
+    r.cafe.rejects(
+        r.part,
+        post_in(r.board, "x", &"c".repeat(limits::CATEGORY_MAX + 1)),
+        ErrorCode::TooLong,
+    );
+    // A blank category is no category.
+    let k = r.cafe.ok(r.part, post_in(r.board, "x", "  "));
+    assert_eq!(
+        r.cafe.state.ideas[&posted(&k)].category,
+        None,
+        "blank category"
+    );
+}
+
+#[test]
+fn locked_board() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let lock = |board, locked| Command::LockBoard { board, locked };
+    for p in [r.host, r.part, r.remote] {
+        r.cafe
+            .rejects(p, lock(r.board, true), ErrorCode::Forbidden);
+    }
+    r.cafe
+        .rejects(r.fac, lock(BoardId(999), true), ErrorCode::NotFound);
+    let mine = r.cafe.post(r.part, r.board, "mine");
+    r.cafe.ok(r.fac, lock(r.board, true));
+    r.cafe.noop(r.fac, lock(r.board, true));
+    assert!(r.cafe.state.boards[&r.board].locked);
+    r.cafe
+        .rejects(r.part, post(r.board, "x"), ErrorCode::BoardLocked);
+    r.cafe
+        .rejects(r.host, post(r.board, "x"), ErrorCode::BoardLocked);
+    r.cafe
+        .rejects(r.part, edit(mine, "changed"), ErrorCode::BoardLocked);
+    r.cafe.rejects(
+        r.part,
+        Command::DeleteIdea { idea: mine },
+        ErrorCode::BoardLocked,
+    );
+    // Facilitators still write on a locked board.
+    r.cafe.post(r.fac, r.board, "facilitator");
+    r.cafe.ok(r.org, lock(r.board, false));
+    r.cafe.post(r.part, r.board, "open again");
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn board_columns() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let cols = |board, columns: &[&str]| Command::SetBoardColumns {
+        board,
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+    };
+    for p in [r.host, r.part, r.remote] {
+        r.cafe
+            .rejects(p, cols(r.plenary, &["a"]), ErrorCode::Forbidden);
+    }
+    r.cafe
+        .rejects(r.fac, cols(BoardId(999), &["a"]), ErrorCode::NotFound);
+    r.cafe
+        .rejects(r.fac, cols(r.plenary, &["a", " a "]), ErrorCode::Invalid);
+    r.cafe
+        .rejects(r.fac, cols(r.plenary, &["a", ""]), ErrorCode::TooShort);
+    r.cafe.rejects(
+        r.fac,
+        cols(r.plenary, &[&"c".repeat(limits::CATEGORY_MAX + 1)]),
+        ErrorCode::TooLong,
+    );
+    let nine: Vec<String> = (0..=limits::BOARD_COLUMNS_MAX)
+        .map(|i| format!("c{i}"))
+        .collect();
+    let nine: Vec<&str> = nine.iter().map(String::as_str).collect();
+    r.cafe
+        .rejects(r.fac, cols(r.plenary, &nine), ErrorCode::LimitReached);
+    r.cafe
+        .ok(r.fac, cols(r.plenary, &[" Keep ", "Change", "Stop"]));
+    assert_eq!(
+        r.cafe.state.boards[&r.plenary].columns,
+        vec!["Keep", "Change", "Stop"]
+    );
+    // With columns, every idea needs one of them.
+    r.cafe
+        .rejects(r.part, post(r.plenary, "x"), ErrorCode::Invalid);
+    r.cafe
+        .rejects(r.part, post_in(r.plenary, "x", "Other"), ErrorCode::Invalid);
+    let i = posted(&r.cafe.ok(r.part, post_in(r.plenary, "x", "Keep")));
+    r.cafe.rejects(r.part, edit(i, "y"), ErrorCode::Invalid);
+    r.cafe.ok(
+        r.part,
+        Command::EditIdea {
+            idea: i,
+            text: "y".into(),
+            category: Some("Stop".into()),
+        },
+    );
+    assert_eq!(
+        r.cafe.state.ideas[&i].category.as_deref(),
+        Some("Stop")
+    );
+    r.cafe.ok(r.fac, cols(r.plenary, &[]));
+    r.cafe.post(r.part, r.plenary, "free again");
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn edit_idea() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let mine = r.cafe.post(r.part, r.board, "first");
+    r.cafe.now = T0 + 500;
+    r.cafe.ok(r.part, edit(mine, "second"));
+    let i = &r.cafe.state.ideas[&mine];
+    assert_eq!((i.text.as_str(), i.edited_at), ("second", Some(T0 + 500)));
+    r.cafe.noop(r.part, edit(mine, " second "));
+    // Nobody edits another person's words, not even a facilitator.
+    for p in [r.org, r.fac, r.host, r.remote] {
+        r.cafe.rejects(p, edit(mine, "theirs"), ErrorCode::Forbidden);
+    }
+    r.cafe.rejects(r.part, edit(mine, ""), ErrorCode::TooShort);
+    r.cafe.rejects(
+        r.part,
+        edit(mine, &"x".repeat(limits::IDEA_TEXT_MAX + 1)),
+        ErrorCode::TooLong,
+    );
+    r.cafe
+        .rejects(r.part, edit(IdeaId(999), "x"), ErrorCode::NotFound);
+    r.phase(Phase::Group);
+    r.cafe.ok(r.part, edit(mine, "third"));
+    for phase in [Phase::Lobby, Phase::Vote, Phase::Results] {
+        r.phase(phase);
+        r.cafe
+            .rejects(r.part, edit(mine, "late"), ErrorCode::NotAllowedInPhase);
+    }
+    // A facilitator edits their own idea in any open phase.
+    let f = r.cafe.post(r.fac, r.plenary, "fac idea");
+    r.cafe.ok(r.fac, edit(f, "fac idea, edited"));
+    // Moving seats: the author cannot edit on a table they left.
+    r.phase(Phase::Ideate);
+    r.cafe.ok(
+        r.fac,
+        Command::AssignTable {
+            person: r.part,
+            table: r.table2,
+        },
+    );
+    r.cafe.rejects(r.part, edit(mine, "x"), ErrorCode::Forbidden);
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn delete_idea() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let del = |idea| Command::DeleteIdea { idea };
+    let mine = r.cafe.post(r.part, r.board, "mine");
+    let other = r.cafe.post(r.host, r.board, "host's");
+    for p in [r.host, r.remote, r.other] {
+        r.cafe.rejects(p, del(mine), ErrorCode::Forbidden);
+    }
+    r.cafe.rejects(r.part, del(IdeaId(999)), ErrorCode::NotFound);
+    r.cafe.ok(r.part, del(mine));
+    assert!(!r.cafe.state.ideas.contains_key(&mine));
+    r.cafe.rejects(r.part, del(mine), ErrorCode::NotFound);
+    let mine = r.cafe.post(r.part, r.board, "again");
+    for phase in [Phase::Lobby, Phase::Vote, Phase::Results] {
+        r.phase(phase);
+        r.cafe
+            .rejects(r.part, del(mine), ErrorCode::NotAllowedInPhase);
+    }
+    // Facilitators delete anything in any open phase.
+    r.cafe.ok(r.fac, del(other));
+    r.cafe.ok(r.org, del(mine));
+    r.phase(Phase::Group);
+    let g = r.cafe.post(r.host, r.board, "in group");
+    r.cafe.ok(r.host, del(g));
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn moderation_hides_participant_ideas() {
+    let mut r = Room::with_settings(Settings {
+        moderation: true,
+        ..Settings::default()
+    });
+    r.phase(Phase::Ideate);
+    let p = r.cafe.post(r.part, r.plenary, "needs approval");
+    let f = r.cafe.post(r.fac, r.plenary, "facilitator");
+    let h = r.cafe.post(r.host, r.board, "scribed");
+    assert!(r.cafe.state.ideas[&p].hidden);
+    assert!(r.cafe.state.ideas[&h].hidden);
+    assert!(!r.cafe.state.ideas[&f].hidden);
+    // Views: hidden ideas are for facilitators and their author only.
+    let public = r.cafe.state.view(Audience::Public);
+    assert!(!public.ideas.contains_key(&p) && public.ideas.contains_key(&f));
+    assert!(r.cafe.state.view(Audience::Facilitator).ideas.contains_key(&p));
+    assert!(r.cafe.state.view(Audience::Person(r.part)).ideas.contains_key(&p));
+    assert!(!r.cafe.state.view(Audience::Person(r.remote)).ideas.contains_key(&p));
+    // The author can still edit and delete it; others cannot even find it.
+    r.cafe.ok(r.part, edit(p, "needs approval!"));
+    r.cafe.rejects(r.other, edit(p, "x"), ErrorCode::NotFound);
+    r.cafe.rejects(
+        r.other,
+        Command::DeleteIdea { idea: p },
+        ErrorCode::NotFound,
+    );
+    let hide = |idea, hidden| Command::HideIdea { idea, hidden };
+    for who in [r.host, r.part, r.remote] {
+        r.cafe.rejects(who, hide(p, false), ErrorCode::Forbidden);
+    }
+    r.cafe
+        .rejects(r.fac, hide(IdeaId(999), false), ErrorCode::NotFound);
+    r.cafe.ok(r.fac, hide(p, false));
+    r.cafe.noop(r.fac, hide(p, false));
+    assert!(r.cafe.state.view(Audience::Public).ideas.contains_key(&p));
+    r.cafe.ok(r.org, hide(f, true));
+    assert!(!r.cafe.state.view(Audience::Public).ideas.contains_key(&f));
+    // Hiding works in every open phase.
+    r.phase(Phase::Results);
+    r.cafe.ok(r.org, hide(f, false));
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn anonymous_cafe_hides_authors() {
+    let mut r = Room::with_settings(Settings {
+        anonymous: true,
+        ..Settings::default()
+    });
+    r.phase(Phase::Ideate);
+    let p = r.cafe.post(r.part, r.plenary, "anonymous");
+    // The state keeps the author (they may edit); views strip it for all but the author.
+    assert_eq!(r.cafe.state.ideas[&p].author, Some(r.part));
+    for a in [
+        Audience::Public,
+        Audience::Facilitator,
+        Audience::Person(r.fac),
+        Audience::Person(r.remote),
+    ] {
+        assert_eq!(r.cafe.state.view(a).ideas[&p].author, None, "{a:?}");
+    }
+    assert_eq!(
+        r.cafe.state.view(Audience::Person(r.part)).ideas[&p].author,
+        Some(r.part)
+    );
+    r.cafe.ok(r.part, edit(p, "still mine"));
+}
+
+#[test]
+fn harvest_to_plenary() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let harvest = |idea| Command::HarvestIdea { idea };
+    let at_table = r.cafe.post(r.part, r.board, "worth sharing");
+    let at_table2 = r.cafe.post(r.other, r.board2, "elsewhere");
+    let on_plenary = r.cafe.post(r.part, r.plenary, "already there");
+    r.cafe
+        .rejects(r.part, harvest(at_table), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.host, harvest(at_table2), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.fac, harvest(IdeaId(999)), ErrorCode::NotFound);
+    r.cafe
+        .rejects(r.fac, harvest(on_plenary), ErrorCode::Invalid);
+    r.cafe.now = T0 + 9;
+    let copy = posted(&r.cafe.ok(r.host, harvest(at_table)));
+    let c = &r.cafe.state.ideas[&copy];
+    let o = &r.cafe.state.ideas[&at_table];
+    assert_eq!(c.board, r.plenary);
+    assert_eq!(c.harvested_from, Some(at_table));
+    assert_eq!((c.text.as_str(), c.author, c.table), (o.text.as_str(), o.author, o.table));
+    assert_eq!((c.cluster, c.created_at, c.hidden), (None, T0 + 9, false));
+    r.cafe
+        .rejects(r.fac, harvest(at_table), ErrorCode::Conflict);
+    r.cafe.ok(r.fac, harvest(at_table2));
+    // Harvesting works in any open phase (e.g. during results).
+    let late = r.cafe.post(r.host, r.board, "late");
+    r.phase(Phase::Results);
+    r.cafe.ok(r.fac, harvest(late));
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn harvest_of_hidden_idea() {
+    let mut r = Room::with_settings(Settings {
+        moderation: true,
+        ..Settings::default()
+    });
+    r.phase(Phase::Ideate);
+    let hidden = r.cafe.post(r.part, r.board, "pending");
+    let own = r.cafe.post(r.host, r.board, "host pending");
+    r.cafe.rejects(
+        r.fac,
+        Command::HarvestIdea { idea: hidden },
+        ErrorCode::Conflict,
+    );
+    r.cafe.rejects(
+        r.host,
+        Command::HarvestIdea { idea: own },
+        ErrorCode::Conflict,
+    );
+    // The host must not learn that someone else's hidden idea exists.
+    r.cafe.rejects(
+        r.host,
+        Command::HarvestIdea { idea: hidden },
+        ErrorCode::NotFound,
+    );
+    // Harvesting copies the category only if the plenary has that column.
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    r.cafe.ok(
+        r.fac,
+        Command::SetBoardColumns {
+            board: r.board,
+            columns: vec!["A".into(), "B".into()],
+        },
+    );
+    let a = posted(&r.cafe.ok(r.part, post_in(r.board, "x", "A")));
+    let copy = posted(&r.cafe.ok(r.fac, Command::HarvestIdea { idea: a }));
+    assert_eq!(r.cafe.state.ideas[&copy].category.as_deref(), Some("A"));
+    r.cafe.ok(
+        r.fac,
+        Command::SetBoardColumns {
+            board: r.plenary,
+            columns: vec!["Only".into()],
+        },
+    );
+    let b = posted(&r.cafe.ok(r.part, post_in(r.board, "y", "B")));
+    let copy = posted(&r.cafe.ok(r.fac, Command::HarvestIdea { idea: b }));
+    assert_eq!(r.cafe.state.ideas[&copy].category, None);
+}
+
+// ----- grouping -----
+
+fn create_cluster(board: BoardId, title: &str, ideas: &[IdeaId]) -> Command {
+    Command::CreateCluster {
+        board,
+        title: title.into(),
+        ideas: ideas.to_vec(),
+    }
+}
+
+#[test]
+fn clustering_by_role_and_phase() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let a = r.cafe.post(r.part, r.board, "a");
+    let b = r.cafe.post(r.part, r.board, "b");
+    let p = r.cafe.post(r.other, r.plenary, "p");
+    // Ideate: facilitators and the board's host group; participants wait.
+    r.cafe.rejects(
+        r.part,
+        create_cluster(r.board, "c", &[]),
+        ErrorCode::NotAllowedInPhase,
+    );
+    r.cafe.rejects(
+        r.host,
+        create_cluster(r.plenary, "c", &[]),
+        ErrorCode::NotAllowedInPhase,
+    );
+    r.cafe.cluster(r.host, r.board, &[a]);
+    r.cafe.cluster(r.fac, r.plenary, &[p]);
+    // Group: everyone on the boards they may write on.
+    r.phase(Phase::Group);
+    let c = r.cafe.cluster(r.part, r.board, &[b]);
+    assert_eq!(r.cafe.state.ideas[&b].cluster, Some(c));
+    r.cafe.rejects(
+        r.remote,
+        create_cluster(r.board, "c", &[]),
+        ErrorCode::Forbidden,
+    );
+    r.cafe.cluster(r.remote, r.plenary, &[]);
+    for phase in [Phase::Lobby, Phase::Vote, Phase::Results] {
+        r.phase(phase);
+        for who in r.everyone() {
+            r.cafe.rejects(
+                who,
+                create_cluster(r.plenary, "c", &[]),
+                ErrorCode::NotAllowedInPhase,
+            );
+        }
+    }
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn cluster_commands() {
+    let mut r = Room::new();
+    r.phase(Phase::Group);
+    let a = r.cafe.post(r.fac, r.board, "a");
+    let b = r.cafe.post(r.fac, r.board, "b");
+    let p = r.cafe.post(r.fac, r.plenary, "p");
+    // Create: ideas must be on the board, once each; title rules.
+    r.cafe.rejects(
+        r.part,
+        create_cluster(r.board, "c", &[p]),
+        ErrorCode::Invalid,
+    );
+    r.cafe.rejects(
+        r.part,
+        create_cluster(r.board, "c", &[a, a]),
+        ErrorCode::Invalid,
+    );
+    r.cafe.rejects(
+        r.part,
+        create_cluster(r.board, "c", &[IdeaId(999)]),
+        ErrorCode::NotFound,
+    );
+    r.cafe.rejects(
+        r.part,
+        create_cluster(BoardId(999), "c", &[]),
+        ErrorCode::NotFound,
+    );
+    r.cafe.rejects(
+        r.part,
+        create_cluster(r.board, " ", &[]),
+        ErrorCode::TooShort,
+    );
+    r.cafe.rejects(
+        r.part,
+        create_cluster(r.board, &"t".repeat(limits::CLUSTER_TITLE_MAX + 1), &[]),
+        ErrorCode::TooLong,
+    );
+    let ca = r.cafe.cluster(r.part, r.board, &[a]);
+    let cb = r.cafe.cluster(r.part, r.board, &[]);
+    let cp = r.cafe.cluster(r.fac, r.plenary, &[]);
+    assert_eq!(r.cafe.state.clusters[&ca].board, r.board);
+    // Rename.
+    let rename = |cluster, title: &str| Command::RenameCluster {
+        cluster,
+        title: title.into(),
+    };
+    r.cafe.ok(r.part, rename(ca, "Work"));
+    r.cafe.noop(r.part, rename(ca, " Work "));
+    r.cafe.rejects(r.part, rename(ca, ""), ErrorCode::TooShort);
+    r.cafe
+        .rejects(r.part, rename(ClusterId(999), "x"), ErrorCode::NotFound);
+    r.cafe
+        .rejects(r.remote, rename(ca, "x"), ErrorCode::Forbidden);
+    // Move.
+    let mv = |idea, cluster| Command::MoveIdea { idea, cluster };
+    r.cafe.ok(r.part, mv(b, Some(cb)));
+    r.cafe.noop(r.part, mv(b, Some(cb)));
+    r.cafe.rejects(r.part, mv(b, Some(cp)), ErrorCode::Invalid);
+    r.cafe
+        .rejects(r.part, mv(b, Some(ClusterId(999))), ErrorCode::NotFound);
+    r.cafe
+        .rejects(r.part, mv(IdeaId(999), None), ErrorCode::NotFound);
+    r.cafe.rejects(r.remote, mv(b, None), ErrorCode::Forbidden);
+    r.cafe.ok(r.part, mv(b, None));
+    assert_eq!(r.cafe.state.ideas[&b].cluster, None);
+    r.cafe.ok(r.part, mv(b, Some(cb)));
+    // Merge.
+    let merge = |from, into| Command::MergeClusters { from, into };
+    r.cafe.rejects(r.part, merge(ca, ca), ErrorCode::Invalid);
+    r.cafe.rejects(r.part, merge(ca, cp), ErrorCode::Invalid);
+    r.cafe
+        .rejects(r.part, merge(ca, ClusterId(999)), ErrorCode::NotFound);
+    r.cafe.rejects(r.remote, merge(cb, ca), ErrorCode::Forbidden);
+    r.cafe.ok(r.part, merge(cb, ca));
+    assert!(!r.cafe.state.clusters.contains_key(&cb));
+    assert_eq!(r.cafe.state.ideas[&a].cluster, Some(ca));
+    assert_eq!(r.cafe.state.ideas[&b].cluster, Some(ca));
+    // Delete: ideas stay, unclustered.
+    let del = |cluster| Command::DeleteCluster { cluster };
+    r.cafe.rejects(r.remote, del(ca), ErrorCode::Forbidden);
+    r.cafe.rejects(r.part, del(cb), ErrorCode::NotFound);
+    r.cafe.ok(r.part, del(ca));
+    assert!(r.cafe.state.ideas.values().all(|i| i.cluster.is_none()));
+    assert_eq!(r.cafe.state.ideas.len(), 3);
+    // Nothing of this outside the group (or ideate) phase.
+    for phase in [Phase::Vote, Phase::Results, Phase::Lobby] {
+        r.phase(phase);
+        r.cafe
+            .rejects(r.fac, rename(cp, "x"), ErrorCode::NotAllowedInPhase);
+        r.cafe
+            .rejects(r.fac, mv(p, Some(cp)), ErrorCode::NotAllowedInPhase);
+        r.cafe
+            .rejects(r.fac, del(cp), ErrorCode::NotAllowedInPhase);
+    }
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn grouping_hidden_ideas_of_others_is_not_found() {
+    let mut r = Room::with_settings(Settings {
+        moderation: true,
+        ..Settings::default()
+    });
+    r.phase(Phase::Ideate);
+    let hidden = r.cafe.post(r.other, r.plenary, "pending");
+    r.phase(Phase::Group);
+    let c = r.cafe.cluster(r.part, r.plenary, &[]);
+    r.cafe.rejects(
+        r.part,
+        Command::MoveIdea {
+            idea: hidden,
+            cluster: Some(c),
+        },
+        ErrorCode::NotFound,
+    );
+    r.cafe.rejects(
+        r.part,
+        create_cluster(r.plenary, "c", &[hidden]),
+        ErrorCode::NotFound,
+    );
+    r.cafe.ok(
+        r.other,
+        Command::MoveIdea {
+            idea: hidden,
+            cluster: Some(c),
+        },
+    );
+    r.cafe.ok(
+        r.fac,
+        Command::MoveIdea {
+            idea: hidden,
+            cluster: None,
+        },
+    );
+}
+
+#[test]
+fn idea_limit_counts_every_idea() {
+    let mut c = Cafe::new();
+    let org = c.org;
+    let plenary = c.plenary();
+    c.phase(Phase::Ideate);
+    // Cheaper than 20 000 decisions: the limit check reads the state's idea count.
+    for i in 0..limits::IDEAS_PER_CAFE_MAX {
+        let id = IdeaId(1_000_000 + i as u64);
+        c.state.ideas.insert(
+            id,
+            Idea {
+                id,
+                board: plenary,
+                text: "x".into(),
+                category: None,
+                author: Some(org),
+                table: None,
+                round: None,
+                origin: Location::Room,
+                scribed: false,
+                hidden: false,
+                cluster: None,
+                created_at: T0,
+                edited_at: None,
+                harvested_from: None,
+            },
+        );
+    }
+    c.rejects(org, post(plenary, "too many"), ErrorCode::LimitReached);
+}
