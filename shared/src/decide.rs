@@ -404,6 +404,27 @@ impl CafeState {
                         format!("a table seats at most {TABLE_HEADCOUNT_MAX} people"),
                     );
                 }
+                // A paper tally is bounded by headcount × budget and headcount × cap when
+                // entered; shrinking the table afterwards must not make it exceed them.
+                for v in self.votes.values().filter(|v| v.status == VoteStatus::Open) {
+                    if let Some(t) = v.tallies.get(table) {
+                        let sum: u64 = t.values().map(|n| u64::from(*n)).sum();
+                        let top = t.values().copied().max().unwrap_or(0);
+                        let hc = u64::from(*headcount);
+                        if sum > hc * u64::from(v.budget)
+                            || u64::from(top) > hc * u64::from(v.per_item_cap)
+                        {
+                            return reject(
+                                ErrorCode::Conflict,
+                                "this table's tally in an open vote needs more people; \
+                                 correct the tally first",
+                            );
+                        }
+                    }
+                }
+                if t.headcount == *headcount {
+                    return Ok(vec![]);
+                }
                 Ok(vec![Event::TableHeadcountSet {
                     table: *table,
                     headcount: *headcount,
