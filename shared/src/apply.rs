@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 impl CafeState {
     fn bump_next_id(&mut self, id: u64) {
-        if id >= self.next_id {
+        // A view's counter is 0 on purpose (see `view`) and must stay 0: otherwise a view
+        // kept up to date by events would differ from a fresh snapshot of the same state.
+        if self.next_id != 0 && id >= self.next_id {
             self.next_id = id + 1;
         }
     }

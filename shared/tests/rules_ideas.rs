@@ -42,9 +42,12 @@ fn post_idea_by_role_and_phase() {
     r.cafe.post(r.part, r.board, "at my table");
     r.cafe.post(r.remote, r.vboard, "online");
     r.cafe.post(r.fac, r.board2, "facilitators write anywhere");
-    r.cafe.rejects(r.part, post(r.board2, "x"), ErrorCode::Forbidden);
-    r.cafe.rejects(r.remote, post(r.board, "x"), ErrorCode::Forbidden);
-    r.cafe.rejects(r.host, post(r.board2, "x"), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.part, post(r.board2, "x"), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.remote, post(r.board, "x"), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.host, post(r.board2, "x"), ErrorCode::Forbidden);
     r.cafe
         .rejects(r.part, post(BoardId(999), "x"), ErrorCode::NotFound);
     // Group: facilitators and the board's host only.
@@ -77,7 +80,9 @@ fn posted_idea_fields_and_text_rules() {
     let mut r = Room::new();
     r.phase(Phase::Ideate);
     r.cafe.now = T0 + 77;
-    let id = r.cafe.post(r.host, r.board, "  Four-day week \r\n for all  ");
+    let id = r
+        .cafe
+        .post(r.host, r.board, "  Four-day week \r\n for all  ");
     let i = r.cafe.state.ideas[&id].clone();
     assert_eq!(i.text, "Four-day week \n for all");
     assert_eq!(i.author, Some(r.host));
@@ -90,13 +95,15 @@ fn posted_idea_fields_and_text_rules() {
     let j = r.cafe.post(r.remote, r.vboard, "x");
     let j = &r.cafe.state.ideas[&j];
     assert_eq!((j.origin, j.scribed), (Location::Remote, false));
-    r.cafe.rejects(r.part, post(r.board, " \n "), ErrorCode::TooShort);
+    r.cafe
+        .rejects(r.part, post(r.board, " \n "), ErrorCode::TooShort);
     r.cafe.rejects(
         r.part,
         post(r.board, &"é".repeat(limits::IDEA_TEXT_MAX + 1)),
         ErrorCode::TooLong,
     );
-    r.cafe.post(r.part, r.board, &"é".repeat(limits::IDEA_TEXT_MAX));
+    r.cafe
+        .post(r.part, r.board, &"é".repeat(limits::IDEA_TEXT_MAX));
     r.cafe
         .rejects(r.part, post(r.board, "bell\u{7}"), ErrorCode::Invalid);
     r.cafe.rejects(
@@ -119,8 +126,7 @@ fn locked_board() {
     r.phase(Phase::Ideate);
     let lock = |board, locked| Command::LockBoard { board, locked };
     for p in [r.host, r.part, r.remote] {
-        r.cafe
-            .rejects(p, lock(r.board, true), ErrorCode::Forbidden);
+        r.cafe.rejects(p, lock(r.board, true), ErrorCode::Forbidden);
     }
     r.cafe
         .rejects(r.fac, lock(BoardId(999), true), ErrorCode::NotFound);
@@ -196,10 +202,7 @@ fn board_columns() {
             category: Some("Stop".into()),
         },
     );
-    assert_eq!(
-        r.cafe.state.ideas[&i].category.as_deref(),
-        Some("Stop")
-    );
+    assert_eq!(r.cafe.state.ideas[&i].category.as_deref(), Some("Stop"));
     r.cafe.ok(r.fac, cols(r.plenary, &[]));
     r.cafe.post(r.part, r.plenary, "free again");
     r.cafe.assert_replays();
@@ -217,7 +220,8 @@ fn edit_idea() {
     r.cafe.noop(r.part, edit(mine, " second "));
     // Nobody edits another person's words, not even a facilitator.
     for p in [r.org, r.fac, r.host, r.remote] {
-        r.cafe.rejects(p, edit(mine, "theirs"), ErrorCode::Forbidden);
+        r.cafe
+            .rejects(p, edit(mine, "theirs"), ErrorCode::Forbidden);
     }
     r.cafe.rejects(r.part, edit(mine, ""), ErrorCode::TooShort);
     r.cafe.rejects(
@@ -246,7 +250,8 @@ fn edit_idea() {
             table: r.table2,
         },
     );
-    r.cafe.rejects(r.part, edit(mine, "x"), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.part, edit(mine, "x"), ErrorCode::Forbidden);
     r.cafe.assert_replays();
 }
 
@@ -260,7 +265,8 @@ fn delete_idea() {
     for p in [r.host, r.remote, r.other] {
         r.cafe.rejects(p, del(mine), ErrorCode::Forbidden);
     }
-    r.cafe.rejects(r.part, del(IdeaId(999)), ErrorCode::NotFound);
+    r.cafe
+        .rejects(r.part, del(IdeaId(999)), ErrorCode::NotFound);
     r.cafe.ok(r.part, del(mine));
     assert!(!r.cafe.state.ideas.contains_key(&mine));
     r.cafe.rejects(r.part, del(mine), ErrorCode::NotFound);
@@ -295,9 +301,24 @@ fn moderation_hides_participant_ideas() {
     // Views: hidden ideas are for facilitators and their author only.
     let public = r.cafe.state.view(Audience::Public);
     assert!(!public.ideas.contains_key(&p) && public.ideas.contains_key(&f));
-    assert!(r.cafe.state.view(Audience::Facilitator).ideas.contains_key(&p));
-    assert!(r.cafe.state.view(Audience::Person(r.part)).ideas.contains_key(&p));
-    assert!(!r.cafe.state.view(Audience::Person(r.remote)).ideas.contains_key(&p));
+    assert!(r
+        .cafe
+        .state
+        .view(Audience::Facilitator)
+        .ideas
+        .contains_key(&p));
+    assert!(r
+        .cafe
+        .state
+        .view(Audience::Person(r.part))
+        .ideas
+        .contains_key(&p));
+    assert!(!r
+        .cafe
+        .state
+        .view(Audience::Person(r.remote))
+        .ideas
+        .contains_key(&p));
     // The author can still edit and delete it; others cannot even find it.
     r.cafe.ok(r.part, edit(p, "needs approval!"));
     r.cafe.rejects(r.other, edit(p, "x"), ErrorCode::NotFound);
@@ -370,7 +391,10 @@ fn harvest_to_plenary() {
     let o = &r.cafe.state.ideas[&at_table];
     assert_eq!(c.board, r.plenary);
     assert_eq!(c.harvested_from, Some(at_table));
-    assert_eq!((c.text.as_str(), c.author, c.table), (o.text.as_str(), o.author, o.table));
+    assert_eq!(
+        (c.text.as_str(), c.author, c.table),
+        (o.text.as_str(), o.author, o.table)
+    );
     assert_eq!((c.cluster, c.created_at, c.hidden), (None, T0 + 9, false));
     r.cafe
         .rejects(r.fac, harvest(at_table), ErrorCode::Conflict);
@@ -558,7 +582,8 @@ fn cluster_commands() {
     r.cafe.rejects(r.part, merge(ca, cp), ErrorCode::Invalid);
     r.cafe
         .rejects(r.part, merge(ca, ClusterId(999)), ErrorCode::NotFound);
-    r.cafe.rejects(r.remote, merge(cb, ca), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.remote, merge(cb, ca), ErrorCode::Forbidden);
     r.cafe.ok(r.part, merge(cb, ca));
     assert!(!r.cafe.state.clusters.contains_key(&cb));
     assert_eq!(r.cafe.state.ideas[&a].cluster, Some(ca));
@@ -577,8 +602,7 @@ fn cluster_commands() {
             .rejects(r.fac, rename(cp, "x"), ErrorCode::NotAllowedInPhase);
         r.cafe
             .rejects(r.fac, mv(p, Some(cp)), ErrorCode::NotAllowedInPhase);
-        r.cafe
-            .rejects(r.fac, del(cp), ErrorCode::NotAllowedInPhase);
+        r.cafe.rejects(r.fac, del(cp), ErrorCode::NotAllowedInPhase);
     }
     r.cafe.assert_replays();
 }

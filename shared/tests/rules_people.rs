@@ -182,7 +182,8 @@ fn presence() {
 fn update_cafe() {
     let mut r = Room::new();
     for p in [r.host, r.part, r.remote] {
-        r.cafe.rejects(p, update_title("Mine"), ErrorCode::Forbidden);
+        r.cafe
+            .rejects(p, update_title("Mine"), ErrorCode::Forbidden);
     }
     for p in [r.org, r.fac] {
         r.cafe.ok(p, update_title(" New title "));
@@ -349,7 +350,12 @@ fn rename_location_ready_hands_for_every_role() {
         r.cafe.ok(r.org, Command::CallNextHand);
     }
     assert!(r.cafe.state.hands.is_empty());
-    assert!(r.cafe.state.people.values().all(|p| p.hand_raised_at.is_none()));
+    assert!(r
+        .cafe
+        .state
+        .people
+        .values()
+        .all(|p| p.hand_raised_at.is_none()));
     r.cafe
         .rejects(r.org, Command::CallNextHand, ErrorCode::Conflict);
     r.cafe.assert_replays();
@@ -366,7 +372,11 @@ fn hands_queue_in_order_with_time() {
     assert_eq!(r.cafe.person(r.remote).hand_raised_at, Some(T0 + 5_000));
     r.cafe.ok(r.remote, Command::LowerHand);
     r.cafe.ok(r.remote, Command::RaiseHand);
-    assert_eq!(r.cafe.state.hands, vec![r.part, r.remote], "back of the queue");
+    assert_eq!(
+        r.cafe.state.hands,
+        vec![r.part, r.remote],
+        "back of the queue"
+    );
 }
 
 #[test]
@@ -379,7 +389,8 @@ fn remove_person() {
     r.cafe.rejects(r.fac, rm(r.fac), ErrorCode::Invalid);
     r.cafe.rejects(r.org, rm(r.org), ErrorCode::Invalid);
     r.cafe.rejects(r.fac, rm(r.org), ErrorCode::Forbidden);
-    r.cafe.rejects(r.fac, rm(PersonId(999)), ErrorCode::NotFound);
+    r.cafe
+        .rejects(r.fac, rm(PersonId(999)), ErrorCode::NotFound);
     let fac2 = r.cafe.join("Fab", Role::Facilitator, Location::Room);
     r.cafe.rejects(r.fac, rm(fac2), ErrorCode::Forbidden);
     r.cafe.ok(r.org, rm(fac2));
@@ -559,8 +570,7 @@ fn closed_cafe_refuses_everything_but_reopening() {
     ];
     for cmd in cmds {
         for p in r.everyone() {
-            r.cafe
-                .rejects(p, cmd.clone(), ErrorCode::NotAllowedInPhase);
+            r.cafe.rejects(p, cmd.clone(), ErrorCode::NotAllowedInPhase);
         }
     }
     r.cafe.rejects(
@@ -607,8 +617,10 @@ fn timer_permissions_and_bounds() {
         .rejects(r.fac, start(limits::TIMER_MIN_SECS - 1), ErrorCode::Invalid);
     r.cafe
         .rejects(r.fac, start(limits::TIMER_MAX_SECS + 1), ErrorCode::Invalid);
-    r.cafe.rejects(r.fac, Command::PauseTimer, ErrorCode::Conflict);
-    r.cafe.rejects(r.fac, Command::ResumeTimer, ErrorCode::Conflict);
+    r.cafe
+        .rejects(r.fac, Command::PauseTimer, ErrorCode::Conflict);
+    r.cafe
+        .rejects(r.fac, Command::ResumeTimer, ErrorCode::Conflict);
     r.cafe.rejects(
         r.fac,
         Command::ExtendTimer { secs: 60 },
@@ -687,7 +699,10 @@ fn timer_arithmetic() {
     at(&mut r, 439_999);
     assert!(r.cafe.sys(expire(T0 + 440_000)).unwrap().is_empty());
     at(&mut r, 441_000);
-    assert!(r.cafe.sys(expire(T0 + 410_000)).unwrap().is_empty(), "stale");
+    assert!(
+        r.cafe.sys(expire(T0 + 410_000)).unwrap().is_empty(),
+        "stale"
+    );
     // Past the end but not yet expired: pausing is refused, extending counts from now.
     r.cafe.rejects(f, Command::PauseTimer, ErrorCode::Conflict);
     let ev = r.cafe.sys(expire(T0 + 440_000)).unwrap();

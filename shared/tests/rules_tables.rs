@@ -102,8 +102,11 @@ fn set_table_host() {
     }
     r.cafe
         .rejects(r.fac, host(TableId(999), Some(r.part)), ErrorCode::NotFound);
-    r.cafe
-        .rejects(r.fac, host(r.table2, Some(PersonId(999))), ErrorCode::NotFound);
+    r.cafe.rejects(
+        r.fac,
+        host(r.table2, Some(PersonId(999))),
+        ErrorCode::NotFound,
+    );
     r.cafe
         .rejects(r.fac, host(r.table2, Some(r.fac)), ErrorCode::Invalid);
     r.cafe
@@ -160,9 +163,11 @@ fn set_table_headcount() {
     r.cafe.ok(r.fac, hc(r.table2, 4));
     r.cafe.ok(r.org, hc(r.vtable, 0));
     // The host of another table and travellers may not.
-    r.cafe.rejects(r.host, hc(r.table2, 3), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.host, hc(r.table2, 3), ErrorCode::Forbidden);
     r.cafe.rejects(r.part, hc(r.table, 3), ErrorCode::Forbidden);
-    r.cafe.rejects(r.remote, hc(r.vtable, 3), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.remote, hc(r.vtable, 3), ErrorCode::Forbidden);
     r.cafe.rejects(
         r.host,
         hc(r.table, limits::TABLE_HEADCOUNT_MAX + 1),
@@ -293,7 +298,10 @@ fn start_round_rules() {
     );
     let round = r.cafe.state.current_round().expect("round");
     assert_eq!(round.assignments[&r.part], r.table2);
-    assert_eq!(round.assignments[&r.other], r.table2, "unlisted people keep");
+    assert_eq!(
+        round.assignments[&r.other], r.table2,
+        "unlisted people keep"
+    );
     r.cafe.assert_replays();
 }
 
@@ -482,7 +490,11 @@ fn shuffle_visits_every_table_before_repeating() {
             },
         );
     }
-    for p in c.state.active_people().filter(|p| p.role == Role::Participant) {
+    for p in c
+        .state
+        .active_people()
+        .filter(|p| p.role == Role::Participant)
+    {
         assert_eq!(p.visited.len(), 3, "{} visited {:?}", p.name, p.visited);
     }
 }

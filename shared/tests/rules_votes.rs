@@ -79,12 +79,7 @@ fn open_vote_rules() {
         .rejects(r.fac, open(r.plenary, 3, 4), ErrorCode::Invalid);
     r.cafe
         .rejects(r.fac, open(r.board2, 3, 1), ErrorCode::Conflict);
-    for phase in [
-        Phase::Lobby,
-        Phase::Ideate,
-        Phase::Group,
-        Phase::Results,
-    ] {
+    for phase in [Phase::Lobby, Phase::Ideate, Phase::Group, Phase::Results] {
         r.phase(phase);
         r.cafe
             .rejects(r.fac, open(r.plenary, 3, 1), ErrorCode::NotAllowedInPhase);
@@ -125,13 +120,9 @@ fn vote_on_clusters_and_skip_hidden_ideas() {
     let c1 = r.cafe.cluster(r.fac, r.plenary, &[shown]);
     let c2 = r.cafe.cluster(r.fac, r.plenary, &[]);
     r.phase(Phase::Vote);
-    let vi = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Ideas,
-        3,
-        1,
-        VoteVisibility::Hidden,
-    );
+    let vi = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 3, 1, VoteVisibility::Hidden);
     assert_eq!(r.cafe.vote(vi).items, vec![shown.0]);
     r.cafe
         .rejects(r.part, cast(vi, hidden), ErrorCode::NotFound);
@@ -151,21 +142,16 @@ fn vote_on_clusters_and_skip_hidden_ideas() {
             item: c2.0,
         },
     );
-    r.cafe
-        .rejects(r.part, cast(vc, shown), ErrorCode::NotFound);
+    r.cafe.rejects(r.part, cast(vc, shown), ErrorCode::NotFound);
 }
 
 #[test]
 fn budget_and_cap() {
     let Voting { mut r, ideas } = voting();
     let [a, b, c] = [ideas[0], ideas[1], ideas[2]];
-    let v = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Ideas,
-        3,
-        2,
-        VoteVisibility::Hidden,
-    );
+    let v = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 3, 2, VoteVisibility::Hidden);
     // Every role votes.
     for p in r.everyone() {
         r.cafe.ok(p, cast(v, a));
@@ -184,25 +170,16 @@ fn budget_and_cap() {
     r.cafe.ok(r.part, retract(v, c));
     r.cafe.ok(r.part, retract(v, b));
     r.cafe.rejects(r.part, retract(v, b), ErrorCode::NotFound);
-    assert_eq!(
-        r.cafe.vote(v).ballots[&r.part],
-        BTreeMap::from([(a.0, 1)])
-    );
+    assert_eq!(r.cafe.vote(v).ballots[&r.part], BTreeMap::from([(a.0, 1)]));
     r.cafe.ok(r.part, retract(v, a));
     assert!(!r.cafe.vote(v).ballots.contains_key(&r.part));
     // Unknown items and votes.
     r.cafe
         .rejects(r.part, cast(v, IdeaId(999)), ErrorCode::NotFound);
-    r.cafe.rejects(
-        r.part,
-        cast(VoteId(999), a),
-        ErrorCode::NotFound,
-    );
-    r.cafe.rejects(
-        r.part,
-        retract(VoteId(999), a),
-        ErrorCode::NotFound,
-    );
+    r.cafe
+        .rejects(r.part, cast(VoteId(999), a), ErrorCode::NotFound);
+    r.cafe
+        .rejects(r.part, retract(VoteId(999), a), ErrorCode::NotFound);
     // Outside the vote phase the open vote takes no dots.
     for phase in [Phase::Lobby, Phase::Ideate, Phase::Group, Phase::Results] {
         r.phase(phase);
@@ -222,13 +199,9 @@ fn budget_and_cap() {
 fn paper_tallies() {
     let Voting { mut r, ideas } = voting();
     let [a, b, c] = [ideas[0], ideas[1], ideas[2]];
-    let v = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Ideas,
-        3,
-        2,
-        VoteVisibility::Hidden,
-    );
+    let v = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 3, 2, VoteVisibility::Hidden);
     // A headcount is needed first.
     r.cafe
         .rejects(r.host, tally(v, r.table, &[(a, 1)]), ErrorCode::Conflict);
@@ -274,14 +247,14 @@ fn paper_tallies() {
         tally(v, r.table, &[(a, 8), (b, 4), (c, 1)]),
         ErrorCode::OverBudget,
     );
-    r.cafe.ok(r.host, tally(v, r.table, &[(a, 8), (b, 4), (c, 0)]));
+    r.cafe
+        .ok(r.host, tally(v, r.table, &[(a, 8), (b, 4), (c, 0)]));
     let vote = r.cafe.vote(v);
     assert_eq!(vote.tallies[&r.table], BTreeMap::from([(a.0, 8), (b.0, 4)]));
     assert_eq!(vote.totals, BTreeMap::from([(a.0, 8), (b.0, 4)]));
     assert_eq!(vote.dots_cast, 12);
     // Same tally again: nothing happens. A new entry replaces the old one.
-    r.cafe
-        .noop(r.host, tally(v, r.table, &[(b, 4), (a, 8)]));
+    r.cafe.noop(r.host, tally(v, r.table, &[(b, 4), (a, 8)]));
     r.cafe.ok(r.part, cast(v, c));
     r.cafe.ok(r.fac, tally(v, r.table, &[(c, 2)]));
     let vote = r.cafe.vote(v);
@@ -319,13 +292,9 @@ fn paper_tallies() {
 #[test]
 fn headcount_cannot_shrink_below_an_open_tally() {
     let Voting { mut r, ideas } = voting();
-    let v = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Ideas,
-        3,
-        2,
-        VoteVisibility::Hidden,
-    );
+    let v = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 3, 2, VoteVisibility::Hidden);
     let hc = |headcount| Command::SetTableHeadcount {
         table: r.table,
         headcount,
@@ -344,13 +313,9 @@ fn headcount_cannot_shrink_below_an_open_tally() {
 #[test]
 fn close_and_reveal() {
     let Voting { mut r, ideas } = voting();
-    let v = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Ideas,
-        3,
-        3,
-        VoteVisibility::Hidden,
-    );
+    let v = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 3, 3, VoteVisibility::Hidden);
     r.cafe.ok(r.part, cast(v, ideas[1]));
     r.cafe.ok(r.remote, cast(v, ideas[1]));
     r.cafe.ok(r.remote, cast(v, ideas[0]));
@@ -401,13 +366,9 @@ fn close_and_reveal() {
 #[test]
 fn close_then_reveal_in_results() {
     let Voting { mut r, ideas } = voting();
-    let v = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Ideas,
-        2,
-        1,
-        VoteVisibility::Hidden,
-    );
+    let v = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 2, 1, VoteVisibility::Hidden);
     r.cafe.ok(r.part, cast(v, ideas[2]));
     r.phase(Phase::Results);
     assert_eq!(
@@ -432,13 +393,9 @@ fn close_then_reveal_in_results() {
 #[test]
 fn live_vote_shows_totals_to_everyone() {
     let Voting { mut r, ideas } = voting();
-    let v = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Ideas,
-        2,
-        1,
-        VoteVisibility::Live,
-    );
+    let v = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 2, 1, VoteVisibility::Live);
     r.cafe.ok(r.part, cast(v, ideas[0]));
     let public = r.cafe.state.view(Audience::Public);
     assert_eq!(public.votes[&v].totals, BTreeMap::from([(ideas[0].0, 1)]));
@@ -455,13 +412,9 @@ fn ballot_items_are_frozen_while_open() {
     let c = r.cafe.cluster(r.fac, r.plenary, &[a]);
     let d = r.cafe.cluster(r.fac, r.plenary, &[]);
     r.phase(Phase::Vote);
-    let v = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Ideas,
-        2,
-        1,
-        VoteVisibility::Live,
-    );
+    let v = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 2, 1, VoteVisibility::Live);
     r.phase(Phase::Ideate);
     r.cafe.rejects(
         r.part,
@@ -472,11 +425,8 @@ fn ballot_items_are_frozen_while_open() {
         },
         ErrorCode::Conflict,
     );
-    r.cafe.rejects(
-        r.part,
-        Command::DeleteIdea { idea: a },
-        ErrorCode::Conflict,
-    );
+    r.cafe
+        .rejects(r.part, Command::DeleteIdea { idea: a }, ErrorCode::Conflict);
     r.cafe
         .rejects(r.fac, Command::DeleteIdea { idea: b }, ErrorCode::Conflict);
     r.cafe.rejects(
@@ -499,13 +449,9 @@ fn ballot_items_are_frozen_while_open() {
     );
     // Clusters on a cluster ballot are frozen too.
     r.phase(Phase::Vote);
-    let vcl = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Clusters,
-        2,
-        1,
-        VoteVisibility::Live,
-    );
+    let vcl = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Clusters, 2, 1, VoteVisibility::Live);
     r.phase(Phase::Group);
     for cmd in [
         Command::MergeClusters { from: d, into: c },
@@ -520,7 +466,8 @@ fn ballot_items_are_frozen_while_open() {
     r.phase(Phase::Vote);
     r.cafe.ok(r.fac, Command::CloseVote { vote: vcl });
     r.phase(Phase::Group);
-    r.cafe.ok(r.fac, Command::MergeClusters { from: d, into: c });
+    r.cafe
+        .ok(r.fac, Command::MergeClusters { from: d, into: c });
     r.cafe.assert_replays();
 }
 
@@ -528,13 +475,9 @@ fn ballot_items_are_frozen_while_open() {
 fn vote_limit() {
     let Voting { mut r, .. } = voting();
     for _ in 0..limits::VOTES_PER_CAFE_MAX {
-        let v = r.cafe.open_vote(
-            r.plenary,
-            VoteTarget::Ideas,
-            1,
-            1,
-            VoteVisibility::Live,
-        );
+        let v = r
+            .cafe
+            .open_vote(r.plenary, VoteTarget::Ideas, 1, 1, VoteVisibility::Live);
         r.cafe.ok(r.fac, Command::CloseVote { vote: v });
     }
     r.cafe
@@ -549,13 +492,9 @@ fn ranking_ties_by_lower_id_with_competition_ranks() {
         .map(|i| r.cafe.post(r.part, r.plenary, &format!("idea {i}")))
         .collect();
     r.phase(Phase::Vote);
-    let v = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Ideas,
-        5,
-        5,
-        VoteVisibility::Hidden,
-    );
+    let v = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 5, 5, VoteVisibility::Hidden);
     // Dots: idea0 1, idea1 3, idea2 1, idea3 3, idea4 0.
     for (idea, n, who) in [
         (ideas[0], 1, r.part),
@@ -602,13 +541,9 @@ fn ranking_one_two_two_four() {
         .map(|i| r.cafe.post(r.part, r.plenary, &format!("idea {i}")))
         .collect();
     r.phase(Phase::Vote);
-    let v = r.cafe.open_vote(
-        r.plenary,
-        VoteTarget::Ideas,
-        8,
-        3,
-        VoteVisibility::Live,
-    );
+    let v = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 8, 3, VoteVisibility::Live);
     for (idea, n) in [(ideas[3], 3), (ideas[2], 2), (ideas[0], 2), (ideas[1], 1)] {
         for _ in 0..n {
             r.cafe.ok(r.part, cast(v, idea));
