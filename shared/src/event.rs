@@ -7,8 +7,10 @@ use crate::model::{
     Settings, Table, Timer, Vote,
 };
 use serde::{Deserialize, Serialize};
+use serde_with::{serde_as, DisplayFromStr};
 use std::collections::BTreeMap;
 
+#[serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
@@ -150,6 +152,7 @@ pub enum Event {
     TallyEntered {
         vote: VoteId,
         table: TableId,
+        #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
         counts: BTreeMap<ItemId, u32>,
     },
     /// Only ever in a *view*: what an audience may know after a dot or tally changed.
@@ -158,6 +161,7 @@ pub enum Event {
         vote: VoteId,
         dots_cast: u32,
         /// New totals of the items that changed; empty when the audience may not see totals.
+        #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
         totals: BTreeMap<ItemId, u32>,
         /// The viewer's own ballot, when it changed.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -171,20 +175,26 @@ pub enum Event {
     },
     VoteRevealed {
         vote: VoteId,
+        #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
         totals: BTreeMap<ItemId, u32>,
+        #[serde_as(as = "BTreeMap<DisplayFromStr, BTreeMap<DisplayFromStr, _>>")]
         tallies: BTreeMap<TableId, BTreeMap<ItemId, u32>>,
     },
 }
 
+#[serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ballot {
     pub person: PersonId,
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub dots: BTreeMap<ItemId, u32>,
 }
 
+#[serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     pub table: TableId,
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub counts: BTreeMap<ItemId, u32>,
 }
 

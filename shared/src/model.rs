@@ -7,6 +7,7 @@
 
 use crate::ids::{BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId};
 use serde::{Deserialize, Serialize};
+use serde_with::{serde_as, DisplayFromStr};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Milliseconds since the Unix epoch, server clock.
@@ -248,6 +249,7 @@ pub struct Board {
     pub columns: Vec<String>,
 }
 
+#[serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Round {
     /// 1-based.
@@ -256,6 +258,7 @@ pub struct Round {
     pub duration_secs: u32,
     pub started_at: Millis,
     /// Where everybody sits this round.
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub assignments: BTreeMap<PersonId, TableId>,
 }
 
@@ -302,6 +305,7 @@ pub enum VoteStatus {
     Closed,
 }
 
+#[serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vote {
     pub id: VoteId,
@@ -318,10 +322,13 @@ pub struct Vote {
     /// Dots on the board from people and paper tallies together (always public).
     pub dots_cast: u32,
     /// Per-item totals. In a participant's view, empty until reveal unless the vote is live.
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub totals: BTreeMap<ItemId, u32>,
     /// Individual ballots. Only on the server; a view holds the viewer's own ballot alone.
+    #[serde_as(as = "BTreeMap<DisplayFromStr, BTreeMap<DisplayFromStr, _>>")]
     pub ballots: BTreeMap<PersonId, BTreeMap<ItemId, u32>>,
     /// Paper-table tallies entered by scribes.
+    #[serde_as(as = "BTreeMap<DisplayFromStr, BTreeMap<DisplayFromStr, _>>")]
     pub tallies: BTreeMap<TableId, BTreeMap<ItemId, u32>>,
 }
 
@@ -359,6 +366,7 @@ pub struct RankedItem {
 }
 
 /// The whole café.
+#[serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CafeState {
     /// `None` until the `cafe_created` event.
@@ -367,15 +375,21 @@ pub struct CafeState {
     pub next_id: u64,
     pub phase: Phase,
     pub timer: Timer,
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub people: BTreeMap<PersonId, Person>,
     /// Raised hands, first raised first.
     pub hands: Vec<PersonId>,
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub tables: BTreeMap<TableId, Table>,
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub boards: BTreeMap<BoardId, Board>,
     pub plenary: Option<BoardId>,
     pub rounds: Vec<Round>,
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub ideas: BTreeMap<IdeaId, Idea>,
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub clusters: BTreeMap<ClusterId, Cluster>,
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub votes: BTreeMap<VoteId, Vote>,
 }
 
