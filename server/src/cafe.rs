@@ -1,0 +1,903 @@
+//! The café actor: one tokio task per café owns its [`CafeState`] and is its only writer.
+//!
+//! Messages arrive on a bounded mpsc channel. The actor drains whatever is queued into one
+//! batch: it decides each command with `cafe-shared`, applies the events, encodes each
+//! event once per audience, then appends the whole batch to the store in one transaction
+//! (group commit). Only after the commit does anyone see the events: frames go to the
+//! connections' bounded outbound queues, then the acks. A connection whose queue is full is
+//! closed with 4000 (resync) instead of growing memory or stalling the room.
+
+use crate::config::Tuning;
+use crate::metrics::Metrics;
+use crate::store::{CommandRecord, LoadedCafe, Store, StoredEvent};
+use axum::extract::ws::Utf8Bytes;
+use cafe_shared::{
+    Audience, CafeId, CafeState, Command, Ctx, ErrorCode, Event, Location, Millis, PersonId,
+    Rejection, ResumePoint, Role, ServerFrame, SystemCommand, Timer, PROTOCOL_VERSION,
+};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+pub type ConnId = u64;
+
+/// Server clock in milliseconds since the Unix epoch.
+pub fn now_millis() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Encodes a frame once; the bytes are shared by every connection that gets them.
+pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
+    Utf8Bytes::from(frame.to_json())
+}
+
+/// One item on a connection's outbound queue. A batch counts as one item, so a resume of
+/// thousands of events cannot by itself overflow the queue.
+#[derive(Debug, Clone)]
+pub enum Out {
+    Frame(Utf8Bytes),
+    Frames(Vec<Utf8Bytes>),
+}
+
+/// How the server ends a connection: the `bye` frame and the WebSocket close code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseReason {
+    pub code: u16,
+    pub error: ErrorCode,
+    pub message: String,
+    pub reconnect: bool,
+    /// Whether a `bye` frame precedes the close frame.
+    pub bye: bool,
+}
+
+impl CloseReason {
+    pub fn new(code: u16, error: ErrorCode, message: impl Into<String>, reconnect: bool) -> Self {
+        Self {
+            code,
+            error,
+            message: message.into(),
+            reconnect,
+            bye: true,
+        }
+    }
+
+    pub fn resync() -> Self {
+        Self::new(
+            4000,
+            ErrorCode::Resync,
+            "you fell behind; reconnect and resume",
+            true,
+        )
+    }
+
+    pub fn restarting() -> Self {
+        Self::new(
+            1012,
+            ErrorCode::ServerRestarting,
+            "the server is restarting; reconnect shortly",
+            true,
+        )
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(4001, ErrorCode::Unauthorized, message, false)
+    }
+}
+
+/// The actor's (and the reader's) way to reach one connection's writer.
+pub struct ConnLink {
+    tx: mpsc::Sender<Out>,
+    closed: CancellationToken,
+    reason: Mutex<Option<CloseReason>>,
+    metrics: Arc<Metrics>,
+}
+
+impl ConnLink {
+    pub fn new(tx: mpsc::Sender<Out>, metrics: Arc<Metrics>) -> Self {
+        Self {
+            tx,
+            closed: CancellationToken::new(),
+            reason: Mutex::new(None),
+            metrics,
+        }
+    }
+
+    /// Queues without waiting. A full queue means the client cannot keep up: it is closed
+    /// with 4000 and will resume from where it was.
+    pub fn push(&self, out: Out) -> bool {
+        match self.tx.try_send(out) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                if !self.closed.is_cancelled() {
+                    self.metrics.resync_closes.inc();
+                }
+                self.close(CloseReason::resync());
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    pub fn push_frame(&self, frame: &ServerFrame) -> bool {
+        self.push(Out::Frame(encode(frame)))
+    }
+
+    /// Asks the writer to say `bye` and close. The first reason wins.
+    pub fn close(&self, reason: CloseReason) {
+        if let Ok(mut r) = self.reason.lock() {
+            if r.is_none() {
+                *r = Some(reason);
+            }
+        }
+        self.closed.cancel();
+    }
+
+    /// Ends the connection without a goodbye (the peer is gone already).
+    pub fn finish(&self) {
+        self.closed.cancel();
+    }
+
+    pub fn reason(&self) -> Option<CloseReason> {
+        self.reason.lock().ok().and_then(|r| r.clone())
+    }
+
+    pub fn closed(&self) -> &CancellationToken {
+        &self.closed
+    }
+}
+
+/// The outcome a command id was given; re-sent ids get it again.
+#[derive(Debug, Clone)]
+enum Outcome {
+    Ack(u64),
+    Reject(ErrorCode, String),
+}
+
+impl Outcome {
+    fn frame(&self, id: &str) -> ServerFrame {
+        match self {
+            Outcome::Ack(seq) => ServerFrame::Ack {
+                id: id.to_owned(),
+                seq: *seq,
+            },
+            Outcome::Reject(code, message) => ServerFrame::Reject {
+                id: id.to_owned(),
+                code: *code,
+                message: message.clone(),
+            },
+        }
+    }
+}
+
+type Inspect = Box<dyn FnOnce(&CafeState, u64, u64) + Send>;
+
+pub enum Msg {
+    Attach {
+        conn: ConnId,
+        person: Option<PersonId>,
+        resume: Option<ResumePoint>,
+        link: Arc<ConnLink>,
+        reply: oneshot::Sender<Result<(), Rejection>>,
+    },
+    Detach {
+        conn: ConnId,
+    },
+    Command {
+        conn: ConnId,
+        person: PersonId,
+        id: String,
+        command: Command,
+    },
+    Join {
+        name: String,
+        role: Role,
+        location: Location,
+        reply: oneshot::Sender<Result<PersonId, Rejection>>,
+    },
+    /// Runs a read-only closure on the committed state (public info, exports).
+    Inspect(Inspect),
+}
+
+/// The café as seen from outside its task.
+#[derive(Clone)]
+pub struct CafeHandle {
+    pub id: CafeId,
+    tx: mpsc::Sender<Msg>,
+}
+
+/// The café's task has stopped (shutdown or a store failure); try again to reload it.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the café is not available right now")]
+pub struct Gone;
+
+impl CafeHandle {
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    pub async fn send(&self, msg: Msg) -> Result<(), Gone> {
+        self.tx.send(msg).await.map_err(|_| Gone)
+    }
+
+    pub async fn attach(
+        &self,
+        conn: ConnId,
+        person: Option<PersonId>,
+        resume: Option<ResumePoint>,
+        link: Arc<ConnLink>,
+    ) -> Result<Result<(), Rejection>, Gone> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Msg::Attach {
+            conn,
+            person,
+            resume,
+            link,
+            reply,
+        })
+        .await?;
+        rx.await.map_err(|_| Gone)
+    }
+
+    pub async fn join(
+        &self,
+        name: String,
+        role: Role,
+        location: Location,
+    ) -> Result<Result<PersonId, Rejection>, Gone> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Msg::Join {
+            name,
+            role,
+            location,
+            reply,
+        })
+        .await?;
+        rx.await.map_err(|_| Gone)
+    }
+
+    /// Runs `f(state, epoch, seq)` inside the actor on the committed state.
+    pub async fn inspect<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&CafeState, u64, u64) -> T + Send + 'static,
+    ) -> Result<T, Gone> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Msg::Inspect(Box::new(move |s, e, q| {
+            let _ = tx.send(f(s, e, q));
+        })))
+        .await?;
+        rx.await.map_err(|_| Gone)
+    }
+}
+
+/// One event as every audience saw it, kept for resuming clients.
+struct RingEntry {
+    seq: u64,
+    public: Option<Utf8Bytes>,
+    facilitator: Option<Utf8Bytes>,
+    /// The person whose projection differs, and what they got.
+    personal: Option<(PersonId, Option<Utf8Bytes>)>,
+    /// This person's view changed shape here: they need a snapshot, not events.
+    snapshot_for: Option<PersonId>,
+}
+
+impl RingEntry {
+    fn pick(&self, person: Option<PersonId>, audience: Audience) -> Option<&Utf8Bytes> {
+        if let (Some(p), Some((cp, bytes))) = (person, &self.personal) {
+            if p == *cp {
+                return bytes.as_ref();
+            }
+        }
+        match audience {
+            Audience::Facilitator => self.facilitator.as_ref(),
+            _ => self.public.as_ref(),
+        }
+    }
+}
+
+struct ConnEntry {
+    person: Option<PersonId>,
+    link: Arc<ConnLink>,
+}
+
+/// What one batch produced, released after the commit.
+#[derive(Default)]
+struct Batch {
+    events: Vec<StoredEvent>,
+    commands: Vec<CommandRecord>,
+    frames: HashMap<ConnId, Vec<Utf8Bytes>>,
+    replies: Vec<(ConnId, Utf8Bytes)>,
+    joins: Vec<(oneshot::Sender<Result<PersonId, Rejection>>, PersonId)>,
+    closes: Vec<(ConnId, CloseReason)>,
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.events.is_empty()
+            && self.commands.is_empty()
+            && self.frames.is_empty()
+            && self.replies.is_empty()
+            && self.joins.is_empty()
+            && self.closes.is_empty()
+    }
+}
+
+/// Everything needed to start an actor.
+pub struct ActorInit {
+    pub loaded: LoadedCafe,
+    pub store: Arc<dyn Store>,
+    pub metrics: Arc<Metrics>,
+    pub tuning: Tuning,
+}
+
+pub struct Actor {
+    id: CafeId,
+    epoch: u64,
+    seq: u64,
+    state: CafeState,
+    store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+    tuning: Tuning,
+    rx: mpsc::Receiver<Msg>,
+    conns: HashMap<ConnId, ConnEntry>,
+    ring: VecDeque<RingEntry>,
+    outcomes: HashMap<(PersonId, String), Outcome>,
+    offline_due: HashMap<PersonId, Instant>,
+    snapshot_seq: u64,
+}
+
+/// The actor could not persist; it stops and the café reloads from the store on next use.
+struct StoreFailed;
+
+impl Actor {
+    /// Rebuilds the café from the store's snapshot and events, refilling the resume ring.
+    pub fn new(init: ActorInit) -> (Self, CafeHandle) {
+        let (tx, rx) = mpsc::channel(init.tuning.cafe_queue.max(1));
+        let LoadedCafe {
+            row,
+            snapshot,
+            events,
+            commands,
+        } = init.loaded;
+        let (snapshot_seq, state) = snapshot.unwrap_or_default();
+        let outcomes = commands
+            .into_iter()
+            .map(|c| ((c.person, c.id), Outcome::Ack(c.seq)))
+            .collect();
+        let mut actor = Self {
+            id: row.id.clone(),
+            epoch: row.epoch,
+            seq: snapshot_seq,
+            state,
+            store: init.store,
+            metrics: init.metrics,
+            tuning: init.tuning,
+            rx,
+            conns: HashMap::new(),
+            ring: VecDeque::new(),
+            outcomes,
+            offline_due: HashMap::new(),
+            snapshot_seq,
+        };
+        for e in events {
+            let prior = actor.state.prior(&e.event);
+            actor.state.apply(&e.event);
+            actor.seq = e.seq;
+            let entry = actor.project(&prior, &e.event, e.seq, e.at);
+            actor.push_ring(entry);
+        }
+        // Nobody is connected to a café that was just loaded. People marked online (the
+        // server stopped or crashed) get the usual grace period to come back.
+        let due = Instant::now() + actor.tuning.presence_grace;
+        for p in actor.state.people.values().filter(|p| p.online) {
+            actor.offline_due.insert(p.id, due);
+        }
+        let handle = CafeHandle { id: row.id, tx };
+        (actor, handle)
+    }
+
+    pub async fn run(mut self, shutdown: CancellationToken) {
+        self.metrics.cafes_loaded.inc();
+        loop {
+            let deadline = self.next_deadline();
+            let sleep = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break,
+                msg = self.rx.recv() => {
+                    let Some(first) = msg else { break };
+                    let mut msgs = vec![first];
+                    // Group commit: take everything already waiting.
+                    while msgs.len() < 512 {
+                        match self.rx.try_recv() {
+                            Ok(m) => msgs.push(m),
+                            Err(_) => break,
+                        }
+                    }
+                    if self.handle_batch(msgs).await.is_err() {
+                        self.fail();
+                        return;
+                    }
+                }
+                _ = sleep => {
+                    if self.handle_deadlines().await.is_err() {
+                        self.fail();
+                        return;
+                    }
+                }
+            }
+        }
+        self.snapshot().await;
+        self.metrics.cafes_loaded.dec();
+    }
+
+    fn fail(&mut self) {
+        tracing::error!(cafe = %self.id, "store append failed; unloading the café");
+        self.rx.close();
+        for c in self.conns.values() {
+            c.link.close(CloseReason::new(
+                4000,
+                ErrorCode::Internal,
+                "the server could not save; reconnect and resume",
+                true,
+            ));
+        }
+        self.metrics.cafes_loaded.dec();
+    }
+
+    async fn snapshot(&mut self) {
+        if self.seq == self.snapshot_seq {
+            return;
+        }
+        match self
+            .store
+            .save_snapshot(&self.id, self.seq, &self.state)
+            .await
+        {
+            Ok(()) => self.snapshot_seq = self.seq,
+            Err(e) => tracing::warn!(cafe = %self.id, error = %e, "snapshot failed"),
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let mut d = self.offline_due.values().min().copied();
+        if let Timer::Running { ends_at, .. } = self.state.timer {
+            let ms = u64::try_from(ends_at.saturating_sub(now_millis())).unwrap_or(0);
+            // A little late rather than early: the rule fires only once the end has passed.
+            let at = Instant::now() + Duration::from_millis(ms + 5);
+            d = Some(d.map_or(at, |x| x.min(at)));
+        }
+        d
+    }
+
+    async fn handle_deadlines(&mut self) -> Result<(), StoreFailed> {
+        let mut b = Batch::default();
+        let now = now_millis();
+        let instant = Instant::now();
+        let due: Vec<PersonId> = self
+            .offline_due
+            .iter()
+            .filter(|(_, at)| **at <= instant)
+            .map(|(p, _)| *p)
+            .collect();
+        for p in due {
+            self.offline_due.remove(&p);
+            if !self.conns.values().any(|c| c.person == Some(p)) {
+                self.system(
+                    &mut b,
+                    &SystemCommand::SetPresence {
+                        person: p,
+                        online: false,
+                    },
+                    now,
+                );
+            }
+        }
+        if let Timer::Running { ends_at, .. } = self.state.timer {
+            if now >= ends_at {
+                self.system(&mut b, &SystemCommand::ExpireTimer { ends_at }, now);
+            }
+        }
+        self.flush(&mut b).await
+    }
+
+    async fn handle_batch(&mut self, msgs: Vec<Msg>) -> Result<(), StoreFailed> {
+        let mut b = Batch::default();
+        let now = now_millis();
+        for msg in msgs {
+            match msg {
+                Msg::Command {
+                    conn,
+                    person,
+                    id,
+                    command,
+                } => self.command(&mut b, conn, person, id, &command, now),
+                Msg::Join {
+                    name,
+                    role,
+                    location,
+                    reply,
+                } => {
+                    let cmd = SystemCommand::Join {
+                        name,
+                        role,
+                        location,
+                    };
+                    match self.state.decide_system(now, &cmd) {
+                        Ok(events) => {
+                            let mut joined = None;
+                            for e in events {
+                                if let Event::PersonJoined { person } = &e {
+                                    joined = Some(person.id);
+                                }
+                                self.emit(&mut b, e, None, now);
+                            }
+                            match joined {
+                                Some(p) => b.joins.push((reply, p)),
+                                None => {
+                                    let _ = reply.send(Err(Rejection::new(
+                                        ErrorCode::Internal,
+                                        "joining produced no person",
+                                    )));
+                                }
+                            }
+                        }
+                        Err(r) => {
+                            let _ = reply.send(Err(r));
+                        }
+                    }
+                }
+                Msg::Attach {
+                    conn,
+                    person,
+                    resume,
+                    link,
+                    reply,
+                } => {
+                    // A newcomer's first frames must show only committed history.
+                    self.flush(&mut b).await?;
+                    self.attach(&mut b, conn, person, resume, link, reply, now);
+                }
+                Msg::Detach { conn } => {
+                    self.remove_conn(conn);
+                }
+                Msg::Inspect(f) => {
+                    self.flush(&mut b).await?;
+                    f(&self.state, self.epoch, self.seq);
+                }
+            }
+        }
+        self.flush(&mut b).await
+    }
+
+    fn command(
+        &mut self,
+        b: &mut Batch,
+        conn: ConnId,
+        person: PersonId,
+        id: String,
+        command: &Command,
+        now: Millis,
+    ) {
+        let key = (person, id);
+        if let Some(o) = self.outcomes.get(&key) {
+            b.replies.push((conn, encode(&o.frame(&key.1))));
+            return;
+        }
+        let ctx = Ctx {
+            actor: person,
+            now,
+            seed: rand::random(),
+        };
+        let outcome = match self.state.decide(&ctx, command) {
+            Ok(events) => {
+                for e in events {
+                    self.emit(b, e, Some((person, key.1.clone())), now);
+                }
+                b.commands.push(CommandRecord {
+                    person,
+                    id: key.1.clone(),
+                    seq: self.seq,
+                });
+                Outcome::Ack(self.seq)
+            }
+            Err(r) => {
+                self.metrics.rejects.inc();
+                Outcome::Reject(r.code, r.message)
+            }
+        };
+        b.replies.push((conn, encode(&outcome.frame(&key.1))));
+        self.outcomes.insert(key, outcome);
+    }
+
+    fn system(&mut self, b: &mut Batch, cmd: &SystemCommand, now: Millis) {
+        match self.state.decide_system(now, cmd) {
+            Ok(events) => {
+                for e in events {
+                    self.emit(b, e, None, now);
+                }
+            }
+            Err(r) => {
+                tracing::debug!(cafe = %self.id, ?cmd, rejection = %r, "system command refused")
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn attach(
+        &mut self,
+        b: &mut Batch,
+        conn: ConnId,
+        person: Option<PersonId>,
+        resume: Option<ResumePoint>,
+        link: Arc<ConnLink>,
+        reply: oneshot::Sender<Result<(), Rejection>>,
+        now: Millis,
+    ) {
+        let role = match person {
+            Some(p) => match self.state.people.get(&p) {
+                Some(x) if !x.removed => Some(x.role),
+                Some(_) => {
+                    let _ = reply.send(Err(Rejection::new(
+                        ErrorCode::Unauthorized,
+                        "you were removed from this café",
+                    )));
+                    return;
+                }
+                None => {
+                    let _ = reply.send(Err(Rejection::new(
+                        ErrorCode::Unauthorized,
+                        "this token names nobody in this café",
+                    )));
+                    return;
+                }
+            },
+            None => None,
+        };
+        let audience = self.audience(person);
+        let (resumed, catch_up) = self.catch_up(person, audience, resume);
+        let welcome = encode(&ServerFrame::Welcome {
+            protocol: PROTOCOL_VERSION,
+            cafe: self.id.clone(),
+            you: person,
+            role,
+            audience,
+            epoch: self.epoch,
+            seq: self.seq,
+            resumed,
+            server_time: now,
+        });
+        let mut frames = Vec::with_capacity(catch_up.len() + 1);
+        frames.push(welcome);
+        frames.extend(catch_up);
+        if !link.push(Out::Frames(frames)) {
+            let _ = reply.send(Err(Rejection::new(ErrorCode::Resync, "connection closed")));
+            return;
+        }
+        self.conns.insert(conn, ConnEntry { person, link });
+        let _ = reply.send(Ok(()));
+        if let Some(p) = person {
+            self.offline_due.remove(&p);
+            self.system(
+                b,
+                &SystemCommand::SetPresence {
+                    person: p,
+                    online: true,
+                },
+                now,
+            );
+        }
+    }
+
+    fn audience(&self, person: Option<PersonId>) -> Audience {
+        match person {
+            Some(p) => self.state.audience_of(p),
+            None => Audience::Public,
+        }
+    }
+
+    fn snapshot_frame(&self, person: Option<PersonId>) -> Utf8Bytes {
+        let view = match person {
+            Some(p) => self.state.view(Audience::Person(p)),
+            None => self.state.view(Audience::Public),
+        };
+        encode(&ServerFrame::Snapshot {
+            epoch: self.epoch,
+            seq: self.seq,
+            recovered: false,
+            state: Box::new(view),
+        })
+    }
+
+    /// The frames that bring a client from `resume` to now: the missed events if the ring
+    /// still holds them all, else a snapshot.
+    fn catch_up(
+        &self,
+        person: Option<PersonId>,
+        audience: Audience,
+        resume: Option<ResumePoint>,
+    ) -> (bool, Vec<Utf8Bytes>) {
+        let snapshot = || (false, vec![self.snapshot_frame(person)]);
+        let Some(r) = resume else {
+            return snapshot();
+        };
+        if r.epoch != self.epoch || r.seq > self.seq {
+            return snapshot();
+        }
+        if r.seq == self.seq {
+            return (true, Vec::new());
+        }
+        let first = r.seq + 1;
+        match self.ring.front() {
+            Some(e) if e.seq <= first => {}
+            _ => return snapshot(),
+        }
+        let mut frames = Vec::new();
+        for e in self.ring.iter().filter(|e| e.seq >= first) {
+            if person.is_some() && e.snapshot_for == person {
+                return snapshot();
+            }
+            if let Some(bytes) = e.pick(person, audience) {
+                frames.push(bytes.clone());
+            }
+        }
+        (true, frames)
+    }
+
+    /// Encodes an event for every audience (after it was applied), sharing the bytes when
+    /// the projections are equal.
+    fn project(
+        &self,
+        prior: &cafe_shared::Prior,
+        event: &Event,
+        seq: u64,
+        at: Millis,
+    ) -> RingEntry {
+        let frame = |e: Event| encode(&ServerFrame::Event { seq, at, event: e });
+        let public_ev = self.state.project(prior, event, Audience::Public);
+        let fac_ev = self.state.project(prior, event, Audience::Facilitator);
+        let public = public_ev.clone().map(frame);
+        let facilitator = if fac_ev == public_ev {
+            public.clone()
+        } else {
+            fac_ev.clone().map(frame)
+        };
+        let personal = self.state.concerned(prior, event).map(|p| {
+            let ev = self.state.project(prior, event, Audience::Person(p));
+            let bytes = match self.state.audience_of(p) {
+                Audience::Facilitator if ev == fac_ev => facilitator.clone(),
+                Audience::Public if ev == public_ev => public.clone(),
+                _ => ev.map(frame),
+            };
+            (p, bytes)
+        });
+        RingEntry {
+            seq,
+            public,
+            facilitator,
+            personal,
+            snapshot_for: self.state.needs_snapshot(prior, event),
+        }
+    }
+
+    fn push_ring(&mut self, entry: RingEntry) {
+        self.ring.push_back(entry);
+        while self.ring.len() > self.tuning.ring_events.max(1) {
+            self.ring.pop_front();
+        }
+    }
+
+    /// Applies one event and plans its delivery (released after the commit).
+    fn emit(
+        &mut self,
+        b: &mut Batch,
+        event: Event,
+        command: Option<(PersonId, String)>,
+        now: Millis,
+    ) {
+        let prior = self.state.prior(&event);
+        self.state.apply(&event);
+        self.seq += 1;
+        let seq = self.seq;
+        let entry = self.project(&prior, &event, seq, now);
+        let removed = match &event {
+            Event::PersonRemoved { person } => Some(*person),
+            _ => None,
+        };
+        let mut snapshot_bytes = None;
+        for (id, c) in &self.conns {
+            let audience = self.audience(c.person);
+            if let Some(bytes) = entry.pick(c.person, audience) {
+                b.frames.entry(*id).or_default().push(bytes.clone());
+            }
+            if c.person.is_some() && entry.snapshot_for == c.person {
+                let bytes = snapshot_bytes
+                    .get_or_insert_with(|| self.snapshot_frame(c.person))
+                    .clone();
+                b.frames.entry(*id).or_default().push(bytes);
+            }
+            if c.person.is_some() && removed == c.person {
+                b.closes.push((
+                    *id,
+                    CloseReason::unauthorized("you were removed from this café"),
+                ));
+            }
+        }
+        self.push_ring(entry);
+        b.events.push(StoredEvent {
+            seq,
+            at: now,
+            command,
+            event,
+        });
+    }
+
+    /// Forgets a connection; the person goes offline after the grace period unless another
+    /// of their connections is open (or they come back).
+    fn remove_conn(&mut self, conn: ConnId) -> Option<Arc<ConnLink>> {
+        let c = self.conns.remove(&conn)?;
+        if let Some(p) = c.person {
+            if !self.conns.values().any(|o| o.person == Some(p)) {
+                self.offline_due
+                    .insert(p, Instant::now() + self.tuning.presence_grace);
+            }
+        }
+        Some(c.link)
+    }
+
+    /// Commits the batch, then releases its frames, acks and closes.
+    async fn flush(&mut self, b: &mut Batch) -> Result<(), StoreFailed> {
+        if b.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(b);
+        if !batch.events.is_empty() || !batch.commands.is_empty() {
+            if let Err(e) = self
+                .store
+                .append(&self.id, &batch.events, &batch.commands)
+                .await
+            {
+                tracing::error!(cafe = %self.id, error = %e, "append failed");
+                return Err(StoreFailed);
+            }
+            self.metrics.commits.inc();
+            self.metrics.events.inc_by(batch.events.len() as u64);
+        }
+        let mut per_conn = batch.frames;
+        for (conn, bytes) in batch.replies {
+            per_conn.entry(conn).or_default().push(bytes);
+        }
+        for (conn, frames) in per_conn {
+            let pushed = self
+                .conns
+                .get(&conn)
+                .map(|c| c.link.push(Out::Frames(frames)));
+            if pushed == Some(false) {
+                // Too slow or gone: it resumes (or says goodbye) on its own.
+                self.remove_conn(conn);
+            }
+        }
+        for (reply, person) in batch.joins {
+            let _ = reply.send(Ok(person));
+        }
+        for (conn, reason) in batch.closes {
+            if let Some(link) = self.remove_conn(conn) {
+                link.close(reason);
+            }
+        }
+        if self.seq >= self.snapshot_seq + self.tuning.snapshot_every.max(1) {
+            self.snapshot().await;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,131 @@
+//! Configuration: command-line flags with environment-variable fallbacks (clap derive), plus
+//! tuning knobs that only tests change.
+
+use clap::{Parser, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Innovation Café server.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "cafe-server", version, about)]
+pub struct Config {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "CAFE_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Directory for the SQLite database and the generated JWT secret.
+    #[arg(long, env = "CAFE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL. Default: `sqlite://<data dir>/cafe.db`. (`postgres://` is planned.)
+    #[arg(long, env = "CAFE_DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Public base URL used in join links and QR codes, e.g. `https://cafe.example.org`.
+    /// Default: `http://<addr>`.
+    #[arg(long, env = "CAFE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Secret for signing tokens. Default: generated on first start and kept in
+    /// `<data dir>/jwt_secret`, so tokens survive restarts.
+    #[arg(long, env = "CAFE_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Extra browser origins allowed to open the WebSocket (comma separated), besides the
+    /// server's own origin and the public URL. `*` allows any.
+    #[arg(long, env = "CAFE_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
+    /// Log format.
+    #[arg(long, env = "CAFE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    #[arg(skip)]
+    pub tuning: Tuning,
+}
+
+/// Limits and intervals. Defaults are the production values; tests shrink some of them.
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// Frames (deliveries) a connection may have queued before it is closed with 4000.
+    pub outbound_queue: usize,
+    /// Messages waiting for a café actor.
+    pub cafe_queue: usize,
+    /// Events kept in memory per café for resuming clients.
+    pub ring_events: usize,
+    /// A snapshot is written every this many events (and on shutdown).
+    pub snapshot_every: u64,
+    /// How long a person stays online after their last connection closed.
+    pub presence_grace: Duration,
+    pub hello_timeout: Duration,
+    /// Per-connection token bucket: sustained messages per second and burst.
+    pub rate_per_sec: f64,
+    pub rate_burst: f64,
+    /// Messages over the limit (or bad frames) tolerated before closing with 1008; the
+    /// allowance refills at `strike_refill_per_sec`.
+    pub strike_burst: f64,
+    pub strike_refill_per_sec: f64,
+    /// Failed join-code look-ups per IP before 429, and the window they count in.
+    pub join_failures: u32,
+    pub join_failure_window: Duration,
+    /// Token lifetime for participant, organiser and projector tokens.
+    pub token_ttl: Duration,
+    /// Largest HTTP body (imports).
+    pub max_body_bytes: usize,
+    /// How long shutdown waits for sockets to say goodbye.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            outbound_queue: 1024,
+            cafe_queue: 1024,
+            ring_events: 4096,
+            snapshot_every: 500,
+            presence_grace: Duration::from_secs(5),
+            hello_timeout: Duration::from_secs(10),
+            rate_per_sec: 20.0,
+            rate_burst: 40.0,
+            strike_burst: 60.0,
+            strike_refill_per_sec: 2.0,
+            join_failures: 20,
+            join_failure_window: Duration::from_secs(60),
+            token_ttl: Duration::from_secs(30 * 24 * 3600),
+            max_body_bytes: crate::export::MAX_IMPORT_BYTES,
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+impl Config {
+    /// A configuration for tests and embedding: listen on 127.0.0.1 with a free port and keep
+    /// data in `data_dir`.
+    pub fn for_tests(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.into(),
+            database_url: None,
+            public_url: None,
+            jwt_secret: None,
+            allowed_origins: Vec::new(),
+            log_format: LogFormat::Text,
+            tuning: Tuning::default(),
+        }
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("cafe.db").display()),
+        }
+    }
+}

@@ -1,0 +1,650 @@
+//! HTTP routes: the JSON API, health, metrics, OpenAPI, the WebSocket upgrade and the
+//! embedded browser app. Errors are `{code, message}` with a matching status.
+
+use crate::export;
+use crate::registry::{CreateError, Registry};
+use crate::store::StoreError;
+use crate::App;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use cafe_shared::{
+    CafeState, ErrorCode, JoinCode, Language, Location, Mode, Phase, Rejection, Role, Settings,
+    SystemCommand,
+};
+use dashmap::DashMap;
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+use utoipa::{OpenApi, ToSchema};
+
+// ----- errors -----
+
+/// An API error: `{"code": "...", "message": "..."}` with the status that fits the code.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub status: StatusCode,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ApiErrorBody {
+    /// Snake-case error code shared with the WebSocket protocol, e.g. `not_found`.
+    pub code: String,
+    pub message: String,
+}
+
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode::*;
+    match code {
+        Malformed | UnknownFrame | ProtocolVersion | HelloRequired => StatusCode::BAD_REQUEST,
+        Unauthorized | TokenExpired => StatusCode::UNAUTHORIZED,
+        Forbidden => StatusCode::FORBIDDEN,
+        NotFound => StatusCode::NOT_FOUND,
+        NotAllowedInPhase | LimitReached | BoardLocked | Conflict | Resync => StatusCode::CONFLICT,
+        OverBudget | OverCap | TooLong | TooShort | Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ServerRestarting => StatusCode::SERVICE_UNAVAILABLE,
+        Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            status: status_of(code),
+        }
+    }
+
+    fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "request failed");
+        Self::new(ErrorCode::Internal, "something failed on the server")
+    }
+}
+
+impl From<Rejection> for ApiError {
+    fn from(r: Rejection) -> Self {
+        Self::new(r.code, r.message)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<crate::cafe::Gone> for ApiError {
+    fn from(_: crate::cafe::Gone) -> Self {
+        Self::new(
+            ErrorCode::ServerRestarting,
+            "the café is restarting; try again",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ApiErrorBody {
+            code: self.code.as_str().to_owned(),
+            message: self.message,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// JSON body whose failures are API errors too: 413 too large, 400 not JSON, 422 wrong
+/// shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(ErrorCode::TooLarge, "the request body is too large")
+            } else {
+                ApiError::new(ErrorCode::Malformed, r.body_text())
+            }
+        })?;
+        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
+            use serde_json::error::Category;
+            match e.classify() {
+                Category::Data => ApiError::new(ErrorCode::Invalid, e.to_string()),
+                _ => ApiError::new(ErrorCode::Malformed, format!("not valid JSON: {e}")),
+            }
+        })
+    }
+}
+
+// ----- join-code guessing throttle -----
+
+/// Counts failed code look-ups and joins per client IP; past the limit the IP gets 429
+/// until its window ends. Successful look-ups do not reset it, so guessing cannot hide
+/// between valid codes.
+#[derive(Default)]
+pub struct JoinThrottle {
+    failures: DashMap<IpAddr, (Instant, u32)>,
+}
+
+impl JoinThrottle {
+    fn check(&self, ip: IpAddr, limit: u32, window: Duration) -> Result<(), ApiError> {
+        if let Some(e) = self.failures.get(&ip) {
+            if e.0.elapsed() < window && e.1 >= limit {
+                return Err(ApiError::new(
+                    ErrorCode::RateLimited,
+                    "too many wrong codes; wait a minute and try again",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn fail(&self, ip: IpAddr, window: Duration) {
+        if self.failures.len() > 100_000 {
+            self.failures.retain(|_, v| v.0.elapsed() < window);
+        }
+        let mut e = self.failures.entry(ip).or_insert((Instant::now(), 0));
+        if e.0.elapsed() >= window {
+            *e = (Instant::now(), 0);
+        }
+        e.1 += 1;
+    }
+}
+
+// ----- DTOs -----
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCafeRequest {
+    pub title: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `in_person`, `online` or `hybrid` (default).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub mode: Option<Mode>,
+    /// `ar`, `zh`, `en` (default), `fr`, `ru` or `es`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub language: Option<Language>,
+    /// `{anonymous, moderation, default_budget, default_per_item_cap, default_visibility}`.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub settings: Option<Settings>,
+    pub organiser_name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CafeCreatedResponse {
+    pub cafe_id: String,
+    pub code: String,
+    pub code_display: String,
+    pub join_url: String,
+    pub organiser_token: String,
+    pub projector_token: String,
+    pub person_id: Option<u64>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PublicInfo {
+    pub cafe_id: String,
+    pub code: String,
+    pub code_display: String,
+    pub title: String,
+    pub description: String,
+    #[schema(value_type = String)]
+    pub mode: Mode,
+    #[schema(value_type = String)]
+    pub language: Language,
+    #[schema(value_type = String)]
+    pub phase: Phase,
+    pub anonymous: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinRequest {
+    pub name: String,
+    /// `room` or `remote`.
+    #[schema(value_type = String)]
+    pub location: Location,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct JoinResponse {
+    pub cafe_id: String,
+    pub person_id: u64,
+    pub token: String,
+    #[schema(value_type = String)]
+    pub role: Role,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    pub token: Option<String>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Innovation Café API",
+        description = "HTTP side of the café server; live play happens on the WebSocket at /ws (see docs/protocol.md)."
+    ),
+    paths(create_cafe, lookup, join, qr_svg, export, import, healthz),
+    components(schemas(
+        ApiErrorBody,
+        CreateCafeRequest,
+        CafeCreatedResponse,
+        PublicInfo,
+        JoinRequest,
+        JoinResponse
+    ))
+)]
+struct ApiDoc;
+
+// ----- router -----
+
+pub fn router(app: Arc<App>) -> Router {
+    let body_limit = app.config.tuning.max_body_bytes;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/cafes", post(create_cafe))
+        .route("/api/cafes/import", post(import))
+        .route("/api/cafes/by-code/{code}", get(lookup))
+        .route("/api/cafes/by-code/{code}/join", post(join))
+        .route("/api/cafes/{id}/qr.svg", get(qr_svg))
+        .route("/api/cafes/{id}/{file}", get(export))
+        .route("/ws", get(crate::ws::upgrade))
+        .fallback(crate::assets::serve)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(app)
+}
+
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The server is up")))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        app.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    match ApiDoc::openapi().to_json() {
+        Ok(s) => ([(header::CONTENT_TYPE, "application/json")], s).into_response(),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
+}
+
+fn created_response(
+    app: &App,
+    created: crate::registry::Created,
+) -> (StatusCode, Json<CafeCreatedResponse>) {
+    let id = created.handle.id.clone();
+    let organiser_token = app
+        .keys
+        .issue(&id, created.organiser, Some(Role::Organiser));
+    let projector_token = app.keys.issue(&id, None, None);
+    (
+        StatusCode::CREATED,
+        Json(CafeCreatedResponse {
+            cafe_id: id.0,
+            code: created.code.as_str().to_owned(),
+            code_display: created.code.display(),
+            join_url: app.join_url(&created.code),
+            organiser_token,
+            projector_token,
+            person_id: created.organiser.map(|p| p.0),
+        }),
+    )
+}
+
+fn create_error(e: CreateError) -> ApiError {
+    match e {
+        CreateError::Rejected(r) => r.into(),
+        CreateError::Import(i) => ApiError::new(i.code(), i.to_string()),
+        CreateError::Store(s) => s.into(),
+    }
+}
+
+#[utoipa::path(post, path = "/api/cafes", request_body = CreateCafeRequest,
+    responses((status = 201, body = CafeCreatedResponse), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody)))]
+async fn create_cafe(
+    State(app): State<Arc<App>>,
+    ApiJson(req): ApiJson<CreateCafeRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let created = app
+        .registry
+        .create(|id, code, now| {
+            Registry::create_events(
+                now,
+                &SystemCommand::CreateCafe {
+                    id,
+                    code,
+                    title: req.title.clone(),
+                    description: req.description.clone().unwrap_or_default(),
+                    mode: req.mode.unwrap_or_default(),
+                    language: req.language.unwrap_or_default(),
+                    settings: req.settings.clone().unwrap_or_default(),
+                    organiser_name: req.organiser_name.clone(),
+                },
+            )
+        })
+        .await
+        .map_err(create_error)?;
+    Ok(created_response(&app, created))
+}
+
+/// Resolves a join code, counting misses against the caller's IP.
+async fn resolve_code(
+    app: &App,
+    ip: IpAddr,
+    code: &str,
+) -> Result<crate::cafe::CafeHandle, ApiError> {
+    let t = &app.config.tuning;
+    app.throttle
+        .check(ip, t.join_failures, t.join_failure_window)?;
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no café has this code");
+    let Ok(code) = JoinCode::parse(code) else {
+        app.throttle.fail(ip, t.join_failure_window);
+        return Err(not_found());
+    };
+    match app.registry.by_code(&code).await? {
+        Some(h) => Ok(h),
+        None => {
+            app.throttle.fail(ip, t.join_failure_window);
+            Err(not_found())
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/cafes/by-code/{code}", params(("code" = String, Path, description = "Join code, as typed")),
+    responses((status = 200, body = PublicInfo), (status = 404, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
+async fn lookup(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+) -> Result<Json<PublicInfo>, ApiError> {
+    let handle = resolve_code(&app, peer.ip(), &code).await?;
+    let info = handle
+        .inspect(|s, _, _| {
+            s.info.as_ref().map(|i| PublicInfo {
+                cafe_id: i.id.0.clone(),
+                code: i.code.as_str().to_owned(),
+                code_display: i.code.display(),
+                title: i.title.clone(),
+                description: i.description.clone(),
+                mode: i.mode,
+                language: i.language,
+                phase: s.phase,
+                anonymous: i.settings.anonymous,
+            })
+        })
+        .await?;
+    info.map(Json)
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no café has this code"))
+}
+
+#[utoipa::path(post, path = "/api/cafes/by-code/{code}/join", request_body = JoinRequest,
+    params(("code" = String, Path, description = "Join code, as typed")),
+    responses((status = 200, body = JoinResponse), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
+async fn join(
+    State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(code): Path<String>,
+    ApiJson(req): ApiJson<JoinRequest>,
+) -> Result<Json<JoinResponse>, ApiError> {
+    let handle = resolve_code(&app, peer.ip(), &code).await?;
+    let person = handle
+        .join(req.name, Role::Participant, req.location)
+        .await??;
+    Ok(Json(JoinResponse {
+        cafe_id: handle.id.0.clone(),
+        person_id: person.0,
+        token: app
+            .keys
+            .issue(&handle.id, Some(person), Some(Role::Participant)),
+        role: Role::Participant,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/cafes/{id}/qr.svg", params(("id" = String, Path, description = "Café id")),
+    responses((status = 200, content_type = "image/svg+xml", description = "QR code of the join URL"), (status = 404, body = ApiErrorBody)))]
+async fn qr_svg(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let handle = app
+        .registry
+        .get(&cafe_shared::CafeId(id))
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such café"))?;
+    let code = handle
+        .inspect(|s, _, _| s.info.as_ref().map(|i| i.code.clone()))
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such café"))?;
+    let url = app.join_url(&code);
+    let qr = qrcode::QrCode::new(url.as_bytes()).map_err(ApiError::internal)?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(256, 256)
+        .quiet_zone(true)
+        .build();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
+/// The token from `Authorization: Bearer` or `?token=`.
+fn bearer(headers: &HeaderMap, query: &TokenQuery) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").map(str::trim).map(str::to_owned))
+        .or_else(|| query.token.clone())
+}
+
+/// Checks an organiser or facilitator token for this café; returns the café's state.
+async fn facilitator_state(
+    app: &App,
+    id: &str,
+    headers: &HeaderMap,
+    query: &TokenQuery,
+) -> Result<(CafeState, u64, u64), ApiError> {
+    let token = bearer(headers, query)
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "a token is required"))?;
+    let claims = app
+        .keys
+        .verify(&token)
+        .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    if claims.cafe != id {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "this token belongs to another café",
+        ));
+    }
+    let handle = app
+        .registry
+        .get(&claims.cafe_id())
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such café"))?;
+    let person = claims.person();
+    let (state, epoch, seq) = handle.inspect(|s, e, q| (s.clone(), e, q)).await?;
+    let allowed = person
+        .and_then(|p| state.people.get(&p))
+        .is_some_and(|p| !p.removed && p.role.is_facilitator());
+    if !allowed {
+        return Err(ApiError::new(
+            ErrorCode::Forbidden,
+            "only the organiser or a facilitator can export",
+        ));
+    }
+    Ok((state, epoch, seq))
+}
+
+#[utoipa::path(get, path = "/api/cafes/{id}/{file}",
+    params(("id" = String, Path, description = "Café id"), ("file" = String, Path, description = "export.json, export.csv or export.md"),
+           ("token" = Option<String>, Query, description = "Organiser or facilitator token (or Authorization: Bearer)")),
+    responses((status = 200, description = "The export"), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+async fn export(
+    State(app): State<Arc<App>>,
+    Path((id, file)): Path<(String, String)>,
+    Query(query): Query<TokenQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let kind = match file.as_str() {
+        "export.json" => ExportKind::Json,
+        "export.csv" => ExportKind::Csv,
+        "export.md" => ExportKind::Markdown,
+        _ => return Err(ApiError::new(ErrorCode::NotFound, "no such endpoint")),
+    };
+    let (state, _epoch, seq) = facilitator_state(&app, &id, &headers, &query).await?;
+    render_export(&app, kind, &state, seq).await
+}
+
+pub enum ExportKind {
+    Json,
+    Csv,
+    Markdown,
+}
+
+#[utoipa::path(post, path = "/api/cafes/import", request_body(content = Object, description = "A JSON export"),
+    responses((status = 201, body = CafeCreatedResponse), (status = 400, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+async fn import(
+    State(app): State<Arc<App>>,
+    body: ApiBytes,
+) -> Result<impl IntoResponse, ApiError> {
+    let doc = export::parse_export(&body.0).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    let created = app
+        .registry
+        .create(|id, code, _now| {
+            export::import(doc.clone(), id, code)
+                .map(|(events, _state)| events)
+                .map_err(CreateError::Import)
+        })
+        .await
+        .map_err(create_error)?;
+    Ok(created_response(&app, created))
+}
+
+// ----- export wiring (the formats live in export.rs) -----
+
+async fn render_export(
+    app: &App,
+    kind: ExportKind,
+    state: &CafeState,
+    seq: u64,
+) -> Result<Response, ApiError> {
+    let id = state
+        .info
+        .as_ref()
+        .map(|i| i.id.clone())
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such café"))?;
+    let now = crate::cafe::now_millis();
+    let file = |ext: &str| {
+        let slug: String = state
+            .info
+            .as_ref()
+            .map(|i| i.code.as_str().to_owned())
+            .unwrap_or_default();
+        format!("attachment; filename=\"cafe-{slug}.{ext}\"")
+    };
+    match kind {
+        ExportKind::Json => {
+            let mut events = Vec::new();
+            let mut after = 0;
+            // The committed log up to the state's seq, read in pages.
+            while after < seq {
+                let page = app
+                    .registry
+                    .store()
+                    .events_after(&id, after, 10_000)
+                    .await?;
+                let Some(last) = page.last() else { break };
+                after = last.seq;
+                events.extend(page.into_iter().filter(|e| e.seq <= seq).map(|e| {
+                    export::StoredEvent {
+                        seq: e.seq,
+                        at: e.at,
+                        event: e.event,
+                    }
+                }));
+            }
+            let doc = export::export_json(state, &events, now);
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "application/json".to_owned()),
+                    (header::CONTENT_DISPOSITION, file("json")),
+                ],
+                Json(doc),
+            )
+                .into_response())
+        }
+        ExportKind::Csv => Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, file("csv")),
+            ],
+            export::export_csv(state),
+        )
+            .into_response()),
+        ExportKind::Markdown => Ok((
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "text/markdown; charset=utf-8".to_owned(),
+                ),
+                (header::CONTENT_DISPOSITION, file("md")),
+            ],
+            export::export_markdown(state, now),
+        )
+            .into_response()),
+    }
+}
+
+/// A raw body whose failures are API errors (413 when too large).
+pub struct ApiBytes(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(req, state)
+            .await
+            .map(ApiBytes)
+            .map_err(|r| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(ErrorCode::TooLarge, "the request body is too large")
+                } else {
+                    ApiError::new(ErrorCode::Malformed, r.body_text())
+                }
+            })
+    }
+}

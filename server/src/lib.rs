@@ -1,0 +1,177 @@
+//! # cafe-server: the Innovation Café server
+//!
+//! Layout (read in this order):
+//!
+//! - [`config`]: flags and environment variables (clap), plus test-only tuning.
+//! - [`http`]: HTTP routes: create / look up / join cafés, QR codes, exports and imports,
+//!   health, metrics and the OpenAPI document; errors are `{code, message}`.
+//! - [`ws`]: one WebSocket connection, split into a reader (hello, rate limit, parsing) and
+//!   a writer (bounded outbound queue, coalesced flushes, `bye` + close codes).
+//! - [`cafe`]: the café actor, the only writer of a café's state. Decides commands with
+//!   `cafe-shared`, commits them to the store in groups, then acks and broadcasts per
+//!   audience; keeps the resume ring, presence and timer expiry.
+//! - [`registry`]: `DashMap<CafeId, CafeHandle>`; loads cafés lazily and creates new ones.
+//! - [`store`]: the persistence trait and its SQLite implementation (`store/sqlite.rs`).
+//! - [`export`]: JSON / CSV / Markdown exports and imports (pure functions).
+//! - [`auth`]: JWT tokens. [`metrics`]: Prometheus counters. [`assets`]: the embedded
+//!   browser app. [`shutdown`]: signals and the shutdown sequence.
+//!
+//! [`start`] runs a server in-process (tests use port 0) and returns a [`ServerHandle`].
+
+pub mod assets;
+pub mod auth;
+pub mod cafe;
+pub mod config;
+pub mod export;
+pub mod http;
+pub mod metrics;
+pub mod registry;
+pub mod shutdown;
+pub mod store;
+pub mod ws;
+
+pub use config::{Config, LogFormat, Tuning};
+
+use axum::http::{header, HeaderMap};
+use cafe_shared::JoinCode;
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Everything the routes and connections share.
+pub struct App {
+    pub config: Config,
+    pub keys: auth::Keys,
+    pub registry: registry::Registry,
+    pub metrics: Arc<metrics::Metrics>,
+    /// Cancelled when shutdown begins: stop accepting, say goodbye to every socket.
+    pub shutdown: CancellationToken,
+    /// Upgraded sockets (axum's graceful shutdown does not track them).
+    pub connections: TaskTracker,
+    pub next_conn: AtomicU64,
+    pub throttle: http::JoinThrottle,
+    /// Base of join links, without a trailing slash.
+    pub public_url: String,
+}
+
+impl App {
+    pub fn join_url(&self, code: &JoinCode) -> String {
+        format!("{}/j/{}", self.public_url, code.as_str())
+    }
+
+    /// Browsers always send `Origin` on WebSocket handshakes; other clients (tests, tools)
+    /// need not. Allowed: the server's own origin (the Host header), the public URL, and
+    /// the configured extras.
+    pub fn origin_allowed(&self, headers: &HeaderMap) -> bool {
+        let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+            return true;
+        };
+        let origin = origin.trim_end_matches('/');
+        if self
+            .config
+            .allowed_origins
+            .iter()
+            .any(|a| a == "*" || a.trim_end_matches('/').eq_ignore_ascii_case(origin))
+        {
+            return true;
+        }
+        if origin.eq_ignore_ascii_case(&self.public_url) {
+            return true;
+        }
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let origin_host = origin
+            .strip_prefix("http://")
+            .or_else(|| origin.strip_prefix("https://"));
+        matches!((host, origin_host), (Some(h), Some(o)) if h.eq_ignore_ascii_case(o))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("JWT secret: {0}")]
+    Secret(String),
+    #[error("store: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+}
+
+/// A running server.
+pub struct ServerHandle {
+    addr: SocketAddr,
+    app: Arc<App>,
+    task: JoinHandle<()>,
+}
+
+impl ServerHandle {
+    /// The address actually bound (useful with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// Begins the graceful shutdown without waiting for it.
+    pub fn trigger_shutdown(&self) {
+        self.app.shutdown.cancel();
+    }
+
+    /// Shuts down gracefully and waits until everything is stored.
+    pub async fn shutdown(self) {
+        self.trigger_shutdown();
+        self.wait().await;
+    }
+
+    /// Waits until the server has stopped (after a shutdown was triggered).
+    pub async fn wait(self) {
+        if let Err(e) = self.task.await {
+            tracing::error!(error = %e, "server task failed");
+        }
+    }
+}
+
+/// Opens the store, binds the address and serves until shutdown is triggered.
+pub async fn start(config: Config) -> Result<ServerHandle, StartError> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
+    let secret = auth::load_or_create_secret(config.jwt_secret.as_deref(), &config.data_dir)
+        .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
+    let store = store::open(&config.database_url()).await?;
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| StartError::Bind(config.addr, e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StartError::Bind(config.addr, e))?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let keys = auth::Keys::new(&secret, config.tuning.token_ttl)
+        .map_err(|e| StartError::Secret(e.to_string()))?;
+    let metrics = Arc::new(metrics::Metrics::default());
+    let app = Arc::new(App {
+        keys,
+        registry: registry::Registry::new(store.clone(), metrics.clone(), config.tuning.clone()),
+        metrics,
+        shutdown: CancellationToken::new(),
+        connections: TaskTracker::new(),
+        next_conn: AtomicU64::new(1),
+        throttle: http::JoinThrottle::default(),
+        public_url,
+        config,
+    });
+    let router = http::router(app.clone());
+    let task = tokio::spawn(shutdown::serve(listener, router, app.clone(), store));
+    tracing::info!(%addr, "café server listening");
+    Ok(ServerHandle { addr, app, task })
+}
