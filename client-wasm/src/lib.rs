@@ -1,1 +1,33 @@
+//! # cafe-client: the Innovation Café web app
+//!
+//! A Yew app compiled to WebAssembly and served by the café server.
+//!
+//! - [`client_state`]: the browser's copy of the café (same `CafeState::apply` as the
+//!   server), the resume point, and the reducer for server frames. Pure, unit-tested.
+//! - [`outbox`]: commands waiting for an answer, persisted so nothing typed is lost.
+//! - [`session`]: the WebSocket, reconnects, pings and persistence around a `ClientState`.
+//! - [`api`]: the HTTP calls (create, join).
+//! - [`i18n`]: the six UN languages; no UI string lives anywhere else.
+//! - [`app`], [`pages`], [`components`]: the screens.
 
+pub mod api;
+pub mod app;
+pub mod client_state;
+pub mod components;
+pub mod hooks;
+pub mod i18n;
+pub mod outbox;
+pub mod pages;
+pub mod session;
+pub mod storage;
+
+/// Entry point called by the wasm-bindgen glue once the module is loaded.
+#[cfg(all(target_arch = "wasm32", not(test)))]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    yew::Renderer::<app::App>::new().render();
+}
+
+// wasm-bindgen-test runs the unit tests in headless Chrome, like the app itself.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

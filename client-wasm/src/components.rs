@@ -1,0 +1,6 @@
+//! Small building blocks shared by the pages.
+
+pub mod chrome;
+pub mod ideas;
+pub mod results;
+pub mod timer;

@@ -1,0 +1,49 @@
+//! Ranked vote results as horizontal bars (plain CSS, no chart library: it must be light on
+//! a phone and crisp on a projector).
+
+use crate::i18n::T;
+use cafe_shared::{CafeState, ItemId, VoteId, VoteTarget};
+use yew::prelude::*;
+
+/// What an item on a ballot is called: the idea's text or the cluster's title.
+pub fn item_label(state: &CafeState, target: VoteTarget, item: ItemId) -> String {
+    match target {
+        VoteTarget::Ideas => state
+            .ideas
+            .get(&cafe_shared::IdeaId(item))
+            .map(|i| i.text.clone()),
+        VoteTarget::Clusters => state
+            .clusters
+            .get(&cafe_shared::ClusterId(item))
+            .map(|c| c.title.clone()),
+    }
+    .unwrap_or_else(|| format!("#{item}"))
+}
+
+/// Ranked bars for a vote; `limit` keeps the projector to what fits on one screen.
+pub fn results_chart(t: T, state: &CafeState, vote: VoteId, big: bool, limit: usize) -> Html {
+    let Some(v) = state.votes.get(&vote) else {
+        return html! {};
+    };
+    let ranking = state.ranking(vote);
+    let max = ranking.iter().map(|r| r.dots).max().unwrap_or(0).max(1);
+    html! {
+        <ol class={classes!("results", big.then_some("results-big"))} aria-label={t.t("results.title")}>
+            { for ranking.iter().take(limit).map(|r| {
+                let pct = f64::from(r.dots) * 100.0 / f64::from(max);
+                html! {
+                    <li class="result-row">
+                        <span class="result-rank">{ r.rank }</span>
+                        <div class="result-body">
+                            <span class="result-label">{ item_label(state, v.target, r.item) }</span>
+                            <div class="result-bar-track" aria-hidden="true">
+                                <div class="result-bar" style={format!("width:{pct:.1}%")}></div>
+                            </div>
+                        </div>
+                        <span class="result-dots">{ t.f("results.dots", &[("n", &r.dots)]) }</span>
+                    </li>
+                }
+            }) }
+        </ol>
+    }
+}

@@ -1,0 +1,75 @@
+//! One module per screen, plus the little helpers they share.
+
+pub mod board;
+pub mod console;
+pub mod landing;
+pub mod new_cafe;
+pub mod projector;
+pub mod scribe;
+
+use crate::session::now_ms;
+use cafe_shared::{CafeState, Command, Ctx, PersonId, Rejection};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// The current value of the input, textarea or select that fired the event.
+pub fn event_value(e: &Event) -> String {
+    let Some(target) = e.target() else {
+        return String::new();
+    };
+    if let Some(i) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+        return i.value();
+    }
+    if let Some(t) = target.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        return t.value();
+    }
+    if let Some(s) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
+        return s.value();
+    }
+    String::new()
+}
+
+pub fn input_value(e: &InputEvent) -> String {
+    event_value(e)
+}
+
+/// Would the café accept this command from me right now? Asks the shared rules (the same
+/// `decide` the server runs) so buttons are greyed out for exactly the right reasons.
+pub fn check(
+    state: &CafeState,
+    me: Option<PersonId>,
+    offset: i64,
+    cmd: &Command,
+) -> Result<(), Rejection> {
+    let Some(actor) = me else {
+        return Err(Rejection::new(
+            cafe_shared::ErrorCode::Forbidden,
+            "projector",
+        ));
+    };
+    let ctx = Ctx {
+        actor,
+        now: now_ms() + offset,
+        seed: 0,
+    };
+    state.decide(&ctx, cmd).map(|_| ())
+}
+
+pub fn allowed(state: &CafeState, me: Option<PersonId>, offset: i64, cmd: &Command) -> bool {
+    check(state, me, offset, cmd).is_ok()
+}
+
+pub fn person_name(state: &CafeState, id: Option<PersonId>) -> Option<String> {
+    id.and_then(|p| state.people.get(&p))
+        .map(|p| p.name.clone())
+}
+
+/// Character count shown under text boxes, e.g. "12 / 500".
+pub fn counter(len: usize, max: usize) -> Html {
+    let over = len > max;
+    html! {
+        <span class={classes!("counter", over.then_some("counter-over"))} aria-live="polite">
+            { format!("{len} / {max}") }
+        </span>
+    }
+}

@@ -1,0 +1,555 @@
+//! The participant's board: phase, timer, my table and prompt, live ideas, posting and
+//! editing my own, clusters, dot voting, results, hand and ready. Phone first.
+
+use crate::components::chrome::{Loading, NotJoined, NoticeBar, TopBar};
+use crate::components::ideas::IdeaCard;
+use crate::components::results::{item_label, results_chart};
+use crate::hooks::use_session;
+use crate::i18n::{use_t, T};
+use crate::pages::{allowed, check, counter, event_value, input_value, person_name};
+use crate::session::Session;
+use crate::storage;
+use cafe_shared::limits::{CLUSTER_TITLE_MAX, IDEA_TEXT_MAX};
+use cafe_shared::{
+    BoardId, CafeState, ClusterId, Command, IdeaId, PersonId, Phase, Vote, VoteStatus,
+};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct CafeProps {
+    pub id: AttrValue,
+}
+
+/// Everything a board section needs to render and act.
+#[derive(Clone)]
+pub struct Ctx {
+    pub t: T,
+    pub session: Rc<Session>,
+    pub me: Option<PersonId>,
+    pub offset: i64,
+}
+
+impl Ctx {
+    pub fn send(&self) -> Callback<Command> {
+        let s = self.session.clone();
+        Callback::from(move |c: Command| s.send(c))
+    }
+    pub fn ok(&self, state: &CafeState, cmd: &Command) -> bool {
+        allowed(state, self.me, self.offset, cmd)
+    }
+}
+
+#[function_component(BoardPage)]
+pub fn board_page(p: &CafeProps) -> Html {
+    let t = use_t();
+    let creds = use_memo(p.id.clone(), |id| storage::credentials(id));
+    let token = (*creds).as_ref().map(|c| c.token.clone());
+    let session = use_session(p.id.to_string(), "me", token);
+    let chosen = use_state(|| None::<BoardId>);
+    if creds.is_none() {
+        return html! { <NotJoined /> };
+    }
+    let Some(session) = session else {
+        return html! { <Loading /> };
+    };
+    let c = session.client.borrow();
+    if !c.loaded {
+        return html! { <Loading /> };
+    }
+    let state = &c.state;
+    let ctx = Ctx {
+        t,
+        session: session.clone(),
+        me: c.me,
+        offset: c.clock_offset,
+    };
+    let me = c.me.and_then(|m| state.people.get(&m));
+    let my_table =
+        c.me.and_then(|m| state.table_of(m))
+            .and_then(|tb| state.tables.get(&tb));
+    let plenary = state.plenary;
+    // Where to look: the table I sit at, unless I chose the plenary (or a vote runs there).
+    let board = (*chosen)
+        .or_else(|| {
+            (state.phase == Phase::Vote)
+                .then(|| {
+                    state
+                        .votes
+                        .values()
+                        .rev()
+                        .find(|v| v.status == VoteStatus::Open)
+                })
+                .flatten()
+                .map(|v| v.board)
+        })
+        .or(my_table.map(|tb| tb.board))
+        .or(plenary);
+    let Some(board) = board else {
+        return html! { <Loading /> };
+    };
+    let title = state
+        .info
+        .as_ref()
+        .map(|i| i.title.clone())
+        .unwrap_or_default();
+    let subtitle = me.map(|m| {
+        let mut s = m.name.clone();
+        if let Some(tb) = my_table {
+            s.push_str(" · ");
+            s.push_str(&tb.name);
+        }
+        s
+    });
+    let dismiss = {
+        let s = session.clone();
+        Callback::from(move |_| s.dismiss_notice())
+    };
+
+    let tabs = match (my_table, plenary) {
+        (Some(tb), Some(pl)) => {
+            let tab = |id: BoardId, label: String| {
+                let chosen = chosen.clone();
+                let onclick = Callback::from(move |_| chosen.set(Some(id)));
+                html! {
+                    <button class={classes!("tab", (board == id).then_some("tab-on"))}
+                        aria-pressed={(board == id).to_string()} {onclick}>{ label }</button>
+                }
+            };
+            html! {
+                <nav class="tabs" aria-label={t.t("board.boards")}>
+                    { tab(tb.board, tb.name.clone()) }
+                    { tab(pl, t.t("board.plenary").to_string()) }
+                </nav>
+            }
+        }
+        _ => html! {},
+    };
+
+    html! {
+        <>
+        <TopBar title={title} subtitle={subtitle.map(AttrValue::from)} phase={Some(state.phase)}
+            timer={state.timer} clock_offset={c.clock_offset} status={Some(c.status)}
+            pending={c.outbox.unanswered_count()} />
+        <main class="page board-page" id="board">
+            <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
+            { prompt_card(t, state, my_table.map(|tb| tb.name.clone())) }
+            { hand_and_ready(&ctx, state) }
+            { tabs }
+            <Composer ctx_session={session.clone()} board={board} can_post={check(state, c.me, c.clock_offset, &Command::PostIdea { board, text: "x".into(), category: None }).map_err(|r| r.code).err()} />
+            { vote_panel(&ctx, state, board) }
+            { idea_wall(&ctx, state, board, &c.outbox.pending_ideas()) }
+        </main>
+        </>
+    }
+}
+
+fn prompt_card(t: T, state: &CafeState, table: Option<String>) -> Html {
+    let round = state.current_round();
+    if round.is_none() && table.is_none() {
+        let hint = match state.phase {
+            Phase::Lobby => t.t("board.lobby_hint"),
+            Phase::Ideate => t.t("board.ideate_hint"),
+            Phase::Group => t.t("board.group_hint"),
+            Phase::Vote => t.t("board.vote_hint"),
+            Phase::Results => t.t("board.results_hint"),
+            Phase::Closed => t.t("board.closed_hint"),
+        };
+        return html! { <section class="prompt"><p>{ hint }</p></section> };
+    }
+    html! {
+        <section class="prompt" aria-label={t.t("board.prompt")}>
+            if let Some(r) = round {
+                <p class="prompt-round">{ t.f("board.round", &[("n", &r.number)]) }</p>
+                if !r.prompt.is_empty() { <p id="prompt" class="prompt-text">{ r.prompt.clone() }</p> }
+            }
+            if let Some(name) = table {
+                <p class="prompt-table">{ t.f("board.your_table", &[("name", &name)]) }</p>
+            }
+        </section>
+    }
+}
+
+fn hand_and_ready(ctx: &Ctx, state: &CafeState) -> Html {
+    let t = ctx.t;
+    let Some(me) = ctx.me.and_then(|m| state.people.get(&m)) else {
+        return html! {};
+    };
+    let raised = state.hands.contains(&me.id);
+    let send = ctx.send();
+    let hand = {
+        let send = send.clone();
+        let cmd = if raised {
+            Command::LowerHand
+        } else {
+            Command::RaiseHand
+        };
+        Callback::from(move |_| send.emit(cmd.clone()))
+    };
+    let ready = {
+        let r = !me.ready;
+        Callback::from(move |_| send.emit(Command::SetReady { ready: r }))
+    };
+    let position = state.hands.iter().position(|h| *h == me.id);
+    html! {
+        <div class="action-row">
+            <button id="hand" class={classes!("btn", raised.then_some("btn-on"))} aria-pressed={raised.to_string()} onclick={hand}>
+                { if raised { t.t("board.lower_hand") } else { t.t("board.raise_hand") } }
+            </button>
+            <button id="ready" class={classes!("btn", me.ready.then_some("btn-on"))} aria-pressed={me.ready.to_string()} onclick={ready}>
+                { if me.ready { t.t("board.ready_on") } else { t.t("board.ready") } }
+            </button>
+            if let Some(pos) = position {
+                <span class="muted">{ t.f("board.hand_position", &[("n", &(pos + 1))]) }</span>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties)]
+struct ComposerProps {
+    ctx_session: Rc<Session>,
+    board: BoardId,
+    /// Why posting is refused right now, if it is.
+    can_post: Option<cafe_shared::ErrorCode>,
+}
+
+impl PartialEq for ComposerProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.ctx_session, &o.ctx_session)
+            && self.board == o.board
+            && self.can_post == o.can_post
+    }
+}
+
+#[function_component(Composer)]
+fn composer(p: &ComposerProps) -> Html {
+    let t = use_t();
+    let draft = use_state(String::new);
+    if let Some(code) = p.can_post {
+        let reason = if code == cafe_shared::ErrorCode::NotAllowedInPhase {
+            t.t("board.post_closed")
+        } else {
+            t.error(code)
+        };
+        return html! { <p class="muted composer-closed">{ reason }</p> };
+    }
+    let len = draft.trim().chars().count();
+    let valid = len > 0 && len <= IDEA_TEXT_MAX;
+    let onsubmit = {
+        let (draft, s, board) = (draft.clone(), p.ctx_session.clone(), p.board);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let text = draft.trim().to_string();
+            if text.is_empty() || text.chars().count() > IDEA_TEXT_MAX {
+                return;
+            }
+            s.send(Command::PostIdea {
+                board,
+                text,
+                category: None,
+            });
+            draft.set(String::new());
+        })
+    };
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| draft.set(input_value(&e)))
+    };
+    html! {
+        <form class="composer card" {onsubmit}>
+            <label for="idea-input" class="composer-label">{ t.t("board.your_idea") }</label>
+            <textarea id="idea-input" class="input" rows="3" value={(*draft).clone()} {oninput}
+                placeholder={t.t("board.idea_placeholder")} />
+            <div class="composer-foot">
+                { counter(len, IDEA_TEXT_MAX) }
+                <button id="post-idea" class="btn btn-primary" type="submit" disabled={!valid}>{ t.t("board.post") }</button>
+            </div>
+        </form>
+    }
+}
+
+fn vote_panel(ctx: &Ctx, state: &CafeState, board: BoardId) -> Html {
+    let t = ctx.t;
+    let Some(vote) = state.votes.values().rev().find(|v| v.board == board) else {
+        return html! {};
+    };
+    let visible = vote.results_visible_to_all()
+        || state
+            .people
+            .get(&ctx.me.unwrap_or(PersonId(0)))
+            .is_some_and(|p| p.role.is_facilitator());
+    html! {
+        <section class="card vote-panel" id="vote" aria-labelledby="vote-title">
+            <h2 id="vote-title">{ if vote.status == VoteStatus::Open { t.t("vote.title") } else { t.t("results.title") } }</h2>
+            if vote.status == VoteStatus::Open { { ballot(ctx, state, vote) } }
+            if vote.revealed || (visible && vote.status == VoteStatus::Open && !vote.totals.is_empty()) {
+                { results_chart(t, state, vote.id, false, usize::MAX) }
+            } else if vote.status == VoteStatus::Closed {
+                <p class="muted">{ t.t("vote.waiting_reveal") }</p>
+            }
+        </section>
+    }
+}
+
+fn ballot(ctx: &Ctx, state: &CafeState, vote: &Vote) -> Html {
+    let t = ctx.t;
+    let Some(me) = ctx.me else {
+        return html! {};
+    };
+    let left = vote.remaining_for(me);
+    let send = ctx.send();
+    html! {
+        <>
+        <p class="dots-left" id="dots-left" aria-live="polite">
+            <strong>{ t.f("board.dots_left", &[("n", &left)]) }</strong>
+            { " · " }{ t.f("vote.of_budget", &[("n", &vote.budget)]) }
+            { " · " }{ t.f("vote.cap", &[("n", &vote.per_item_cap)]) }
+        </p>
+        <ul class="ballot">
+            { for vote.items.iter().map(|item| {
+                let mine = vote.dots_on(me, *item);
+                let cast = Command::CastDot { vote: vote.id, item: *item };
+                let retract = Command::RetractDot { vote: vote.id, item: *item };
+                let can_cast = ctx.ok(state, &cast);
+                let can_retract = ctx.ok(state, &retract);
+                let label = item_label(state, vote.target, *item);
+                let (s1, s2) = (send.clone(), send.clone());
+                html! {
+                    <li class="ballot-item">
+                        <span class="ballot-label">{ label.clone() }</span>
+                        <span class="ballot-dots" aria-label={t.f("vote.my_dots", &[("n", &mine)])}>
+                            { for (0..vote.per_item_cap).map(|i| html! {
+                                <span class={classes!("dot", (i < mine).then_some("dot-on"))} aria-hidden="true"></span>
+                            }) }
+                        </span>
+                        <button class="btn btn-round" disabled={!can_retract}
+                            aria-label={t.f("vote.remove_dot", &[("item", &label)])}
+                            onclick={Callback::from(move |_| s1.emit(retract.clone()))}>{ "−" }</button>
+                        <button class="btn btn-round btn-primary cast-dot" disabled={!can_cast}
+                            aria-label={t.f("vote.add_dot", &[("item", &label)])}
+                            onclick={Callback::from(move |_| s2.emit(cast.clone()))}>{ "+" }</button>
+                    </li>
+                }
+            }) }
+        </ul>
+        </>
+    }
+}
+
+fn idea_wall(
+    ctx: &Ctx,
+    state: &CafeState,
+    board: BoardId,
+    pending: &[crate::outbox::PendingIdea],
+) -> Html {
+    let t = ctx.t;
+    let ideas: Vec<_> = state.ideas.values().filter(|i| i.board == board).collect();
+    let clusters: Vec<_> = state
+        .clusters
+        .values()
+        .filter(|c| c.board == board)
+        .collect();
+    let grouping = state.phase == Phase::Group || !clusters.is_empty();
+    let pend: Vec<_> = pending.iter().filter(|p| p.board == board).collect();
+    let card = |i: &cafe_shared::Idea| {
+        html! { <IdeaItem key={i.id.0} ctx_session={ctx.session.clone()} idea={i.clone()}
+        author={person_name(state, i.author)} mine={i.author.is_some() && i.author == ctx.me}
+        can_edit={ctx.ok(state, &Command::EditIdea { idea: i.id, text: format!("{}.", i.text), category: i.category.clone() })}
+        can_delete={ctx.ok(state, &Command::DeleteIdea { idea: i.id })}
+        clusters={if state.phase == Phase::Group && !clusters.is_empty() && ctx.ok(state, &Command::MoveIdea { idea: i.id, cluster: None }) {
+            clusters.iter().map(|c| (c.id, c.title.clone())).collect()
+        } else { Vec::new() }} /> }
+    };
+    let pending_cards = html! {
+        { for pend.iter().map(|p| html! { <IdeaCard key={p.id.clone()} text={p.text.clone()} pending=true mine=true tint={0} /> }) }
+    };
+    let count = ideas.len();
+    html! {
+        <section class="wall-section" aria-labelledby="wall-title">
+            <div class="section-head">
+                <h2 id="wall-title">{ t.t("board.ideas") }</h2>
+                <span class="muted">{ t.f("board.count", &[("n", &count)]) }</span>
+            </div>
+            if state.phase == Phase::Group && ctx.ok(state, &Command::CreateCluster { board, title: "x".into(), ideas: vec![] }) {
+                <NewCluster ctx_session={ctx.session.clone()} board={board} />
+            }
+            if grouping {
+                { for clusters.iter().map(|cl| html! {
+                    <div class="cluster" key={cl.id.0}>
+                        <h3 class="cluster-title">{ cl.title.clone() }</h3>
+                        <ul class="wall">
+                            { for ideas.iter().filter(|i| i.cluster == Some(cl.id)).map(|i| card(i)) }
+                        </ul>
+                    </div>
+                }) }
+                <div class="cluster cluster-loose">
+                    if !clusters.is_empty() { <h3 class="cluster-title">{ t.t("cluster.unsorted") }</h3> }
+                    <ul class="wall" id="ideas" aria-live="polite">
+                        { pending_cards }
+                        { for ideas.iter().filter(|i| i.cluster.is_none()).map(|i| card(i)) }
+                    </ul>
+                </div>
+            } else {
+                <ul class="wall" id="ideas" aria-live="polite">
+                    { pending_cards }
+                    { for ideas.iter().rev().map(|i| card(i)) }
+                </ul>
+            }
+            if count == 0 && pend.is_empty() { <p class="empty">{ t.t("board.no_ideas") }</p> }
+        </section>
+    }
+}
+
+#[derive(Properties)]
+struct IdeaItemProps {
+    ctx_session: Rc<Session>,
+    idea: cafe_shared::Idea,
+    author: Option<String>,
+    mine: bool,
+    can_edit: bool,
+    can_delete: bool,
+    /// Clusters the idea may move to (empty: no grouping controls).
+    clusters: Vec<(ClusterId, String)>,
+}
+
+impl PartialEq for IdeaItemProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.idea == o.idea
+            && self.author == o.author
+            && self.mine == o.mine
+            && self.can_edit == o.can_edit
+            && self.can_delete == o.can_delete
+            && self.clusters == o.clusters
+    }
+}
+
+#[function_component(IdeaItem)]
+fn idea_item(p: &IdeaItemProps) -> Html {
+    let t = use_t();
+    let editing = use_state(|| None::<String>);
+    let id: IdeaId = p.idea.id;
+    if let Some(text) = &*editing {
+        let len = text.trim().chars().count();
+        let save = {
+            let (s, editing, text, cat) = (
+                p.ctx_session.clone(),
+                editing.clone(),
+                text.clone(),
+                p.idea.category.clone(),
+            );
+            Callback::from(move |e: SubmitEvent| {
+                e.prevent_default();
+                s.send(Command::EditIdea {
+                    idea: id,
+                    text: text.trim().to_string(),
+                    category: cat.clone(),
+                });
+                editing.set(None);
+            })
+        };
+        let cancel = {
+            let editing = editing.clone();
+            Callback::from(move |_| editing.set(None))
+        };
+        let oninput = {
+            let editing = editing.clone();
+            Callback::from(move |e: InputEvent| editing.set(Some(input_value(&e))))
+        };
+        return html! {
+            <li class="note note-editing">
+                <form onsubmit={save}>
+                    <label class="sr-only" for={format!("edit-{id}")}>{ t.t("idea.edit") }</label>
+                    <textarea id={format!("edit-{id}")} class="input" rows="3" value={text.clone()} {oninput} />
+                    <div class="composer-foot">
+                        { counter(len, IDEA_TEXT_MAX) }
+                        <button type="button" class="btn btn-ghost" onclick={cancel}>{ t.t("action.cancel") }</button>
+                        <button type="submit" class="btn btn-primary" disabled={len == 0 || len > IDEA_TEXT_MAX}>{ t.t("action.save") }</button>
+                    </div>
+                </form>
+            </li>
+        };
+    }
+    let tint = (p.idea.id.0 % 5) as u8;
+    let edit = {
+        let (editing, text) = (editing.clone(), p.idea.text.clone());
+        Callback::from(move |_| editing.set(Some(text.clone())))
+    };
+    let delete = {
+        let s = p.ctx_session.clone();
+        Callback::from(move |_| s.send(Command::DeleteIdea { idea: id }))
+    };
+    let move_to = {
+        let s = p.ctx_session.clone();
+        Callback::from(move |e: Event| {
+            let v = event_value(&e);
+            let cluster = v.parse::<u64>().ok().map(ClusterId);
+            s.send(Command::MoveIdea { idea: id, cluster });
+        })
+    };
+    let show_actions = (p.mine && (p.can_edit || p.can_delete)) || !p.clusters.is_empty();
+    html! {
+        <IdeaCard text={p.idea.text.clone()} author={p.author.clone().map(AttrValue::from)} hidden={p.idea.hidden} mine={p.mine} {tint}>
+            if show_actions {
+                if p.mine && p.can_edit { <button class="btn btn-small btn-ghost" onclick={edit}>{ t.t("idea.edit") }</button> }
+                if p.mine && p.can_delete { <button class="btn btn-small btn-ghost" onclick={delete}>{ t.t("idea.delete") }</button> }
+                if !p.clusters.is_empty() {
+                    <label class="move">
+                        <span class="sr-only">{ t.t("cluster.move") }</span>
+                        <select class="input input-small" onchange={move_to} aria-label={t.t("cluster.move")}>
+                            <option value="" selected={p.idea.cluster.is_none()}>{ t.t("cluster.none") }</option>
+                            { for p.clusters.iter().map(|(cid, title)| html! {
+                                <option value={cid.0.to_string()} selected={p.idea.cluster == Some(*cid)}>{ title.clone() }</option>
+                            }) }
+                        </select>
+                    </label>
+                }
+            }
+        </IdeaCard>
+    }
+}
+
+#[derive(Properties)]
+struct NewClusterProps {
+    ctx_session: Rc<Session>,
+    board: BoardId,
+}
+
+impl PartialEq for NewClusterProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.ctx_session, &o.ctx_session) && self.board == o.board
+    }
+}
+
+#[function_component(NewCluster)]
+fn new_cluster(p: &NewClusterProps) -> Html {
+    let t = use_t();
+    let title = use_state(String::new);
+    let onsubmit = {
+        let (title, s, board) = (title.clone(), p.ctx_session.clone(), p.board);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let text = title.trim().to_string();
+            if !text.is_empty() {
+                s.send(Command::CreateCluster {
+                    board,
+                    title: text,
+                    ideas: vec![],
+                });
+                title.set(String::new());
+            }
+        })
+    };
+    let oninput = {
+        let title = title.clone();
+        Callback::from(move |e: InputEvent| title.set(input_value(&e)))
+    };
+    html! {
+        <form class="inline-form" {onsubmit}>
+            <label class="sr-only" for="cluster-title">{ t.t("cluster.new") }</label>
+            <input id="cluster-title" class="input" value={(*title).clone()} {oninput}
+                placeholder={t.t("cluster.new")} maxlength={CLUSTER_TITLE_MAX.to_string()} />
+            <button class="btn" type="submit">{ t.t("cluster.create") }</button>
+        </form>
+    }
+}

@@ -1,0 +1,676 @@
+//! The facilitator's console: phases, timer, tables and rounds, people and presence, the
+//! raised-hand queue, moderation, votes and exports. Laptop first, but usable on a tablet.
+
+use crate::api;
+use crate::components::chrome::{Loading, NotJoined, NoticeBar, TopBar};
+use crate::components::ideas::IdeaCard;
+use crate::components::results::results_chart;
+use crate::hooks::use_session;
+use crate::i18n::{use_t, T};
+use crate::pages::board::{CafeProps, Ctx};
+use crate::pages::new_cafe::export_links;
+use crate::pages::{event_value, input_value, person_name};
+use crate::session::Session;
+use crate::storage;
+use cafe_shared::limits::{ROUND_PROMPT_MAX, TABLE_NAME_MAX};
+use cafe_shared::{
+    Assignment, BoardId, CafeState, Command, Location, PersonId, Phase, TableId, TableKind, Timer,
+    VoteStatus, VoteTarget, VoteVisibility,
+};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[function_component(ConsolePage)]
+pub fn console_page(p: &CafeProps) -> Html {
+    let t = use_t();
+    let creds = use_memo(p.id.clone(), |id| storage::credentials(id));
+    let token = (*creds).as_ref().map(|c| c.token.clone());
+    let session = use_session(p.id.to_string(), "me", token);
+    let mod_board = use_state(|| None::<BoardId>);
+    let Some(creds) = (*creds).clone() else {
+        return html! { <NotJoined /> };
+    };
+    let Some(session) = session else {
+        return html! { <Loading /> };
+    };
+    let c = session.client.borrow();
+    if !c.loaded {
+        return html! { <Loading /> };
+    }
+    let state = &c.state;
+    let ctx = Ctx {
+        t,
+        session: session.clone(),
+        me: c.me,
+        offset: c.clock_offset,
+    };
+    let title = state
+        .info
+        .as_ref()
+        .map(|i| i.title.clone())
+        .unwrap_or_default();
+    let dismiss = {
+        let s = session.clone();
+        Callback::from(move |_| s.dismiss_notice())
+    };
+    if !c.is_facilitator() {
+        return html! {
+            <main class="page center">
+                <div class="card narrow">
+                    <h1>{ t.t("console.not_facilitator") }</h1>
+                    <a class="btn btn-primary" href={format!("/c/{}", p.id)}>{ t.t("nav.board") }</a>
+                </div>
+            </main>
+        };
+    }
+    let board = (*mod_board).or(state.plenary);
+    let id = p.id.to_string();
+    let code = state
+        .info
+        .as_ref()
+        .map(|i| i.code.display())
+        .unwrap_or_default();
+    html! {
+        <>
+        <TopBar title={title} subtitle={Some(AttrValue::from(t.t("nav.console")))} phase={Some(state.phase)}
+            timer={state.timer} clock_offset={c.clock_offset} status={Some(c.status)}
+            pending={c.outbox.unanswered_count()} />
+        <main class="page console">
+            <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
+            <div class="console-grid">
+                { phase_card(&ctx, state) }
+                <TimerCard ctx_session={session.clone()} timer={state.timer} />
+                { people_card(&ctx, state) }
+                { hands_card(&ctx, state) }
+                <TablesCard ctx_session={session.clone()} tables={state.tables.values().map(|tb| (tb.id, tb.name.clone(), tb.kind, tb.host, tb.headcount)).collect::<Vec<_>>()}
+                    hosts={state.active_people().filter(|p| !p.role.is_facilitator()).map(|p| (p.id, p.name.clone(), p.location)).collect::<Vec<_>>()}
+                    phase={state.phase} rounds={state.rounds.len()} />
+                { moderation_card(&ctx, state, board, mod_board.clone()) }
+                <VoteCard ctx_session={session.clone()} boards={board_choices(t, state)} phase={state.phase}
+                    default_budget={state.settings().default_budget} default_cap={state.settings().default_per_item_cap} />
+                { votes_card(&ctx, state) }
+                <section class="card share-card" aria-labelledby="share-title">
+                    <h2 id="share-title">{ t.t("console.share") }</h2>
+                    <p class="label">{ t.t("share.code") }</p>
+                    <p class="join-code small" id="console-code">{ code }</p>
+                    <img class="qr" src={api::qr_url(&id)} alt={t.t("share.qr_alt")} width="140" height="140" />
+                    <div class="link-grid">
+                        if let Some(pt) = &creds.projector_token {
+                            <a id="projector-link" class="btn" target="_blank" rel="noopener" href={format!("/c/{id}/projector#token={pt}")}>{ t.t("nav.projector") }</a>
+                        }
+                        <a class="btn" href={format!("/c/{id}")}>{ t.t("nav.board") }</a>
+                        <a class="btn" href={format!("/c/{id}/scribe")}>{ t.t("nav.scribe") }</a>
+                    </div>
+                    { export_links(t, &id, &creds.token) }
+                </section>
+            </div>
+        </main>
+        </>
+    }
+}
+
+/// Plenary first, then every table's board.
+fn board_choices(t: T, state: &CafeState) -> Vec<(BoardId, String)> {
+    let mut v = Vec::new();
+    if let Some(p) = state.plenary {
+        v.push((p, t.t("board.plenary").to_string()));
+    }
+    v.extend(state.tables.values().map(|tb| (tb.board, tb.name.clone())));
+    v
+}
+
+fn phase_card(ctx: &Ctx, state: &CafeState) -> Html {
+    let t = ctx.t;
+    let send = ctx.send();
+    html! {
+        <section class="card" aria-labelledby="phase-title">
+            <h2 id="phase-title">{ t.t("console.phase") }</h2>
+            <div class="phase-steps" role="group" aria-label={t.t("console.phase")}>
+                { for Phase::ALL.iter().map(|ph| {
+                    let on = *ph == state.phase;
+                    let send = send.clone();
+                    let ph = *ph;
+                    html! {
+                        <button id={format!("phase-{}", format!("{ph:?}").to_lowercase())}
+                            class={classes!("step", on.then_some("step-on"))} aria-pressed={on.to_string()}
+                            onclick={Callback::from(move |_| send.emit(Command::SetPhase { phase: ph }))}>
+                            { t.phase(ph) }
+                        </button>
+                    }
+                }) }
+            </div>
+            <p class="muted">{ t.f("console.ready_count", &[
+                ("n", &state.active_people().filter(|p| p.ready).count()),
+                ("total", &state.active_people().filter(|p| !p.role.is_facilitator()).count()),
+            ]) }</p>
+        </section>
+    }
+}
+
+#[derive(Properties)]
+struct TimerCardProps {
+    ctx_session: Rc<Session>,
+    timer: Timer,
+}
+impl PartialEq for TimerCardProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.timer == o.timer
+    }
+}
+
+#[function_component(TimerCard)]
+fn timer_card(p: &TimerCardProps) -> Html {
+    let t = use_t();
+    let minutes = use_state(|| "5".to_string());
+    let s = p.ctx_session.clone();
+    let send = move |c: Command| {
+        let s = s.clone();
+        Callback::from(move |_: MouseEvent| s.send(c.clone()))
+    };
+    let secs = (minutes
+        .trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .unwrap_or(0.0)
+        * 60.0)
+        .round() as u32;
+    let oninput = {
+        let minutes = minutes.clone();
+        Callback::from(move |e: InputEvent| minutes.set(input_value(&e)))
+    };
+    let running = matches!(p.timer, Timer::Running { .. });
+    let paused = matches!(p.timer, Timer::Paused { .. });
+    html! {
+        <section class="card" aria-labelledby="timer-title">
+            <h2 id="timer-title">{ t.t("console.timer") }</h2>
+            <div class="inline-form">
+                <label class="field field-inline">
+                    <span>{ t.t("console.minutes") }</span>
+                    <input id="timer-minutes" class="input input-num" type="number" min="0.1" step="0.5" value={(*minutes).clone()} {oninput} />
+                </label>
+                <button id="timer-start" class="btn btn-primary" onclick={send(Command::StartTimer { duration_secs: secs })}>{ t.t("timer.start") }</button>
+            </div>
+            <div class="button-row">
+                if running { <button id="timer-pause" class="btn" onclick={send(Command::PauseTimer)}>{ t.t("timer.pause") }</button> }
+                if paused { <button id="timer-resume" class="btn" onclick={send(Command::ResumeTimer)}>{ t.t("timer.resume") }</button> }
+                if p.timer != Timer::Idle {
+                    <button id="timer-extend" class="btn" onclick={send(Command::ExtendTimer { secs: 60 })}>{ t.t("timer.extend") }</button>
+                    <button id="timer-stop" class="btn btn-ghost" onclick={send(Command::StopTimer)}>{ t.t("timer.stop") }</button>
+                }
+            </div>
+        </section>
+    }
+}
+
+fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
+    let t = ctx.t;
+    let people: Vec<_> = state.active_people().collect();
+    let online = people.iter().filter(|p| p.online).count();
+    let room = people
+        .iter()
+        .filter(|p| p.location == Location::Room)
+        .count();
+    let remote = people.len() - room;
+    let send = ctx.send();
+    html! {
+        <section class="card" aria-labelledby="people-title">
+            <h2 id="people-title">{ t.t("console.people") }</h2>
+            <p class="stats">
+                <span><strong id="count-online">{ online }</strong>{ " " }{ t.t("console.online") }</span>
+                <span><strong id="count-room">{ room }</strong>{ " " }{ t.t("loc.room") }</span>
+                <span><strong id="count-remote">{ remote }</strong>{ " " }{ t.t("loc.remote") }</span>
+            </p>
+            <ul class="people" id="people">
+                { for people.iter().map(|p| {
+                    let remove = Command::RemovePerson { person: p.id };
+                    let can_remove = ctx.ok(state, &remove);
+                    let send = send.clone();
+                    let name = p.name.clone();
+                    html! {
+                        <li class="person">
+                            <span class={classes!("presence", p.online.then_some("presence-on"))}
+                                aria-label={if p.online { t.t("console.online") } else { t.t("console.away") }}></span>
+                            <span class="person-name">{ p.name.clone() }</span>
+                            <span class="muted small">{ t.role(p.role) }{ " · " }{ if p.location == Location::Room { t.t("loc.room") } else { t.t("loc.remote") } }</span>
+                            if p.ready { <span class="badge badge-ok">{ t.t("board.ready_on") }</span> }
+                            if can_remove {
+                                <button class="btn btn-small btn-ghost" aria-label={t.f("console.remove_who", &[("name", &name)])}
+                                    onclick={Callback::from(move |_| send.emit(remove.clone()))}>{ t.t("console.remove") }</button>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+fn hands_card(ctx: &Ctx, state: &CafeState) -> Html {
+    let t = ctx.t;
+    let send = ctx.send();
+    html! {
+        <section class="card" aria-labelledby="hands-title">
+            <h2 id="hands-title">{ t.t("console.hands") }</h2>
+            if state.hands.is_empty() {
+                <p class="muted">{ t.t("console.no_hands") }</p>
+            } else {
+                <ol class="hands" id="hands">
+                    { for state.hands.iter().map(|h| html! { <li>{ person_name(state, Some(*h)).unwrap_or_default() }</li> }) }
+                </ol>
+                <button id="call-next" class="btn btn-primary" onclick={Callback::from(move |_| send.emit(Command::CallNextHand))}>{ t.t("console.call_next") }</button>
+            }
+        </section>
+    }
+}
+
+type TableRow = (TableId, String, TableKind, Option<PersonId>, u32);
+
+#[derive(Properties)]
+struct TablesProps {
+    ctx_session: Rc<Session>,
+    tables: Vec<TableRow>,
+    hosts: Vec<(PersonId, String, Location)>,
+    phase: Phase,
+    rounds: usize,
+}
+impl PartialEq for TablesProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.tables == o.tables
+            && self.hosts == o.hosts
+            && self.phase == o.phase
+            && self.rounds == o.rounds
+    }
+}
+
+#[function_component(TablesCard)]
+fn tables_card(p: &TablesProps) -> Html {
+    let t = use_t();
+    let name = use_state(String::new);
+    let kind = use_state(|| TableKind::InRoom);
+    let prompt = use_state(String::new);
+    let minutes = use_state(|| "20".to_string());
+    let shuffle = use_state(|| true);
+    let s = p.ctx_session.clone();
+    let create = {
+        let (name, kind, s) = (name.clone(), kind.clone(), s.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if !name.trim().is_empty() {
+                s.send(Command::CreateTable {
+                    name: name.trim().to_string(),
+                    kind: *kind,
+                });
+                name.set(String::new());
+            }
+        })
+    };
+    let start_round = {
+        let (prompt, minutes, shuffle, s) =
+            (prompt.clone(), minutes.clone(), shuffle.clone(), s.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let secs = (minutes
+                .trim()
+                .replace(',', ".")
+                .parse::<f64>()
+                .unwrap_or(0.0)
+                * 60.0)
+                .round() as u32;
+            s.send(Command::StartRound {
+                prompt: prompt.trim().to_string(),
+                duration_secs: secs,
+                assignment: if *shuffle {
+                    Assignment::Shuffle
+                } else {
+                    Assignment::Keep
+                },
+            });
+        })
+    };
+    let text = |h: &UseStateHandle<String>| {
+        let h = h.clone();
+        Callback::from(move |e: InputEvent| h.set(input_value(&e)))
+    };
+    let on_kind = {
+        let kind = kind.clone();
+        Callback::from(move |e: Event| {
+            kind.set(if event_value(&e) == "virtual" {
+                TableKind::Virtual
+            } else {
+                TableKind::InRoom
+            })
+        })
+    };
+    let on_assign = {
+        let shuffle = shuffle.clone();
+        Callback::from(move |e: Event| shuffle.set(event_value(&e) == "shuffle"))
+    };
+    html! {
+        <section class="card card-wide" aria-labelledby="tables-title">
+            <h2 id="tables-title">{ t.t("console.tables") }</h2>
+            <form class="inline-form" onsubmit={create}>
+                <label class="sr-only" for="table-name">{ t.t("console.table_name") }</label>
+                <input id="table-name" class="input" placeholder={t.t("console.table_name")} value={(*name).clone()}
+                    oninput={text(&name)} maxlength={TABLE_NAME_MAX.to_string()} />
+                <label class="sr-only" for="table-kind">{ t.t("console.table_kind") }</label>
+                <select id="table-kind" class="input" onchange={on_kind}>
+                    <option value="in_room" selected={*kind == TableKind::InRoom}>{ t.t("table.in_room") }</option>
+                    <option value="virtual" selected={*kind == TableKind::Virtual}>{ t.t("table.virtual") }</option>
+                </select>
+                <button id="create-table" class="btn" type="submit">{ t.t("console.add_table") }</button>
+            </form>
+            if !p.tables.is_empty() {
+                <table class="data">
+                    <thead><tr>
+                        <th scope="col">{ t.t("console.table_name") }</th>
+                        <th scope="col">{ t.t("console.host") }</th>
+                        <th scope="col">{ t.t("scribe.headcount") }</th>
+                    </tr></thead>
+                    <tbody>
+                    { for p.tables.iter().map(|(tid, tname, tkind, host, headcount)| {
+                        let tid = *tid;
+                        let s2 = s.clone();
+                        let on_host = Callback::from(move |e: Event| {
+                            let person = event_value(&e).parse::<u64>().ok().map(PersonId);
+                            s2.send(Command::SetTableHost { table: tid, person });
+                        });
+                        html! {
+                            <tr>
+                                <td>{ tname.clone() }<span class="muted small">{ " · " }{ if *tkind == TableKind::InRoom { t.t("table.in_room") } else { t.t("table.virtual") } }</span></td>
+                                <td>
+                                    <select class="input input-small" onchange={on_host} aria-label={t.f("console.host_for", &[("name", tname)])}>
+                                        <option value="" selected={host.is_none()}>{ t.t("console.no_host") }</option>
+                                        { for p.hosts.iter().filter(|(_, _, loc)| tkind.fits(*loc)).map(|(pid, pname, _)| html! {
+                                            <option value={pid.0.to_string()} selected={*host == Some(*pid)}>{ pname.clone() }</option>
+                                        }) }
+                                    </select>
+                                </td>
+                                <td>{ headcount }</td>
+                            </tr>
+                        }
+                    }) }
+                    </tbody>
+                </table>
+            }
+            <form class="round-form" onsubmit={start_round}>
+                <h3>{ t.f("console.next_round", &[("n", &(p.rounds + 1))]) }</h3>
+                <label class="field">
+                    <span>{ t.t("console.prompt") }</span>
+                    <input id="round-prompt" class="input" value={(*prompt).clone()} oninput={text(&prompt)} maxlength={ROUND_PROMPT_MAX.to_string()} />
+                </label>
+                <div class="field-row">
+                    <label class="field">
+                        <span>{ t.t("console.minutes") }</span>
+                        <input id="round-minutes" class="input input-num" type="number" min="0" step="1" value={(*minutes).clone()} oninput={text(&minutes)} />
+                    </label>
+                    <label class="field">
+                        <span>{ t.t("console.seating") }</span>
+                        <select id="round-seating" class="input" onchange={on_assign}>
+                            <option value="shuffle" selected={*shuffle}>{ t.t("console.shuffle") }</option>
+                            <option value="keep" selected={!*shuffle}>{ t.t("console.keep") }</option>
+                        </select>
+                    </label>
+                </div>
+                <button id="start-round" class="btn btn-primary" type="submit" disabled={p.tables.is_empty()}>{ t.t("console.start_round") }</button>
+                if p.tables.is_empty() { <p class="muted small">{ t.t("console.need_tables") }</p> }
+            </form>
+        </section>
+    }
+}
+
+fn moderation_card(
+    ctx: &Ctx,
+    state: &CafeState,
+    board: Option<BoardId>,
+    choose: UseStateHandle<Option<BoardId>>,
+) -> Html {
+    let t = ctx.t;
+    let Some(board) = board else {
+        return html! {};
+    };
+    let send = ctx.send();
+    let locked = state.boards.get(&board).is_some_and(|b| b.locked);
+    let lock = {
+        let send = send.clone();
+        Callback::from(move |_| {
+            send.emit(Command::LockBoard {
+                board,
+                locked: !locked,
+            })
+        })
+    };
+    let on_board = Callback::from(move |e: Event| {
+        if let Ok(id) = event_value(&e).parse::<u64>() {
+            choose.set(Some(BoardId(id)));
+        }
+    });
+    let ideas: Vec<_> = state.ideas.values().filter(|i| i.board == board).collect();
+    html! {
+        <section class="card card-wide" aria-labelledby="mod-title">
+            <div class="section-head">
+                <h2 id="mod-title">{ t.t("console.ideas") }</h2>
+                <span class="muted">{ t.f("board.count", &[("n", &ideas.len())]) }</span>
+            </div>
+            <div class="inline-form">
+                <label class="sr-only" for="mod-board">{ t.t("console.board") }</label>
+                <select id="mod-board" class="input" onchange={on_board}>
+                    { for board_choices(t, state).into_iter().map(|(id, name)| html! {
+                        <option value={id.0.to_string()} selected={id == board}>{ name }</option>
+                    }) }
+                </select>
+                <button id="lock-board" class={classes!("btn", locked.then_some("btn-on"))} aria-pressed={locked.to_string()} onclick={lock}>
+                    { if locked { t.t("console.unlock") } else { t.t("console.lock") } }
+                </button>
+            </div>
+            <FacilitatorPost ctx_session={ctx.session.clone()} board={board} />
+            <ul class="wall wall-compact" id="console-ideas">
+                { for ideas.iter().rev().map(|i| {
+                    let hide = Command::HideIdea { idea: i.id, hidden: !i.hidden };
+                    let send = send.clone();
+                    html! {
+                        <IdeaCard key={i.id.0} text={i.text.clone()} author={person_name(state, i.author).map(AttrValue::from)} hidden={i.hidden} tint={(i.id.0 % 5) as u8}>
+                            <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(hide.clone()))}>
+                                { if i.hidden { t.t("console.show") } else { t.t("console.hide") } }
+                            </button>
+                        </IdeaCard>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+#[derive(Properties)]
+struct PostProps {
+    ctx_session: Rc<Session>,
+    board: BoardId,
+}
+impl PartialEq for PostProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.board == o.board
+    }
+}
+
+/// Facilitators add ideas too (e.g. from a flip chart), in any phase.
+#[function_component(FacilitatorPost)]
+fn facilitator_post(p: &PostProps) -> Html {
+    let t = use_t();
+    let text = use_state(String::new);
+    let onsubmit = {
+        let (text, s, board) = (text.clone(), p.ctx_session.clone(), p.board);
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if !text.trim().is_empty() {
+                s.send(Command::PostIdea {
+                    board,
+                    text: text.trim().to_string(),
+                    category: None,
+                });
+                text.set(String::new());
+            }
+        })
+    };
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| text.set(input_value(&e)))
+    };
+    html! {
+        <form class="inline-form" {onsubmit}>
+            <label class="sr-only" for="fac-idea">{ t.t("board.your_idea") }</label>
+            <input id="fac-idea" class="input" value={(*text).clone()} {oninput} placeholder={t.t("board.idea_placeholder")} />
+            <button class="btn" type="submit">{ t.t("board.post") }</button>
+        </form>
+    }
+}
+
+#[derive(Properties)]
+struct VoteProps {
+    ctx_session: Rc<Session>,
+    boards: Vec<(BoardId, String)>,
+    phase: Phase,
+    default_budget: u32,
+    default_cap: u32,
+}
+impl PartialEq for VoteProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.boards == o.boards
+            && self.phase == o.phase
+            && self.default_budget == o.default_budget
+            && self.default_cap == o.default_cap
+    }
+}
+
+#[function_component(VoteCard)]
+fn vote_card(p: &VoteProps) -> Html {
+    let t = use_t();
+    let board = use_state(|| None::<BoardId>);
+    let target = use_state(|| VoteTarget::Ideas);
+    let budget = use_state(|| p.default_budget.to_string());
+    let cap = use_state(|| p.default_cap.to_string());
+    let live = use_state(|| false);
+    let chosen = (*board).or(p.boards.first().map(|b| b.0));
+    let open = {
+        let (s, target, budget, cap, live) = (
+            p.ctx_session.clone(),
+            target.clone(),
+            budget.clone(),
+            cap.clone(),
+            live.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Some(board) = chosen else { return };
+            s.send(Command::OpenVote {
+                board,
+                target: *target,
+                budget: budget.trim().parse().unwrap_or(5),
+                per_item_cap: cap.trim().parse().unwrap_or(3),
+                visibility: if *live {
+                    VoteVisibility::Live
+                } else {
+                    VoteVisibility::Hidden
+                },
+            });
+        })
+    };
+    let text = |h: &UseStateHandle<String>| {
+        let h = h.clone();
+        Callback::from(move |e: InputEvent| h.set(input_value(&e)))
+    };
+    let on_board = {
+        let board = board.clone();
+        Callback::from(move |e: Event| board.set(event_value(&e).parse::<u64>().ok().map(BoardId)))
+    };
+    let on_target = {
+        let target = target.clone();
+        Callback::from(move |e: Event| {
+            target.set(if event_value(&e) == "clusters" {
+                VoteTarget::Clusters
+            } else {
+                VoteTarget::Ideas
+            })
+        })
+    };
+    let on_vis = {
+        let live = live.clone();
+        Callback::from(move |e: Event| live.set(event_value(&e) == "live"))
+    };
+    html! {
+        <section class="card" aria-labelledby="vote-settings-title">
+            <h2 id="vote-settings-title">{ t.t("console.vote") }</h2>
+            if p.phase != Phase::Vote { <p class="muted small">{ t.t("console.vote_phase_hint") }</p> }
+            <form class="stack" onsubmit={open}>
+                <label class="field">
+                    <span>{ t.t("console.board") }</span>
+                    <select id="vote-board" class="input" onchange={on_board}>
+                        { for p.boards.iter().map(|(id, name)| html! { <option value={id.0.to_string()} selected={Some(*id) == chosen}>{ name.clone() }</option> }) }
+                    </select>
+                </label>
+                <div class="field-row">
+                    <label class="field">
+                        <span>{ t.t("console.vote_on") }</span>
+                        <select id="vote-target" class="input" onchange={on_target}>
+                            <option value="ideas" selected={*target == VoteTarget::Ideas}>{ t.t("console.vote_ideas") }</option>
+                            <option value="clusters" selected={*target == VoteTarget::Clusters}>{ t.t("console.vote_clusters") }</option>
+                        </select>
+                    </label>
+                    <label class="field">
+                        <span>{ t.t("console.visibility") }</span>
+                        <select id="vote-visibility" class="input" onchange={on_vis}>
+                            <option value="hidden" selected={!*live}>{ t.t("console.hidden") }</option>
+                            <option value="live" selected={*live}>{ t.t("console.live") }</option>
+                        </select>
+                    </label>
+                </div>
+                <div class="field-row">
+                    <label class="field">
+                        <span>{ t.t("console.budget") }</span>
+                        <input id="vote-budget" class="input input-num" type="number" min="1" max="20" value={(*budget).clone()} oninput={text(&budget)} />
+                    </label>
+                    <label class="field">
+                        <span>{ t.t("console.cap") }</span>
+                        <input id="vote-cap" class="input input-num" type="number" min="1" max="20" value={(*cap).clone()} oninput={text(&cap)} />
+                    </label>
+                </div>
+                <button id="open-vote" class="btn btn-primary" type="submit" disabled={p.phase != Phase::Vote}>{ t.t("console.open_vote") }</button>
+            </form>
+        </section>
+    }
+}
+
+fn votes_card(ctx: &Ctx, state: &CafeState) -> Html {
+    let t = ctx.t;
+    if state.votes.is_empty() {
+        return html! {};
+    }
+    let send = ctx.send();
+    html! {
+        <section class="card card-wide" aria-labelledby="votes-title">
+            <h2 id="votes-title">{ t.t("console.votes") }</h2>
+            { for state.votes.values().rev().map(|v| {
+                let board_name = state.board_table(v.board).map(|tb| tb.name.clone()).unwrap_or_else(|| t.t("board.plenary").to_string());
+                let (s1, s2) = (send.clone(), send.clone());
+                let vid = v.id;
+                html! {
+                    <div class="vote-block">
+                        <p>
+                            <strong>{ board_name }</strong>{ " · " }
+                            { if v.status == VoteStatus::Open { t.t("console.vote_open") } else { t.t("console.vote_closed") } }
+                            { " · " }{ t.f("console.dots_cast", &[("n", &v.dots_cast)]) }
+                            if v.revealed { { " · " }{ t.t("console.revealed") } }
+                        </p>
+                        <div class="button-row">
+                            if v.status == VoteStatus::Open {
+                                <button class="btn close-vote" onclick={Callback::from(move |_| s1.emit(Command::CloseVote { vote: vid }))}>{ t.t("console.close_vote") }</button>
+                            }
+                            if !v.revealed {
+                                <button id="reveal-vote" class="btn btn-primary" onclick={Callback::from(move |_| s2.emit(Command::RevealVote { vote: vid }))}>{ t.t("console.reveal") }</button>
+                            }
+                        </div>
+                        { results_chart(t, state, vid, false, 10) }
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}

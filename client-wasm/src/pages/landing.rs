@@ -1,0 +1,161 @@
+//! Landing: join a café with its code (or a /j/{code} link), name, room or remote, language.
+
+use crate::api;
+use crate::app::Route;
+use crate::components::chrome::LangPicker;
+use crate::i18n::use_t;
+use crate::pages::{event_value, input_value};
+use crate::storage::{self, Credentials};
+use cafe_shared::limits::DISPLAY_NAME_MAX;
+use cafe_shared::{JoinCode, Location};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct LandingProps {
+    pub code: Option<String>,
+}
+
+#[function_component(Landing)]
+pub fn landing(p: &LandingProps) -> Html {
+    let t = use_t();
+    let navigator = use_navigator();
+    let code = use_state(|| {
+        p.code
+            .as_deref()
+            .and_then(|c| JoinCode::parse(c).ok())
+            .map(|c| c.display())
+            .unwrap_or_default()
+    });
+    let name = use_state(String::new);
+    let location = use_state(|| Location::Room);
+    let busy = use_state(|| false);
+    let error = use_state(storage::take_flash);
+
+    let onsubmit = {
+        let (code, name, location, busy, error) = (
+            code.clone(),
+            name.clone(),
+            location.clone(),
+            busy.clone(),
+            error.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let parsed = match JoinCode::parse(&code) {
+                Ok(c) => c,
+                Err(_) => {
+                    error.set(Some(t.t("landing.bad_code").to_string()));
+                    return;
+                }
+            };
+            let who = name.trim().to_string();
+            if who.is_empty() {
+                error.set(Some(t.t("landing.need_name").to_string()));
+                return;
+            }
+            busy.set(true);
+            let (busy, error, navigator, loc) =
+                (busy.clone(), error.clone(), navigator.clone(), *location);
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::join(parsed.as_str(), &who, loc).await {
+                    Ok(j) => {
+                        storage::set(
+                            &storage::creds_key(&j.cafe_id),
+                            &Credentials {
+                                token: j.token,
+                                name: who,
+                                projector_token: None,
+                                code_display: Some(parsed.display()),
+                            },
+                        );
+                        if let Some(n) = navigator {
+                            n.push(&Route::Board { id: j.cafe_id });
+                        }
+                    }
+                    Err(e) => {
+                        busy.set(false);
+                        let msg = match e.code.as_str() {
+                            "not_found" => t.t("landing.no_cafe"),
+                            "rate_limited" => t.t("err.rate_limited"),
+                            "network" => t.t("err.network"),
+                            _ => t.t("landing.join_failed"),
+                        };
+                        error.set(Some(if e.message.is_empty() || e.code == "not_found" {
+                            msg.to_string()
+                        } else {
+                            format!("{msg} ({})", e.message)
+                        }));
+                    }
+                }
+            });
+        })
+    };
+
+    let on_code = {
+        let code = code.clone();
+        Callback::from(move |e: InputEvent| code.set(input_value(&e).to_uppercase()))
+    };
+    let on_name = {
+        let name = name.clone();
+        Callback::from(move |e: InputEvent| name.set(input_value(&e)))
+    };
+    let on_loc = {
+        let location = location.clone();
+        Callback::from(move |e: Event| {
+            location.set(if event_value(&e) == "remote" {
+                Location::Remote
+            } else {
+                Location::Room
+            })
+        })
+    };
+
+    html! {
+        <main class="page landing">
+            <section class="hero">
+                <div class="hero-top">
+                    <span class="brand-mark" aria-hidden="true">{ "☕" }</span>
+                    <LangPicker />
+                </div>
+                <h1>{ t.t("app.name") }</h1>
+                <p class="lead">{ t.t("landing.tagline") }</p>
+            </section>
+            <form class="card join-card" {onsubmit} aria-labelledby="join-title">
+                <h2 id="join-title">{ t.t("landing.join_title") }</h2>
+                if let Some(err) = &*error {
+                    <p class="form-error" role="alert">{ err.clone() }</p>
+                }
+                <label class="field">
+                    <span>{ t.t("landing.code") }</span>
+                    <input id="code" class="input input-code" value={(*code).clone()} oninput={on_code}
+                        autocomplete="off" autocapitalize="characters" spellcheck="false"
+                        inputmode="text" placeholder="K7M-Q2P" maxlength="11" required=true />
+                </label>
+                <label class="field">
+                    <span>{ t.t("landing.name") }</span>
+                    <input id="name" class="input" value={(*name).clone()} oninput={on_name}
+                        autocomplete="nickname" maxlength={DISPLAY_NAME_MAX.to_string()} required=true />
+                </label>
+                <fieldset class="field segmented">
+                    <legend>{ t.t("landing.where") }</legend>
+                    <label class="seg">
+                        <input type="radio" name="loc" value="room" checked={*location == Location::Room} onchange={on_loc.clone()} />
+                        <span>{ t.t("loc.room") }</span>
+                    </label>
+                    <label class="seg">
+                        <input type="radio" name="loc" value="remote" checked={*location == Location::Remote} onchange={on_loc} />
+                        <span>{ t.t("loc.remote") }</span>
+                    </label>
+                </fieldset>
+                <button id="join" class="btn btn-primary btn-block" type="submit" disabled={*busy}>
+                    { if *busy { t.t("landing.joining") } else { t.t("landing.join") } }
+                </button>
+            </form>
+            <p class="organiser-link">
+                { t.t("landing.organiser") }{ " " }
+                <Link<Route> to={Route::New} classes="link">{ t.t("landing.create") }</Link<Route>>
+            </p>
+        </main>
+    }
+}

@@ -1,0 +1,104 @@
+//! The big screen: join code and QR, timer, prompt, the live idea wall and ranked results.
+//! No controls, large type, high contrast: it must read from the back of the room.
+
+use crate::api;
+use crate::components::chrome::{ConnBadge, Loading};
+use crate::components::ideas::IdeaCard;
+use crate::components::results::results_chart;
+use crate::components::timer::TimerView;
+use crate::hooks::use_session;
+use crate::i18n::use_t;
+use crate::pages::board::CafeProps;
+use crate::storage;
+use cafe_shared::Timer;
+use yew::prelude::*;
+
+/// The projector token arrives in the URL fragment (never sent to servers or logs) and is
+/// kept so a reload of the projector tab keeps working.
+fn projector_token(cafe: &str) -> Option<String> {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let from_hash = hash
+        .trim_start_matches('#')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("token="))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string);
+    match from_hash {
+        Some(tok) => {
+            storage::set_raw(&storage::projector_key(cafe), &tok);
+            Some(tok)
+        }
+        None => storage::get_raw(&storage::projector_key(cafe)),
+    }
+}
+
+#[function_component(ProjectorPage)]
+pub fn projector_page(p: &CafeProps) -> Html {
+    let t = use_t();
+    let token = use_memo(p.id.clone(), |id| projector_token(id));
+    let session = use_session(p.id.to_string(), "projector", (*token).clone());
+    if token.is_none() {
+        return html! {
+            <main class="page center"><div class="card narrow"><h1>{ t.t("projector.no_token") }</h1></div></main>
+        };
+    }
+    let Some(session) = session else {
+        return html! { <Loading /> };
+    };
+    let c = session.client.borrow();
+    if !c.loaded {
+        return html! { <Loading /> };
+    }
+    let state = &c.state;
+    let Some(info) = state.info.as_ref() else {
+        return html! { <Loading /> };
+    };
+    let code = info.code.display();
+    let join_url = format!("{}/j/{}", api::origin(), info.code.as_str());
+    // The newest vote whose results everybody may see takes over the wall.
+    let shown_vote = state
+        .votes
+        .values()
+        .rev()
+        .find(|v| v.results_visible_to_all() && v.dots_cast > 0 || v.revealed)
+        .map(|v| v.id);
+    let ideas: Vec<_> = state.ideas.values().rev().take(60).collect();
+    let round = state.current_round();
+    let present = state.active_people().filter(|p| p.online).count();
+    html! {
+        <main class="projector" id="projector">
+            <aside class="proj-side">
+                <p class="proj-brand">{ t.t("app.name") }</p>
+                <h1 class="proj-title">{ info.title.clone() }</h1>
+                <p class="proj-label">{ t.t("projector.join_at") }</p>
+                <p class="proj-url">{ join_url }</p>
+                <p class="proj-code" id="projector-code" aria-label={t.t("share.code")}>{ code }</p>
+                <img class="proj-qr" src={api::qr_url(&p.id)} alt={t.t("share.qr_alt")} />
+                <p class="proj-count">{ t.f("projector.people", &[("n", &present)]) }</p>
+                <ConnBadge status={c.status} pending={0} />
+            </aside>
+            <section class="proj-main">
+                <div class="proj-head">
+                    <span class={classes!("phase-pill", "phase-big", format!("phase-{:?}", state.phase).to_lowercase())}>{ t.phase(state.phase) }</span>
+                    if state.timer != Timer::Idle { <TimerView timer={state.timer} clock_offset={c.clock_offset} big=true /> }
+                </div>
+                if let Some(r) = round {
+                    if !r.prompt.is_empty() { <p class="proj-prompt">{ r.prompt.clone() }</p> }
+                }
+                if let Some(v) = shown_vote {
+                    <h2 class="proj-section">{ t.t("results.title") }</h2>
+                    <div id="projector-results">{ results_chart(t, state, v, true, 8) }</div>
+                } else {
+                    <ul class="wall wall-big" id="projector-ideas" aria-live="polite">
+                        { for ideas.iter().map(|i| html! {
+                            <IdeaCard key={i.id.0} text={i.text.clone()} tint={(i.id.0 % 5) as u8} />
+                        }) }
+                    </ul>
+                    if ideas.is_empty() { <p class="proj-empty">{ t.t("projector.waiting") }</p> }
+                }
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,75 @@
+//! localStorage keys, in one place. Everything is per café (and per audience where two
+//! audiences can share a browser: an organiser often opens the projector on the same
+//! laptop, and the projector must never show what only facilitators may see).
+
+use gloo_storage::{LocalStorage, Storage};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// What a browser keeps after joining or creating a café.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub token: String,
+    #[serde(default)]
+    pub name: String,
+    /// Only for organisers: lets the console show projector and export links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projector_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_display: Option<String>,
+}
+
+pub const LANG_KEY: &str = "cafe.lang";
+const FLASH_KEY: &str = "cafe.flash";
+
+pub fn creds_key(cafe: &str) -> String {
+    format!("cafe.creds.{cafe}")
+}
+
+/// `scope` separates a person's stream from the projector's in the same browser.
+pub fn state_key(cafe: &str, scope: &str) -> String {
+    format!("cafe.state.{cafe}.{scope}")
+}
+
+pub fn outbox_key(cafe: &str, scope: &str) -> String {
+    format!("cafe.outbox.{cafe}.{scope}")
+}
+
+pub fn projector_key(cafe: &str) -> String {
+    format!("cafe.projector.{cafe}")
+}
+
+pub fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
+    LocalStorage::get(key).ok()
+}
+
+/// Storage can be full or disabled (private mode); the app keeps working in memory then.
+pub fn set<T: Serialize>(key: &str, value: &T) {
+    let _ = LocalStorage::set(key, value);
+}
+
+pub fn get_raw(key: &str) -> Option<String> {
+    LocalStorage::raw().get_item(key).ok().flatten()
+}
+
+pub fn set_raw(key: &str, value: &str) {
+    let _ = LocalStorage::raw().set_item(key, value);
+}
+
+pub fn remove(key: &str) {
+    LocalStorage::delete(key);
+}
+
+pub fn credentials(cafe: &str) -> Option<Credentials> {
+    get(&creds_key(cafe))
+}
+
+/// A message for the landing page to show once (e.g. "you were removed").
+pub fn set_flash(msg: &str) {
+    set_raw(FLASH_KEY, msg);
+}
+
+pub fn take_flash() -> Option<String> {
+    let v = get_raw(FLASH_KEY);
+    remove(FLASH_KEY);
+    v
+}
