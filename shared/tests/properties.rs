@@ -491,9 +491,19 @@ fn empty(v: Option<&Value>) -> bool {
     }
 }
 
-fn check_snapshot_leaks(full: &CafeState, viewer: Option<PersonId>, view: &CafeState) {
+/// Ballots and anonymous authors are private from everyone (facilitators included);
+/// hidden ideas and secret totals only from non-facilitators (`privileged == false`).
+fn check_snapshot_leaks(
+    full: &CafeState,
+    viewer: Option<PersonId>,
+    privileged: bool,
+    view: &CafeState,
+) {
     let json = serde_json::to_value(view).expect("serializes");
     check_json_privacy(full, viewer, &json, "snapshot");
+    if privileged {
+        return;
+    }
     if let Some(Value::Object(ideas)) = json.get("ideas") {
         for id in ideas.keys() {
             let id: u64 = id.parse().expect("numeric key");
@@ -511,9 +521,12 @@ fn check_snapshot_leaks(full: &CafeState, viewer: Option<PersonId>, view: &CafeS
     }
 }
 
-fn check_event_leaks(full: &CafeState, viewer: Option<PersonId>, e: &Event) {
+fn check_event_leaks(full: &CafeState, viewer: Option<PersonId>, privileged: bool, e: &Event) {
     let json = serde_json::to_value(e).expect("serializes");
     check_json_privacy(full, viewer, &json, e.kind());
+    if privileged {
+        return;
+    }
     let idea_of = |j: &Value| -> Option<u64> {
         j.get("idea")
             .and_then(|i| i.as_u64().or_else(|| i.get("id").and_then(Value::as_u64)))
@@ -592,9 +605,7 @@ impl Run {
             } else {
                 let projected = after.project(&prior, e, *a);
                 if let Some(pe) = &projected {
-                    if !privileged {
-                        check_event_leaks(&after, viewer, pe);
-                    }
+                    check_event_leaks(&after, viewer, privileged, pe);
                     if let Event::DotCast { .. }
                     | Event::DotRetracted { .. }
                     | Event::TallyEntered { .. } = pe
@@ -609,9 +620,7 @@ impl Run {
                     "view law broken for {a:?} by {e:?} (projected {projected:?})"
                 );
             }
-            if !privileged {
-                check_snapshot_leaks(&after, viewer, view);
-            }
+            check_snapshot_leaks(&after, viewer, privileged, view);
         }
         self.state = after;
         self.log.push(e.clone());

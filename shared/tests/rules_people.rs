@@ -761,3 +761,137 @@ fn extend_respects_the_maximum() {
     r.cafe
         .rejects(r.fac, Command::ExtendTimer { secs: 1 }, ErrorCode::Invalid);
 }
+
+/// Every facilitator-only command, for every role in every open phase: hosts and
+/// participants get `forbidden` whatever the phase; the organiser and facilitators never do.
+#[test]
+fn facilitator_commands_by_role_in_every_phase() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let idea = r.cafe.post(r.part, r.plenary, "idea");
+    r.phase(Phase::Vote);
+    let vote = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 3, 1, VoteVisibility::Hidden);
+    let commands = [
+        update_title("x"),
+        Command::CallNextHand,
+        Command::RemovePerson { person: r.other },
+        Command::SetRole {
+            person: r.other,
+            role: Role::Host,
+        },
+        Command::SetPhase {
+            phase: Phase::Results,
+        },
+        Command::StartTimer { duration_secs: 60 },
+        Command::PauseTimer,
+        Command::ResumeTimer,
+        Command::ExtendTimer { secs: 60 },
+        Command::StopTimer,
+        Command::CreateTable {
+            name: "T".into(),
+            kind: TableKind::InRoom,
+        },
+        Command::RenameTable {
+            table: r.table,
+            name: "T".into(),
+        },
+        Command::SetTableHost {
+            table: r.table2,
+            person: Some(r.other),
+        },
+        Command::StartRound {
+            prompt: String::new(),
+            duration_secs: 0,
+            assignment: Assignment::Keep,
+        },
+        Command::AssignTable {
+            person: r.other,
+            table: r.table,
+        },
+        Command::HideIdea { idea, hidden: true },
+        Command::LockBoard {
+            board: r.plenary,
+            locked: true,
+        },
+        Command::SetBoardColumns {
+            board: r.plenary,
+            columns: vec!["A".into()],
+        },
+        Command::OpenVote {
+            board: r.board,
+            target: VoteTarget::Ideas,
+            budget: 3,
+            per_item_cap: 1,
+            visibility: VoteVisibility::Live,
+        },
+        Command::CloseVote { vote },
+        Command::RevealVote { vote },
+    ];
+    for phase in [
+        Phase::Lobby,
+        Phase::Ideate,
+        Phase::Group,
+        Phase::Vote,
+        Phase::Results,
+    ] {
+        r.phase(phase);
+        for cmd in &commands {
+            for p in [r.host, r.part, r.remote, r.other] {
+                r.cafe.rejects(p, cmd.clone(), ErrorCode::Forbidden);
+            }
+            for p in [r.org, r.fac] {
+                let ctx = Ctx {
+                    actor: p,
+                    now: r.cafe.now,
+                    seed: 1,
+                };
+                if let Err(e) = r.cafe.state.decide(&ctx, cmd) {
+                    assert_ne!(e.code, ErrorCode::Forbidden, "{cmd:?} by {p} in {phase:?}");
+                }
+            }
+        }
+    }
+}
+
+/// Commands about oneself work for every role in every open phase.
+#[test]
+fn personal_commands_for_every_role_in_every_phase() {
+    let mut r = Room::new();
+    for phase in [
+        Phase::Lobby,
+        Phase::Ideate,
+        Phase::Group,
+        Phase::Vote,
+        Phase::Results,
+    ] {
+        r.phase(phase);
+        for (i, p) in r.everyone().into_iter().enumerate() {
+            r.cafe.ok(
+                p,
+                Command::Rename {
+                    name: format!("{phase:?} {i}"),
+                },
+            );
+            r.cafe.ok(p, Command::SetReady { ready: true });
+            r.cafe.ok(p, Command::RaiseHand);
+            r.cafe.ok(p, Command::LowerHand);
+            if p != r.host {
+                r.cafe.ok(
+                    p,
+                    Command::SetLocation {
+                        location: Location::Remote,
+                    },
+                );
+                r.cafe.ok(
+                    p,
+                    Command::SetLocation {
+                        location: Location::Room,
+                    },
+                );
+            }
+        }
+    }
+    r.cafe.assert_replays();
+}
