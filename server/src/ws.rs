@@ -406,6 +406,13 @@ async fn write_loop(
     }
     if let Some(reason) = link.reason() {
         let goodbye = async {
+            if reason.code == 1012 {
+                // Restarting: deliver what is already queued first, so a client that
+                // resumes after the restart is missing as little as possible.
+                while let Ok(more) = rx.try_recv() {
+                    feed(&mut sink, more).await?;
+                }
+            }
             if reason.bye {
                 let bye = encode(&ServerFrame::Bye {
                     code: reason.error,
