@@ -596,7 +596,7 @@ impl CafeState {
                 }
                 let b = self.board(i.board)?;
                 self.check_board_write(me, fac, b)?;
-                self.check_not_in_open_vote(i.id.0)?;
+                self.check_idea_not_in_open_vote(i)?;
                 let text = clean_text(text, "idea", 1, IDEA_TEXT_MAX)?;
                 let category = self.check_category(b, category.as_deref())?;
                 if text == i.text && category == i.category {
@@ -626,7 +626,7 @@ impl CafeState {
                     }
                     self.check_board_write(me, fac, self.board(i.board)?)?;
                 }
-                self.check_not_in_open_vote(i.id.0)?;
+                self.check_idea_not_in_open_vote(i)?;
                 Ok(vec![Event::IdeaDeleted { idea: *idea }])
             }
             Command::HideIdea { idea, hidden } => {
@@ -749,7 +749,9 @@ impl CafeState {
                     if !seen.insert(*i) {
                         return reject(ErrorCode::Invalid, format!("idea {i} is listed twice"));
                     }
-                    self.check_not_in_open_vote(i.0)?;
+                    // Joining the new cluster takes the idea out of its old one, exactly
+                    // like `move_idea`, so both must be off open ballots.
+                    self.check_idea_not_in_open_vote(idea)?;
                 }
                 let id = ClusterId(ids.next());
                 let mut events = vec![Event::ClusterCreated {
@@ -768,6 +770,8 @@ impl CafeState {
             Command::RenameCluster { cluster, title } => {
                 let c = self.cluster(*cluster)?;
                 self.check_grouping(me, fac, self.board(c.board)?)?;
+                // The title is what voters see of a cluster, as the text is of an idea.
+                self.check_not_in_open_vote(c.id.0)?;
                 let title = clean_line(title, "cluster title", CLUSTER_TITLE_MAX)?;
                 if title == c.title {
                     return Ok(vec![]);
@@ -1226,6 +1230,16 @@ impl CafeState {
                 ErrorCode::Conflict,
                 "this is on the ballot of an open vote; close the vote first",
             );
+        }
+        Ok(())
+    }
+
+    /// An idea is frozen while it, or the cluster it belongs to, is on an open ballot: a
+    /// cluster's ideas are what its voters vote for.
+    fn check_idea_not_in_open_vote(&self, idea: &Idea) -> Result<(), Rejection> {
+        self.check_not_in_open_vote(idea.id.0)?;
+        if let Some(c) = idea.cluster {
+            self.check_not_in_open_vote(c.0)?;
         }
         Ok(())
     }

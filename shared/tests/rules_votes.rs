@@ -460,9 +460,36 @@ fn ballot_items_are_frozen_while_open() {
             idea: a,
             cluster: None,
         },
+        Command::RenameCluster {
+            cluster: c,
+            title: "renamed".into(),
+        },
+        // Taking `a` into a new cluster would take it out of `c`, which is on the ballot.
+        Command::CreateCluster {
+            board: r.plenary,
+            title: "new".into(),
+            ideas: vec![a],
+        },
+        Command::DeleteIdea { idea: b },
     ] {
         r.cafe.rejects(r.fac, cmd, ErrorCode::Conflict);
     }
+    // Its ideas are frozen for their author too.
+    for idea in [a, b] {
+        r.cafe.rejects(
+            r.part,
+            Command::EditIdea {
+                idea,
+                text: "changed".into(),
+                category: None,
+            },
+            ErrorCode::Conflict,
+        );
+        r.cafe
+            .rejects(r.part, Command::DeleteIdea { idea }, ErrorCode::Conflict);
+    }
+    // An empty new cluster is fine.
+    r.cafe.cluster(r.fac, r.plenary, &[]);
     r.phase(Phase::Vote);
     r.cafe.ok(r.fac, Command::CloseVote { vote: vcl });
     r.phase(Phase::Group);
