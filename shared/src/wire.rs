@@ -144,17 +144,20 @@ impl ClientFrame {
                 id: None,
             });
         }
+        // Only a command's id is echoed (in `reject`), and only a valid one: echoing a
+        // truncated id would name a command the client never sent.
         let id = value
             .get("id")
             .and_then(|i| i.as_str())
-            .map(|s| s.chars().take(COMMAND_ID_MAX).collect::<String>());
+            .filter(|s| kind == "command" && valid_command_id(s))
+            .map(str::to_owned);
         let frame: ClientFrame = serde_json::from_value(value).map_err(|e| FrameError {
             code: ErrorCode::Malformed,
             message: format!("bad {kind} frame: {e}"),
             id: id.clone(),
         })?;
         if let ClientFrame::Command { id, .. } = &frame {
-            if id.is_empty() || id.chars().count() > COMMAND_ID_MAX {
+            if !valid_command_id(id) {
                 return Err(FrameError {
                     code: ErrorCode::Invalid,
                     message: format!("a command id has 1 to {COMMAND_ID_MAX} characters"),
@@ -164,6 +167,10 @@ impl ClientFrame {
         }
         Ok(frame)
     }
+}
+
+fn valid_command_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().count() <= COMMAND_ID_MAX
 }
 
 impl ServerFrame {

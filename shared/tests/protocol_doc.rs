@@ -378,6 +378,14 @@ fn client_frame_errors_are_as_documented() {
     .is_ok());
     let e = err(r#"{"type":"ping","t":1,"extra":true}"#);
     assert_eq!(e.code, ErrorCode::Malformed);
+    // Only a command's id is echoed, and only a usable one.
+    let e = err(r#"{"type":"ping","id":"p-1"}"#);
+    assert_eq!((e.code, e.id), (ErrorCode::Malformed, None));
+    let long_id = "x".repeat(limits::COMMAND_ID_MAX + 1);
+    let e = err(&format!(
+        r#"{{"type":"command","id":"{long_id}","command":{{"type":"fly"}}}}"#
+    ));
+    assert_eq!((e.code, e.id), (ErrorCode::Malformed, None));
     // Ids: 1 to 64 characters.
     let e = err(r#"{"type":"command","id":"","command":{"type":"raise_hand"}}"#);
     assert_eq!(e.code, ErrorCode::Invalid);
