@@ -4,12 +4,15 @@
 //! view and projection, and that per-audience serialization is sound; at the end, that the
 //! log replays to the same state.
 
+#[path = "support/harness.rs"]
+mod harness;
+
 use cafe_shared::*;
+use harness::T0;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-const T0: Millis = 1_700_000_000_000;
 /// People whose personal view is followed event by event (besides Public and Facilitator).
 const TRACKED_PEOPLE: usize = 7;
 
@@ -747,7 +750,24 @@ fn run(anonymous: bool, moderation: bool, steps: &[(u32, Step)]) -> (Vec<Event>,
                     serde_json::from_str(&serde_json::to_string(&cmd).expect("encode"))
                         .expect("decode");
                 assert_eq!(wire, cmd);
-                r.state.decide(&ctx, &cmd)
+                let decision = r.state.decide(&ctx, &cmd);
+                if let (
+                    Ok(_),
+                    Command::StartRound {
+                        assignment: Assignment::Shuffle,
+                        ..
+                    },
+                ) = (&decision, &cmd)
+                {
+                    // Check the seating rules on the state the round started from.
+                    let before = r.state.clone();
+                    let mut after = before.clone();
+                    for e in decision.as_ref().expect("ok") {
+                        after.apply(e);
+                    }
+                    harness::check_shuffle(&before, &after);
+                }
+                decision
             }
         };
         match decision {

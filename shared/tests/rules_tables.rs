@@ -5,7 +5,6 @@ mod harness;
 
 use cafe_shared::*;
 use harness::*;
-use std::collections::BTreeMap;
 
 #[test]
 fn create_and_rename_tables() {
@@ -388,63 +387,6 @@ fn shuffle_cafe(rooms: usize, virt: usize, n_room: usize, n_remote: usize) -> Ca
     c
 }
 
-/// Checks the shuffle rules on the round that just started.
-fn check_round(before: &CafeState, after: &CafeState) {
-    let round = after.current_round().expect("round");
-    for t in before.tables.values() {
-        if let Some(h) = t.host {
-            assert_eq!(round.assignments.get(&h), Some(&t.id), "hosts stay");
-        }
-    }
-    let travellers = shuffle::travellers(before);
-    for kind in [TableKind::InRoom, TableKind::Virtual] {
-        let tables: Vec<TableId> = before
-            .tables
-            .values()
-            .filter(|t| t.kind == kind)
-            .map(|t| t.id)
-            .collect();
-        let mine: Vec<PersonId> = travellers
-            .iter()
-            .copied()
-            .filter(|p| kind.fits(before.people[p].location))
-            .collect();
-        let cap = shuffle::capacity(mine.len(), tables.len());
-        let mut load: BTreeMap<TableId, usize> = tables.iter().map(|t| (*t, 0)).collect();
-        for p in &mine {
-            let t = round.assignments.get(p);
-            if tables.is_empty() {
-                assert_eq!(t, None, "no fitting table: unseated");
-                continue;
-            }
-            let t = *t.expect("every traveller is seated when a table fits");
-            assert_eq!(before.tables[&t].kind, kind, "location matches kind");
-            *load.get_mut(&t).expect("table of this kind") += 1;
-        }
-        for (t, n) in &load {
-            assert!(*n <= cap, "table {t} has {n} > capacity {cap}");
-        }
-        for p in mine.iter().filter(|_| !tables.is_empty()) {
-            let t = round.assignments[p];
-            if before.people[p].visited.contains(&t) {
-                let free_unvisited = tables
-                    .iter()
-                    .any(|o| load[o] < cap && !before.people[p].visited.contains(o));
-                assert!(
-                    !free_unvisited,
-                    "{p} went back to {t} although an unvisited table had room"
-                );
-            }
-        }
-    }
-    for (p, t) in &round.assignments {
-        let person = &after.people[p];
-        assert!(!person.removed);
-        assert!(!person.role.is_facilitator(), "facilitators are not seated");
-        assert!(after.tables[t].kind.fits(person.location));
-    }
-}
-
 #[test]
 fn shuffle_rounds_follow_the_rules() {
     for (rooms, virt, n_room, n_remote) in [(3, 2, 9, 4), (4, 1, 13, 3), (2, 0, 7, 2), (5, 3, 5, 7)]
@@ -463,7 +405,7 @@ fn shuffle_rounds_follow_the_rules() {
                         assignment: Assignment::Shuffle,
                     },
                 );
-                check_round(&before, &c.state);
+                check_shuffle(&before, &c.state);
                 c.seed = shuffle::mix(c.seed);
             }
             c.assert_replays();

@@ -335,3 +335,61 @@ impl Room {
         self.cafe.phase(phase);
     }
 }
+
+/// Checks the shuffle rules on the round that just started.
+pub fn check_shuffle(before: &CafeState, after: &CafeState) {
+    let round = after.current_round().expect("round");
+    for t in before.tables.values() {
+        if let Some(h) = t.host {
+            assert_eq!(round.assignments.get(&h), Some(&t.id), "hosts stay");
+        }
+    }
+    let travellers = shuffle::travellers(before);
+    for kind in [TableKind::InRoom, TableKind::Virtual] {
+        let tables: Vec<TableId> = before
+            .tables
+            .values()
+            .filter(|t| t.kind == kind)
+            .map(|t| t.id)
+            .collect();
+        let mine: Vec<PersonId> = travellers
+            .iter()
+            .copied()
+            .filter(|p| kind.fits(before.people[p].location))
+            .collect();
+        let cap = shuffle::capacity(mine.len(), tables.len());
+        let mut load: std::collections::BTreeMap<TableId, usize> =
+            tables.iter().map(|t| (*t, 0)).collect();
+        for p in &mine {
+            let t = round.assignments.get(p);
+            if tables.is_empty() {
+                assert_eq!(t, None, "no fitting table: unseated");
+                continue;
+            }
+            let t = *t.expect("every traveller is seated when a table fits");
+            assert_eq!(before.tables[&t].kind, kind, "location matches kind");
+            *load.get_mut(&t).expect("table of this kind") += 1;
+        }
+        for (t, n) in &load {
+            assert!(*n <= cap, "table {t} has {n} > capacity {cap}");
+        }
+        for p in mine.iter().filter(|_| !tables.is_empty()) {
+            let t = round.assignments[p];
+            if before.people[p].visited.contains(&t) {
+                let free_unvisited = tables
+                    .iter()
+                    .any(|o| load[o] < cap && !before.people[p].visited.contains(o));
+                assert!(
+                    !free_unvisited,
+                    "{p} went back to {t} although an unvisited table had room"
+                );
+            }
+        }
+    }
+    for (p, t) in &round.assignments {
+        let person = &after.people[p];
+        assert!(!person.removed);
+        assert!(!person.role.is_facilitator(), "facilitators are not seated");
+        assert!(after.tables[t].kind.fits(person.location));
+    }
+}
