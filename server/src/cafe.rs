@@ -363,6 +363,7 @@ impl Actor {
             snapshot,
             events,
             commands,
+            newest_snapshot,
         } = init.loaded;
         let (snapshot_seq, state) = snapshot.unwrap_or_default();
         let outcomes = commands
@@ -384,13 +385,25 @@ impl Actor {
             offline_due: HashMap::new(),
             snapshot_seq,
         };
+        // Replay after the snapshot; only the newest events need their projections (the
+        // resume ring), the older ones are just applied.
+        let ring_from = events
+            .last()
+            .map(|e| e.seq.saturating_sub(actor.tuning.ring_events as u64))
+            .unwrap_or(0);
         for e in events {
+            if e.seq <= ring_from {
+                actor.state.apply(&e.event);
+                actor.seq = e.seq;
+                continue;
+            }
             let prior = actor.state.prior(&e.event);
             actor.state.apply(&e.event);
             actor.seq = e.seq;
             let entry = actor.project(&prior, &e.event, e.seq, e.at);
             actor.push_ring(entry);
         }
+        actor.snapshot_seq = actor.snapshot_seq.max(newest_snapshot.min(actor.seq));
         // Nobody is connected to a café that was just loaded. People marked online (the
         // server stopped or crashed) get the usual grace period to come back.
         let due = Instant::now() + actor.tuning.presence_grace;
@@ -461,7 +474,12 @@ impl Actor {
         }
         match self
             .store
-            .save_snapshot(&self.id, self.seq, &self.state)
+            .save_snapshot(
+                &self.id,
+                self.seq,
+                &self.state,
+                self.tuning.ring_events as u64,
+            )
             .await
         {
             Ok(()) => self.snapshot_seq = self.seq,

@@ -103,7 +103,7 @@ impl Registry {
         if let Some(h) = self.live(id) {
             return Ok(Some(h));
         }
-        let Some(loaded) = self.store.load(id).await? else {
+        let Some(loaded) = self.store.load(id, self.tuning.ring_events as u64).await? else {
             return Ok(None);
         };
         tracing::debug!(cafe = %id, events = loaded.events.len(), "café loaded");
@@ -161,6 +161,7 @@ impl Registry {
                         snapshot: None,
                         events: stored,
                         commands: Vec::new(),
+                        newest_snapshot: 0,
                     });
                     return Ok(Created {
                         handle,

@@ -52,10 +52,14 @@ pub struct CommandRecord {
 #[derive(Debug, Clone)]
 pub struct LoadedCafe {
     pub row: CafeRow,
-    /// Newest snapshot, if any: (seq, state).
+    /// The snapshot to start from, if any: (seq, state). Chosen at least `keep_events`
+    /// before the end of the log when possible, so the events after it can refill the
+    /// resume ring of a freshly loaded café.
     pub snapshot: Option<(u64, CafeState)>,
     /// Events after the snapshot, in order.
     pub events: Vec<StoredEvent>,
+    /// Seq of the newest stored snapshot (0 if none).
+    pub newest_snapshot: u64,
     pub commands: Vec<CommandRecord>,
 }
 
@@ -72,7 +76,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn cafe_by_code(&self, code: &JoinCode) -> StoreResult<Option<CafeRow>>;
 
-    async fn load(&self, id: &CafeId) -> StoreResult<Option<LoadedCafe>>;
+    /// Loads a café: a snapshot at least `keep_events` before the end of its log (if one
+    /// exists, else the oldest kept, else none) and every event after it.
+    async fn load(&self, id: &CafeId, keep_events: u64) -> StoreResult<Option<LoadedCafe>>;
 
     /// Appends events and command records in one transaction (the actor's group commit).
     async fn append(
@@ -90,8 +96,15 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> StoreResult<Vec<StoredEvent>>;
 
-    /// Stores a full state at `seq` and drops older snapshots of the café.
-    async fn save_snapshot(&self, cafe: &CafeId, seq: u64, state: &CafeState) -> StoreResult<()>;
+    /// Stores a full state at `seq` and drops snapshots no longer needed: it keeps the
+    /// newest one that is at least `keep_events` older than `seq`, and all after it.
+    async fn save_snapshot(
+        &self,
+        cafe: &CafeId,
+        seq: u64,
+        state: &CafeState,
+        keep_events: u64,
+    ) -> StoreResult<()>;
 
     /// Flushes and closes (checkpoints the WAL for SQLite).
     async fn close(&self);

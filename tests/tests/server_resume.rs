@@ -223,3 +223,64 @@ async fn impossible_resume_gets_a_snapshot() {
     assert_eq!(c.snapshots, 0);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_works_across_a_restart() {
+    // Small numbers so that snapshots are taken and the ring is outgrown within the test.
+    let tune = |c: &mut cafe_server::Config| {
+        c.tuning.presence_grace = Duration::from_secs(3600);
+        c.tuning.rate_burst = 1000.0;
+        c.tuning.snapshot_every = 7;
+        c.tuning.ring_events = 20;
+    };
+    let server = TestServer::start_with(tune).await;
+    let cafe = server.create_cafe("Restart", "Olga", json!({})).await;
+    let mut org = server.connect().await;
+    org.hello(&cafe.organiser_token, None).await.unwrap();
+    org.ok(Command::SetPhase {
+        phase: Phase::Ideate,
+    })
+    .await;
+    let plenary = org.state().plenary.unwrap();
+    let mut points = Vec::new();
+    let mut states = Vec::new();
+    for i in 0..60 {
+        points.push(org.resume_point());
+        states.push(org.state.clone());
+        org.ok(Command::PostIdea {
+            board: plenary,
+            text: format!("idea {i}"),
+            category: None,
+        })
+        .await;
+    }
+    let end = org.seq;
+    let (dir, tmp) = server.stop().await;
+    let server = TestServer::start_in(&dir, tune).await;
+
+    // 15 behind: within the ring rebuilt from the store.
+    let mut c = server.connect().await;
+    c.state = states[45].clone();
+    let w = c
+        .hello(&cafe.organiser_token, Some(points[45]))
+        .await
+        .unwrap();
+    assert!(matches!(w, ServerFrame::Welcome { resumed: true, .. }));
+    let seqs: Vec<u64> = c.events.iter().map(|(s, _)| *s).collect();
+    assert_eq!(seqs, (points[45].seq + 1..=end).collect::<Vec<_>>());
+    let mut fresh = server.connect().await;
+    fresh.hello(&cafe.organiser_token, None).await.unwrap();
+    assert_eq!(comparable(c.state()), comparable(fresh.state()));
+
+    // 50 behind: older than the ring, so a snapshot.
+    let mut c = server.connect().await;
+    let w = c
+        .hello(&cafe.organiser_token, Some(points[10]))
+        .await
+        .unwrap();
+    assert!(matches!(w, ServerFrame::Welcome { resumed: false, .. }));
+    assert_eq!(c.snapshots, 1);
+    assert_eq!(comparable(c.state()), comparable(fresh.state()));
+    server.stop().await;
+    drop(tmp);
+}

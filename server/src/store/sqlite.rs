@@ -163,7 +163,7 @@ impl Store for SqliteStore {
         r.as_ref().map(Self::row_to_cafe).transpose()
     }
 
-    async fn load(&self, id: &CafeId) -> StoreResult<Option<LoadedCafe>> {
+    async fn load(&self, id: &CafeId, keep_events: u64) -> StoreResult<Option<LoadedCafe>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let Some(r) = sqlx::query("SELECT id, code, epoch, created_at FROM cafes WHERE id = ?")
             .bind(&id.0)
@@ -174,13 +174,47 @@ impl Store for SqliteStore {
             return Ok(None);
         };
         let row = Self::row_to_cafe(&r)?;
-        let snap = sqlx::query(
-            "SELECT seq, state FROM snapshots WHERE cafe_id = ? ORDER BY seq DESC LIMIT 1",
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE cafe_id = ?")
+            .bind(&id.0)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db)?;
+        let newest: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM snapshots WHERE cafe_id = ?")
+                .bind(&id.0)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db)?;
+        let target = to_u64(last.unwrap_or(0)).saturating_sub(keep_events);
+        let mut snap = sqlx::query(
+            "SELECT seq, state FROM snapshots WHERE cafe_id = ? AND seq <= ? \
+             ORDER BY seq DESC LIMIT 1",
         )
         .bind(&id.0)
+        .bind(to_i64(target))
         .fetch_optional(&mut *conn)
         .await
         .map_err(db)?;
+        if snap.is_none() {
+            // A young café: replay from the oldest snapshot kept (an import's), or from
+            // the first event.
+            snap = sqlx::query(
+                "SELECT seq, state FROM snapshots WHERE cafe_id = ? ORDER BY seq ASC LIMIT 1",
+            )
+            .bind(&id.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+            let has_first: Option<i64> =
+                sqlx::query_scalar("SELECT seq FROM events WHERE cafe_id = ? AND seq = 1")
+                    .bind(&id.0)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(db)?;
+            if has_first.is_some() {
+                snap = None;
+            }
+        }
         let snapshot = match snap {
             Some(s) => {
                 let seq: i64 = s.try_get("seq").map_err(db)?;
@@ -225,6 +259,7 @@ impl Store for SqliteStore {
             snapshot,
             events,
             commands,
+            newest_snapshot: to_u64(newest.unwrap_or(0)),
         }))
     }
 
@@ -271,7 +306,13 @@ impl Store for SqliteStore {
         rows.iter().map(Self::row_to_event).collect()
     }
 
-    async fn save_snapshot(&self, cafe: &CafeId, seq: u64, state: &CafeState) -> StoreResult<()> {
+    async fn save_snapshot(
+        &self,
+        cafe: &CafeId,
+        seq: u64,
+        state: &CafeState,
+        keep_events: u64,
+    ) -> StoreResult<()> {
         let json = serde_json::to_string(state).map_err(corrupt)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query("INSERT OR REPLACE INTO snapshots (cafe_id, seq, state) VALUES (?, ?, ?)")
@@ -281,12 +322,15 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        sqlx::query("DELETE FROM snapshots WHERE cafe_id = ? AND seq < ?")
-            .bind(&cafe.0)
-            .bind(to_i64(seq))
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "DELETE FROM snapshots WHERE cafe_id = ?1 AND seq < \
+             (SELECT MAX(seq) FROM snapshots WHERE cafe_id = ?1 AND seq <= ?2)",
+        )
+        .bind(&cafe.0)
+        .bind(to_i64(seq.saturating_sub(keep_events)))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
         tx.commit().await.map_err(db)
     }
 
