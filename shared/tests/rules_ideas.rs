@@ -677,3 +677,19 @@ fn idea_limit_counts_every_idea() {
     }
     c.rejects(org, post(plenary, "too many"), ErrorCode::LimitReached);
 }
+
+#[test]
+fn cluster_limit() {
+    let mut c = Cafe::new();
+    let org = c.org;
+    let plenary = c.plenary();
+    c.phase(Phase::Group);
+    for _ in 0..limits::CLUSTERS_PER_CAFE_MAX {
+        c.cluster(org, plenary, &[]);
+    }
+    c.rejects(
+        org,
+        create_cluster(plenary, "one too many", &[]),
+        ErrorCode::LimitReached,
+    );
+}

@@ -895,3 +895,18 @@ fn personal_commands_for_every_role_in_every_phase() {
     }
     r.cafe.assert_replays();
 }
+
+#[test]
+fn people_limit_counts_everyone() {
+    let mut c = Cafe::new();
+    // The organiser is the first of them.
+    for i in 1..limits::PEOPLE_PER_CAFE_MAX {
+        c.join(&format!("p{i}"), Role::Participant, Location::Remote);
+    }
+    let late = SystemCommand::Join {
+        name: "late".into(),
+        role: Role::Participant,
+        location: Location::Room,
+    };
+    assert_eq!(c.sys(late).unwrap_err().code, ErrorCode::LimitReached);
+}
