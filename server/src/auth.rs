@@ -116,7 +116,8 @@ pub fn load_or_create_secret(
     configured: Option<&str>,
     data_dir: &Path,
 ) -> std::io::Result<Vec<u8>> {
-    if let Some(s) = configured {
+    // An empty value (e.g. an unset variable passed through docker compose) means "none".
+    if let Some(s) = configured.filter(|s| !s.trim().is_empty()) {
         return Ok(s.as_bytes().to_vec());
     }
     let path = data_dir.join("jwt_secret");

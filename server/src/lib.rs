@@ -74,6 +74,8 @@ impl App {
             .config
             .allowed_origins
             .iter()
+            .map(|a| a.trim())
+            .filter(|a| !a.is_empty())
             .any(|a| a == "*" || a.trim_end_matches('/').eq_ignore_ascii_case(origin))
         {
             return true;
@@ -153,6 +155,7 @@ pub async fn start(config: Config) -> Result<ServerHandle, StartError> {
     let public_url = config
         .public_url
         .clone()
+        .filter(|u| !u.trim().is_empty())
         .unwrap_or_else(|| format!("http://{addr}"))
         .trim_end_matches('/')
         .to_owned();
