@@ -121,6 +121,18 @@ impl Api {
             .expect("GET request")
     }
 
+    /// The value of a Prometheus counter or gauge (0 when absent).
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self.get("/metrics").await.text().await.unwrap_or_default();
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .find_map(|l| {
+                let (k, v) = l.split_once(' ')?;
+                (k == name).then(|| v.trim().parse().ok()).flatten()
+            })
+            .unwrap_or(0.0)
+    }
+
     pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
         self.http
             .get(self.url(path))
@@ -287,7 +299,22 @@ impl Client {
             }
         }
         let (ws, _) = tokio_tungstenite::connect_async(req).await?;
-        Ok(Self {
+        Ok(Self::from_ws(ws))
+    }
+
+    /// Connects with a tiny socket receive buffer, to play a phone that cannot keep up.
+    pub async fn connect_slow(url: &str, addr: SocketAddr) -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(2048).expect("SO_RCVBUF");
+        let stream = socket.connect(addr).await.expect("TCP connects");
+        let (ws, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream))
+            .await
+            .expect("WebSocket handshake");
+        Self::from_ws(ws)
+    }
+
+    fn from_ws(ws: Ws) -> Self {
+        Self {
             ws,
             raw: Vec::new(),
             frames: Vec::new(),
@@ -301,7 +328,7 @@ impl Client {
             closed: None,
             last_bye: None,
             next_id: 0,
-        })
+        }
     }
 
     pub async fn send_text(&mut self, text: impl Into<String>) {
@@ -514,6 +541,27 @@ impl Client {
 
     pub fn state(&self) -> &CafeState {
         self.state.as_ref().expect("client has a state")
+    }
+
+    /// Sends `hello` without waiting for anything (for clients that will not read yet).
+    pub async fn send_hello(&mut self, token: &str) {
+        self.send_frame(&ClientFrame::Hello {
+            protocol: PROTOCOL_VERSION,
+            token: token.to_owned(),
+            resume: None,
+        })
+        .await;
+    }
+
+    /// Reads until an event matching `pred` arrives (or panics if the connection closes).
+    pub async fn wait_for_event(&mut self, pred: impl Fn(&Event) -> bool) -> Event {
+        loop {
+            match self.next().await {
+                Some(ServerFrame::Event { event, .. }) if pred(&event) => return event,
+                Some(_) => continue,
+                None => panic!("closed while waiting for an event: {:?}", self.closed),
+            }
+        }
     }
 
     pub fn resume_point(&self) -> ResumePoint {

@@ -1,0 +1,183 @@
+//! Live behaviour driven by the server itself: presence with its grace period, timer
+//! expiry, fresh snapshots on role changes, and closing a client too slow to read.
+
+use cafe_shared::{
+    Command, Event, Location, PersonId, Phase, Role, ServerFrame, Timer, TimerCause,
+};
+use cafe_tests::{comparable, Client, TestServer};
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_follows_connections_after_a_grace_period() {
+    let server = TestServer::start_with(|c| {
+        c.tuning.presence_grace = Duration::from_millis(300);
+    })
+    .await;
+    let cafe = server.create_cafe("Presence", "Olga", json!({})).await;
+    let p = server.join(&cafe.code, "Pat", Location::Remote).await;
+    let pat_id = PersonId(p.person_id);
+    let mut org = server.connect().await;
+    org.hello(&cafe.organiser_token, None).await.unwrap();
+
+    let mut pat = server.connect().await;
+    pat.hello(&p.token, None).await.unwrap();
+    org.wait_for_event(
+        |e| matches!(e, Event::PresenceChanged { person, online: true } if *person == pat_id),
+    )
+    .await;
+    // Two tabs: closing one keeps Pat online.
+    let mut tab2 = server.connect().await;
+    tab2.hello(&p.token, None).await.unwrap();
+    pat.drop_connection().await;
+    tab2.drop_connection().await;
+    org.wait_for_event(
+        |e| matches!(e, Event::PresenceChanged { person, online: false } if *person == pat_id),
+    )
+    .await;
+    org.barrier().await;
+    assert!(!org.state().people[&pat_id].online);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_ends_a_running_timer() {
+    let server = TestServer::start().await;
+    let cafe = server.create_cafe("Timer", "Olga", json!({})).await;
+    let mut org = server.connect().await;
+    org.hello(&cafe.organiser_token, None).await.unwrap();
+    org.ok(Command::StartTimer {
+        duration_secs: cafe_shared::limits::TIMER_MIN_SECS,
+    })
+    .await;
+    let Timer::Running { ends_at, .. } = org.state().timer else {
+        panic!("timer not running")
+    };
+    let e = org
+        .wait_for_event(|e| {
+            matches!(
+                e,
+                Event::TimerChanged {
+                    cause: TimerCause::Ended,
+                    ..
+                }
+            )
+        })
+        .await;
+    match e {
+        Event::TimerChanged {
+            timer: Timer::Ended { ended_at, .. },
+            ..
+        } => assert_eq!(ended_at, ends_at),
+        other => panic!("{other:?}"),
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_changes_bring_a_fresh_snapshot() {
+    let server = TestServer::start().await;
+    let cafe = server
+        .create_cafe(
+            "Roles",
+            "Olga",
+            json!({"settings": {"anonymous": false, "moderation": true,
+                "default_budget": 5, "default_per_item_cap": 3, "default_visibility": "hidden"}}),
+        )
+        .await;
+    let a = server.join(&cafe.code, "Ann", Location::Room).await;
+    let b = server.join(&cafe.code, "Ben", Location::Room).await;
+    let mut org = server.connect().await;
+    org.hello(&cafe.organiser_token, None).await.unwrap();
+    org.ok(Command::SetPhase {
+        phase: Phase::Ideate,
+    })
+    .await;
+    let plenary = org.state().plenary.unwrap();
+    let mut ann = server.connect().await;
+    ann.hello(&a.token, None).await.unwrap();
+    ann.ok(Command::PostIdea {
+        board: plenary,
+        text: "held for moderation".into(),
+        category: None,
+    })
+    .await;
+    let mut ben = server.connect().await;
+    ben.hello(&b.token, None).await.unwrap();
+    assert!(ben.state().ideas.is_empty());
+    let snapshots = ben.snapshots;
+
+    org.ok(Command::SetRole {
+        person: PersonId(b.person_id),
+        role: Role::Facilitator,
+    })
+    .await;
+    ben.barrier().await;
+    assert_eq!(
+        ben.snapshots,
+        snapshots + 1,
+        "promoted: a facilitator snapshot"
+    );
+    assert_eq!(ben.state().ideas.len(), 1, "facilitators see held ideas");
+    org.ok(Command::SetRole {
+        person: PersonId(b.person_id),
+        role: Role::Participant,
+    })
+    .await;
+    ben.barrier().await;
+    assert_eq!(ben.snapshots, snapshots + 2);
+    assert!(ben.state().ideas.is_empty(), "demoted: held ideas are gone");
+    let mut fresh = server.connect().await;
+    fresh.hello(&b.token, None).await.unwrap();
+    assert_eq!(comparable(ben.state()), comparable(fresh.state()));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_too_slow_to_read_is_closed_with_4000() {
+    let server = TestServer::start_with(|c| {
+        c.tuning.outbound_queue = 4;
+        c.tuning.rate_burst = 100_000.0;
+    })
+    .await;
+    let cafe = server.create_cafe("Slow", "Olga", json!({})).await;
+    let s = server
+        .join(&cafe.code, "Slow phone", Location::Remote)
+        .await;
+    let mut org = server.connect().await;
+    org.hello(&cafe.organiser_token, None).await.unwrap();
+    org.ok(Command::SetPhase {
+        phase: Phase::Ideate,
+    })
+    .await;
+    let plenary = org.state().plenary.unwrap();
+
+    let mut slow = Client::connect_slow(&server.ws_url(), server.addr).await;
+    slow.send_hello(&s.token).await;
+    // It never reads while the room keeps posting long ideas.
+    let text = "x".repeat(cafe_shared::limits::IDEA_TEXT_MAX);
+    let mut rounds = 0;
+    while server.metric("cafe_queue_drops_total").await < 1.0 {
+        for _ in 0..50 {
+            org.ok(Command::PostIdea {
+                board: plenary,
+                text: text.clone(),
+                category: None,
+            })
+            .await;
+        }
+        rounds += 1;
+        assert!(rounds < 400, "the slow client was never dropped");
+    }
+    // Now it reads: what was queued, then bye(resync) and close 4000.
+    let closed = slow.until_closed().await;
+    assert_eq!(closed.code, Some(4000));
+    assert_eq!(closed.bye, Some((cafe_shared::ErrorCode::Resync, true)));
+    // The room was not held up: the organiser's connection is fine.
+    org.barrier().await;
+    assert!(slow
+        .frames
+        .iter()
+        .any(|f| matches!(f, ServerFrame::Welcome { .. })));
+    server.stop().await;
+}
