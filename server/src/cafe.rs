@@ -416,6 +416,7 @@ impl Actor {
 
     pub async fn run(mut self, shutdown: CancellationToken) {
         self.metrics.cafes_loaded.inc();
+        let mut last_active = Instant::now();
         loop {
             let deadline = self.next_deadline();
             let sleep = async {
@@ -424,20 +425,16 @@ impl Actor {
                     None => std::future::pending().await,
                 }
             };
+            // A café nobody uses leaves memory (it reloads from the store on next use).
+            let idle = deadline.is_none() && self.conns.is_empty();
+            let idle_at = last_active + self.tuning.idle_unload;
             tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => break,
                 msg = self.rx.recv() => {
                     let Some(first) = msg else { break };
-                    let mut msgs = vec![first];
-                    // Group commit: take everything already waiting.
-                    while msgs.len() < 512 {
-                        match self.rx.try_recv() {
-                            Ok(m) => msgs.push(m),
-                            Err(_) => break,
-                        }
-                    }
-                    if self.handle_batch(msgs).await.is_err() {
+                    last_active = Instant::now();
+                    if self.take_batch(first).await.is_err() {
                         self.fail();
                         return;
                     }
@@ -448,10 +445,42 @@ impl Actor {
                         return;
                     }
                 }
+                _ = tokio::time::sleep_until(idle_at), if idle => {
+                    // No new messages from here on; finish the ones already queued.
+                    self.rx.close();
+                    while let Some(m) = self.rx.recv().await {
+                        if self.take_batch(m).await.is_err() {
+                            self.fail();
+                            return;
+                        }
+                    }
+                    for c in self.conns.values() {
+                        c.link.close(CloseReason::new(
+                            4000,
+                            ErrorCode::Resync,
+                            "the café was reloaded; reconnect and resume",
+                            true,
+                        ));
+                    }
+                    tracing::debug!(cafe = %self.id, "idle café unloaded");
+                    break;
+                }
             }
         }
         self.snapshot().await;
         self.metrics.cafes_loaded.dec();
+    }
+
+    /// Group commit: `first` and everything already waiting, in one batch.
+    async fn take_batch(&mut self, first: Msg) -> Result<(), StoreFailed> {
+        let mut msgs = vec![first];
+        while msgs.len() < 512 {
+            match self.rx.try_recv() {
+                Ok(m) => msgs.push(m),
+                Err(_) => break,
+            }
+        }
+        self.handle_batch(msgs).await
     }
 
     fn fail(&mut self) {

@@ -82,6 +82,8 @@ pub struct Tuning {
     pub max_body_bytes: usize,
     /// How long shutdown waits for sockets to say goodbye.
     pub shutdown_grace: Duration,
+    /// A café with no connections and nothing scheduled leaves memory after this long.
+    pub idle_unload: Duration,
 }
 
 impl Default for Tuning {
@@ -102,6 +104,7 @@ impl Default for Tuning {
             token_ttl: Duration::from_secs(30 * 24 * 3600),
             max_body_bytes: crate::export::MAX_IMPORT_BYTES,
             shutdown_grace: Duration::from_secs(5),
+            idle_unload: Duration::from_secs(15 * 60),
         }
     }
 }

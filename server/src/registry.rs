@@ -73,10 +73,13 @@ impl Registry {
     }
 
     fn live(&self, id: &CafeId) -> Option<CafeHandle> {
-        self.cafes
-            .get(id)
-            .map(|h| h.clone())
-            .filter(|h| !h.is_closed())
+        let h = self.cafes.get(id).map(|h| h.clone())?;
+        if h.is_closed() {
+            // Unloaded (idle) or failed: forget it; the caller loads it again.
+            self.cafes.remove_if(id, |_, h| h.is_closed());
+            return None;
+        }
+        Some(h)
     }
 
     fn spawn(&self, loaded: LoadedCafe) -> CafeHandle {

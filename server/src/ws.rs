@@ -107,13 +107,15 @@ fn frame_error(code: ErrorCode, message: impl Into<String>) -> ServerFrame {
     }
 }
 
+/// axum wraps tungstenite's error; its capacity variant means the peer sent more than
+/// `max_message_size` / `max_frame_size`.
 fn is_too_big(e: &axum::Error) -> bool {
-    let inner = e.to_string();
-    // axum wraps tungstenite's error; its capacity variant is the only one that speaks of
-    // size limits.
-    inner.contains("Message too long")
-        || inner.contains("Space limit exceeded")
-        || inner.contains("too long")
+    use std::error::Error as _;
+    matches!(
+        e.source()
+            .and_then(|s| s.downcast_ref::<tungstenite::Error>()),
+        Some(tungstenite::Error::Capacity(_))
+    )
 }
 
 async fn read_loop(
@@ -318,37 +320,41 @@ async fn hello(
         }
         crate::auth::TokenError::Invalid => CloseReason::unauthorized(e.to_string()),
     })?;
-    let handle = match app.registry.get(&claims.cafe_id()).await {
-        Ok(Some(h)) => h,
-        Ok(None) => {
-            return Err(CloseReason::unauthorized(
-                "this token's café does not exist",
-            ))
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "loading a café failed");
-            return Err(CloseReason::new(
-                1011,
-                ErrorCode::Internal,
-                "the café could not be loaded; try again",
-                true,
-            ));
-        }
-    };
     let person = claims.person();
-    match handle.attach(conn, person, resume, link.clone()).await {
-        Ok(Ok(())) => Ok(Session { handle, person }),
-        Ok(Err(r)) if r.code == ErrorCode::Unauthorized => {
-            Err(CloseReason::unauthorized(r.message))
+    // Twice: the café may have been unloaded (idle) between finding and attaching.
+    for _ in 0..2 {
+        let handle = match app.registry.get(&claims.cafe_id()).await {
+            Ok(Some(h)) => h,
+            Ok(None) => {
+                return Err(CloseReason::unauthorized(
+                    "this token's café does not exist",
+                ))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "loading a café failed");
+                return Err(CloseReason::new(
+                    1011,
+                    ErrorCode::Internal,
+                    "the café could not be loaded; try again",
+                    true,
+                ));
+            }
+        };
+        match handle.attach(conn, person, resume, link.clone()).await {
+            Ok(Ok(())) => return Ok(Session { handle, person }),
+            Ok(Err(r)) if r.code == ErrorCode::Unauthorized => {
+                return Err(CloseReason::unauthorized(r.message))
+            }
+            Ok(Err(r)) => return Err(CloseReason::new(4000, r.code, r.message, true)),
+            Err(_) => continue,
         }
-        Ok(Err(r)) => Err(CloseReason::new(4000, r.code, r.message, true)),
-        Err(_) => Err(CloseReason::new(
-            4000,
-            ErrorCode::Resync,
-            "the café restarted; reconnect",
-            true,
-        )),
     }
+    Err(CloseReason::new(
+        4000,
+        ErrorCode::Resync,
+        "the café restarted; reconnect",
+        true,
+    ))
 }
 
 async fn write_loop(

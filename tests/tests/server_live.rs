@@ -181,3 +181,46 @@ async fn a_client_too_slow_to_read_is_closed_with_4000() {
         .any(|f| matches!(f, ServerFrame::Welcome { .. })));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_cafes_leave_memory_and_come_back() {
+    let server = TestServer::start_with(|c| {
+        c.tuning.idle_unload = Duration::from_millis(200);
+        c.tuning.presence_grace = Duration::from_millis(50);
+    })
+    .await;
+    let cafe = server.create_cafe("Idle", "Olga", json!({})).await;
+    let mut org = server.connect().await;
+    org.hello(&cafe.organiser_token, None).await.unwrap();
+    org.ok(Command::SetPhase {
+        phase: Phase::Ideate,
+    })
+    .await;
+    let plenary = org.state().plenary.unwrap();
+    org.ok(Command::PostIdea {
+        board: plenary,
+        text: "still here".into(),
+        category: None,
+    })
+    .await;
+    let kept = org.state.clone();
+    let point = org.resume_point();
+    org.drop_connection().await;
+    while server.metric("cafe_cafes_loaded").await > 0.0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Loaded again on the next visit; the browser resumes from where it was.
+    let mut back = server.connect().await;
+    back.state = kept;
+    let w = back
+        .hello(&cafe.organiser_token, Some(point))
+        .await
+        .unwrap();
+    assert!(matches!(w, ServerFrame::Welcome { resumed: true, .. }));
+    assert!(back.state().ideas.values().any(|i| i.text == "still here"));
+    let mut fresh = server.connect().await;
+    fresh.hello(&cafe.organiser_token, None).await.unwrap();
+    back.barrier().await;
+    assert_eq!(comparable(back.state()), comparable(fresh.state()));
+    server.stop().await;
+}
