@@ -447,3 +447,64 @@ async fn hello_timeout_closes_with_4008() {
     assert_eq!(closed.code, Some(4008));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_errors_are_typed() {
+    let server = TestServer::start_with(|c| c.tuning.max_body_bytes = 4096).await;
+    let post = |body: String| {
+        server
+            .http
+            .post(server.url("/api/cafes"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let cases = [
+        ("{not json".to_owned(), 400, "malformed"),
+        (r#"{"title":"No organiser"}"#.to_owned(), 422, "invalid"),
+        (
+            r#"{"title":"   ","organiser_name":"Olga"}"#.to_owned(),
+            422,
+            "too_short",
+        ),
+        (
+            format!(
+                r#"{{"title":"{}","organiser_name":"Olga"}}"#,
+                "t".repeat(500)
+            ),
+            422,
+            "too_long",
+        ),
+        (
+            format!(
+                r#"{{"title":"{}","organiser_name":"Olga"}}"#,
+                "t".repeat(5000)
+            ),
+            413,
+            "too_large",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let r = post(body.clone()).await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{body:.60}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["code"], code, "{body:.60}");
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    let cafe = server.create_cafe("Errors", "Olga", json!({})).await;
+    let r = server.join_raw(&cafe.code, "", "room").await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = server.join_raw(&cafe.code, "Ann", "moon").await;
+    assert_eq!(r.status().as_u16(), 422);
+    let r = server.get("/api/cafes/nope/qr.svg").await;
+    assert_eq!(r.status().as_u16(), 404);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["code"], "not_found");
+    let r = server.get("/api/nothing/here").await;
+    assert_eq!(r.status().as_u16(), 404);
+    // Non-API paths serve the app (or its fallback page).
+    let r = server.get(&format!("/j/{}", cafe.code)).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains("<html"));
+    server.stop().await;
+}
