@@ -157,12 +157,13 @@ async fn sigterm_says_goodbye_exits_0_and_keeps_data() {
         .ideas
         .values()
         .any(|i| i.text == "before the restart"));
+    // A fresh snapshot holds the same board. (Presence may still change after the restart,
+    // when the grace period of people who have not come back ends, so only the board is
+    // compared here.)
     let mut fresh: Client = server.connect().await;
     fresh.hello(&cafe.organiser_token, None).await.unwrap();
-    assert_eq!(
-        cafe_tests::comparable(back.state()),
-        cafe_tests::comparable(fresh.state())
-    );
+    assert_eq!(back.state().ideas, fresh.state().ideas);
+    assert_eq!(back.state().phase, fresh.state().phase);
     server.signal(libc::SIGTERM);
     assert!(server.wait().await.success());
 }
