@@ -327,6 +327,42 @@ impl Batch {
     }
 }
 
+/// Encodes an event for every audience, given the state after it was applied, sharing the
+/// bytes when projections are equal.
+fn project_entry(
+    state: &CafeState,
+    prior: &cafe_shared::Prior,
+    event: &Event,
+    seq: u64,
+    at: Millis,
+) -> RingEntry {
+    let frame = |e: Event| encode(&ServerFrame::Event { seq, at, event: e });
+    let public_ev = state.project(prior, event, Audience::Public);
+    let fac_ev = state.project(prior, event, Audience::Facilitator);
+    let public = public_ev.clone().map(frame);
+    let facilitator = if fac_ev == public_ev {
+        public.clone()
+    } else {
+        fac_ev.clone().map(frame)
+    };
+    let personal = state.concerned(prior, event).map(|p| {
+        let ev = state.project(prior, event, Audience::Person(p));
+        let bytes = match state.audience_of(p) {
+            Audience::Facilitator if ev == fac_ev => facilitator.clone(),
+            Audience::Public if ev == public_ev => public.clone(),
+            _ => ev.map(frame),
+        };
+        (p, bytes)
+    });
+    RingEntry {
+        seq,
+        public,
+        facilitator,
+        personal,
+        snapshot_for: state.needs_snapshot(prior, event),
+    }
+}
+
 /// Everything needed to start an actor.
 pub struct ActorInit {
     pub loaded: LoadedCafe,
@@ -613,6 +649,9 @@ impl Actor {
                 } => {
                     // A newcomer's first frames must show only committed history.
                     self.flush(&mut b).await?;
+                    if let Some(r) = resume.filter(|r| r.epoch == self.epoch && r.seq < self.seq) {
+                        self.extend_ring_back(r.seq).await;
+                    }
                     self.attach(&mut b, conn, person, resume, link, reply, now);
                 }
                 Msg::Detach { conn } => {
@@ -801,8 +840,6 @@ impl Actor {
         (true, frames)
     }
 
-    /// Encodes an event for every audience (after it was applied), sharing the bytes when
-    /// the projections are equal.
     fn project(
         &self,
         prior: &cafe_shared::Prior,
@@ -810,37 +847,62 @@ impl Actor {
         seq: u64,
         at: Millis,
     ) -> RingEntry {
-        let frame = |e: Event| encode(&ServerFrame::Event { seq, at, event: e });
-        let public_ev = self.state.project(prior, event, Audience::Public);
-        let fac_ev = self.state.project(prior, event, Audience::Facilitator);
-        let public = public_ev.clone().map(frame);
-        let facilitator = if fac_ev == public_ev {
-            public.clone()
-        } else {
-            fac_ev.clone().map(frame)
-        };
-        let personal = self.state.concerned(prior, event).map(|p| {
-            let ev = self.state.project(prior, event, Audience::Person(p));
-            let bytes = match self.state.audience_of(p) {
-                Audience::Facilitator if ev == fac_ev => facilitator.clone(),
-                Audience::Public if ev == public_ev => public.clone(),
-                _ => ev.map(frame),
-            };
-            (p, bytes)
-        });
-        RingEntry {
-            seq,
-            public,
-            facilitator,
-            personal,
-            snapshot_for: self.state.needs_snapshot(prior, event),
-        }
+        project_entry(&self.state, prior, event, seq, at)
     }
 
     fn push_ring(&mut self, entry: RingEntry) {
         self.ring.push_back(entry);
-        while self.ring.len() > self.tuning.ring_events.max(1) {
-            self.ring.pop_front();
+        // Two out per one in: a ring extended from the store (see `extend_ring_back`)
+        // shrinks back to its size gradually instead of all at once, so that a crowd of
+        // phones reconnecting after a long outage all find their events.
+        for _ in 0..2 {
+            if self.ring.len() > self.tuning.ring_events.max(1) {
+                self.ring.pop_front();
+            }
+        }
+    }
+
+    /// Rebuilds the ring's older part from the store so that it starts right after `seq`:
+    /// the newest snapshot at or before `seq`, replayed up to the ring. Gives up (the
+    /// client then gets a snapshot) when that is more than `replay_max_events` events or
+    /// the store fails.
+    async fn extend_ring_back(&mut self, seq: u64) {
+        let front = self.ring.front().map(|e| e.seq).unwrap_or(self.seq + 1);
+        if seq + 1 >= front || self.seq - seq > self.tuning.replay_max_events {
+            return;
+        }
+        let upto = front - 1;
+        let source = self
+            .store
+            .replay_source(&self.id, seq, upto, self.tuning.replay_max_events)
+            .await;
+        let (base, events) = match source {
+            Ok(Some(s)) => s,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(cafe = %self.id, error = %e, "replay from the store failed");
+                return;
+            }
+        };
+        let (mut at_seq, mut state) = base.unwrap_or_default();
+        let mut entries = Vec::new();
+        for e in events {
+            if e.seq != at_seq + 1 {
+                tracing::warn!(cafe = %self.id, seq = e.seq, "gap in the stored log");
+                return;
+            }
+            let prior = state.prior(&e.event);
+            state.apply(&e.event);
+            at_seq = e.seq;
+            if e.seq > seq {
+                entries.push(project_entry(&state, &prior, &e.event, e.seq, e.at));
+            }
+        }
+        if at_seq != upto {
+            return;
+        }
+        for entry in entries.into_iter().rev() {
+            self.ring.push_front(entry);
         }
     }
 

@@ -61,6 +61,9 @@ pub struct Tuning {
     pub cafe_queue: usize,
     /// Events kept in memory per café for resuming clients.
     pub ring_events: usize,
+    /// A client resuming from before the ring gets its events replayed from the store if
+    /// that means replaying at most this many events; otherwise a snapshot.
+    pub replay_max_events: u64,
     /// A snapshot is written every this many events (and on shutdown).
     pub snapshot_every: u64,
     /// How long a person stays online after their last connection closed.
@@ -92,6 +95,7 @@ impl Default for Tuning {
             outbound_queue: 1024,
             cafe_queue: 1024,
             ring_events: 4096,
+            replay_max_events: 50_000,
             snapshot_every: 500,
             presence_grace: Duration::from_secs(5),
             hello_timeout: Duration::from_secs(10),

@@ -48,6 +48,9 @@ pub struct CommandRecord {
     pub seq: u64,
 }
 
+/// A starting state (seq, state) — `None` for the empty café — and the events after it.
+pub type ReplaySource = (Option<(u64, CafeState)>, Vec<StoredEvent>);
+
 /// Everything needed to rebuild a café in memory.
 #[derive(Debug, Clone)]
 pub struct LoadedCafe {
@@ -87,6 +90,18 @@ pub trait Store: Send + Sync + 'static {
         events: &[StoredEvent],
         commands: &[CommandRecord],
     ) -> StoreResult<()>;
+
+    /// What it takes to rebuild the café's history from just after `at_or_before` up to
+    /// `upto`: the newest snapshot at or before `at_or_before` (none: start from nothing)
+    /// and the events after it up to `upto`. `None` when that would be more than `max`
+    /// events.
+    async fn replay_source(
+        &self,
+        cafe: &CafeId,
+        at_or_before: u64,
+        upto: u64,
+        max: u64,
+    ) -> StoreResult<Option<ReplaySource>>;
 
     /// Events with `seq > after`, at most `limit`, in order.
     async fn events_after(

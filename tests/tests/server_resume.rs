@@ -272,7 +272,33 @@ async fn resume_works_across_a_restart() {
     fresh.hello(&cafe.organiser_token, None).await.unwrap();
     assert_eq!(comparable(c.state()), comparable(fresh.state()));
 
-    // 50 behind: older than the ring, so a snapshot.
+    // 50 behind: older than the ring, so the events are replayed from the store.
+    let mut c = server.connect().await;
+    c.state = states[10].clone();
+    let w = c
+        .hello(&cafe.organiser_token, Some(points[10]))
+        .await
+        .unwrap();
+    assert!(matches!(w, ServerFrame::Welcome { resumed: true, .. }));
+    let seqs: Vec<u64> = c.events.iter().map(|(s, _)| *s).collect();
+    assert_eq!(seqs, (points[10].seq + 1..=end).collect::<Vec<_>>());
+    assert_eq!(comparable(c.state()), comparable(fresh.state()));
+    // A second phone from almost as far back finds the ring extended already.
+    let mut c = server.connect().await;
+    c.state = states[12].clone();
+    c.hello(&cafe.organiser_token, Some(points[12]))
+        .await
+        .unwrap();
+    assert_eq!(c.snapshots, 0);
+    assert_eq!(comparable(c.state()), comparable(fresh.state()));
+    server.stop().await;
+
+    // When replaying would cost too much, a snapshot instead.
+    let server = TestServer::start_in(&dir, |c| {
+        tune(c);
+        c.tuning.replay_max_events = 10;
+    })
+    .await;
     let mut c = server.connect().await;
     let w = c
         .hello(&cafe.organiser_token, Some(points[10]))

@@ -4,7 +4,9 @@
 //! the WAL file, but could lose the last commits on power loss; group commit keeps the cost
 //! of FULL to one fsync per batch.)
 
-use super::{CafeRow, CommandRecord, LoadedCafe, Store, StoreError, StoreResult, StoredEvent};
+use super::{
+    CafeRow, CommandRecord, LoadedCafe, ReplaySource, Store, StoreError, StoreResult, StoredEvent,
+};
 use async_trait::async_trait;
 use cafe_shared::{CafeId, CafeState, Event, JoinCode, PersonId};
 use sqlx::sqlite::{
@@ -285,6 +287,56 @@ impl Store for SqliteStore {
                 .map_err(db)?;
         }
         tx.commit().await.map_err(db)
+    }
+
+    async fn replay_source(
+        &self,
+        cafe: &CafeId,
+        at_or_before: u64,
+        upto: u64,
+        max: u64,
+    ) -> StoreResult<Option<ReplaySource>> {
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        let snap_seq: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM snapshots WHERE cafe_id = ? AND seq <= ?")
+                .bind(&cafe.0)
+                .bind(to_i64(at_or_before))
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(db)?;
+        let from = to_u64(snap_seq.unwrap_or(0));
+        if upto.saturating_sub(from) > max {
+            return Ok(None);
+        }
+        let base = match snap_seq {
+            Some(seq) => {
+                let state: String =
+                    sqlx::query_scalar("SELECT state FROM snapshots WHERE cafe_id = ? AND seq = ?")
+                        .bind(&cafe.0)
+                        .bind(seq)
+                        .fetch_one(&mut *conn)
+                        .await
+                        .map_err(db)?;
+                let state: CafeState = serde_json::from_str(&state).map_err(corrupt)?;
+                Some((to_u64(seq), state))
+            }
+            None => None,
+        };
+        let rows = sqlx::query(
+            "SELECT seq, at, command_person, command_id, body FROM events \
+             WHERE cafe_id = ? AND seq > ? AND seq <= ? ORDER BY seq",
+        )
+        .bind(&cafe.0)
+        .bind(to_i64(from))
+        .bind(to_i64(upto))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+        let events = rows
+            .iter()
+            .map(Self::row_to_event)
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Some((base, events)))
     }
 
     async fn events_after(
