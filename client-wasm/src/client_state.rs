@@ -163,7 +163,7 @@ impl ClientState {
     }
 
     /// Queues a command; the connection layer sends it when it can.
-    pub fn enqueue(&mut self, id: String, command: Command, now: Millis) {
+    pub fn enqueue(&mut self, id: String, command: &Command, now: Millis) {
         self.outbox.push(id, command, now);
     }
 
@@ -437,8 +437,8 @@ mod tests {
             text: "x".into(),
             category: None,
         };
-        c.enqueue("id1".into(), post.clone(), 0);
-        c.enqueue("id2".into(), post, 0);
+        c.enqueue("id1".into(), &post, 0);
+        c.enqueue("id2".into(), &post, 0);
         c.handle(
             ServerFrame::Ack {
                 id: "id1".into(),
@@ -476,7 +476,7 @@ mod tests {
         let mut c = ClientState::default();
         c.handle(welcome(false, 9), 0);
         c.handle(snapshot(7), 0);
-        c.enqueue("x".into(), Command::RaiseHand, 0);
+        c.enqueue("x".into(), &Command::RaiseHand, 0);
         let stored = c.stored().unwrap();
         let outbox = Outbox::from_json(&c.outbox.to_json());
         let mut r = ClientState::restore(Some(&stored.snapshot), Some(&stored.who), outbox);

@@ -14,7 +14,12 @@ pub const ACK_SETTLE_MS: Millis = 5_000;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     pub id: String,
-    pub command: Command,
+    /// The command as JSON, exactly as it goes on the wire. Kept as text so the browser
+    /// never has to parse a `Command` back: that parser alone would add ~100 KB of wasm.
+    pub command: String,
+    /// For a posted idea: where and what, so it can be shown as pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idea: Option<(BoardId, String)>,
     pub queued_at: Millis,
     /// Set once the server acknowledged; the entry then only waits for its event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,13 +46,27 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    pub fn push(&mut self, id: String, command: Command, now: Millis) {
+    pub fn push(&mut self, id: String, command: &Command, now: Millis) {
+        let idea = match command {
+            Command::PostIdea { board, text, .. } => Some((*board, text.clone())),
+            _ => None,
+        };
         self.entries.push(OutboxEntry {
             id,
-            command,
+            command: serde_json::to_string(command).unwrap_or_default(),
+            idea,
             queued_at: now,
             acked: None,
         });
+    }
+
+    /// The `command` frame for an entry, built around the stored JSON.
+    pub fn frame(entry: &OutboxEntry) -> String {
+        let id = serde_json::to_string(&entry.id).unwrap_or_default();
+        format!(
+            r#"{{"type":"command","id":{id},"command":{}}}"#,
+            entry.command
+        )
     }
 
     pub fn entries(&self) -> &[OutboxEntry] {
@@ -100,13 +119,12 @@ impl Outbox {
     pub fn pending_ideas(&self) -> Vec<PendingIdea> {
         self.entries
             .iter()
-            .filter_map(|e| match &e.command {
-                Command::PostIdea { board, text, .. } => Some(PendingIdea {
+            .filter_map(|e| {
+                e.idea.as_ref().map(|(board, text)| PendingIdea {
                     id: e.id.clone(),
                     board: *board,
                     text: text.clone(),
-                }),
-                _ => None,
+                })
             })
             .collect()
     }
@@ -138,8 +156,8 @@ mod tests {
     #[test]
     fn ack_then_event_settles() {
         let mut o = Outbox::default();
-        o.push("a".into(), post("one"), 0);
-        o.push("b".into(), Command::RaiseHand, 1);
+        o.push("a".into(), &post("one"), 0);
+        o.push("b".into(), &Command::RaiseHand, 1);
         assert_eq!(o.unanswered_count(), 2);
         assert!(o.ack("a", 7, 5, 10));
         assert_eq!(o.unanswered_count(), 1);
@@ -161,8 +179,8 @@ mod tests {
     #[test]
     fn reject_drops_and_timeout_settles() {
         let mut o = Outbox::default();
-        o.push("a".into(), post("one"), 0);
-        o.push("b".into(), post("two"), 0);
+        o.push("a".into(), &post("one"), 0);
+        o.push("b".into(), &post("two"), 0);
         assert_eq!(o.reject("a").map(|e| e.id), Some("a".to_string()));
         assert!(o.reject("a").is_none());
         o.ack("b", 99, 1, 0);
@@ -175,9 +193,15 @@ mod tests {
     #[test]
     fn survives_storage_round_trip() {
         let mut o = Outbox::default();
-        o.push("a".into(), post("ünïcode ✓"), 5);
+        o.push("a".into(), &post("ünïcode ✓"), 5);
         let back = Outbox::from_json(&o.to_json());
         assert_eq!(back, o);
+        let frame: serde_json::Value =
+            serde_json::from_str(&Outbox::frame(&o.entries()[0])).unwrap();
+        assert_eq!(frame["type"], "command");
+        assert_eq!(frame["id"], "a");
+        assert_eq!(frame["command"]["type"], "post_idea");
+        assert_eq!(frame["command"]["text"], "ünïcode ✓");
         assert_eq!(Outbox::from_json("garbage"), Outbox::default());
     }
 }

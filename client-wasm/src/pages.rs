@@ -73,3 +73,32 @@ pub fn counter(len: usize, max: usize) -> Html {
         </span>
     }
 }
+
+/// Minutes as typed ("5", "1.5", "2,5") to whole seconds. Parsed by hand because pulling in
+/// float parsing and formatting for one box costs more bundle than it is worth.
+pub fn minutes_to_secs(input: &str) -> u32 {
+    let s = input.trim().replace(',', ".");
+    let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let whole: u32 = whole.parse().unwrap_or(0);
+    let tenths: u32 = frac
+        .chars()
+        .next()
+        .and_then(|c| c.to_digit(10))
+        .unwrap_or(0);
+    whole.saturating_mul(60).saturating_add(tenths * 6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn minutes_parse_like_people_type_them() {
+        assert_eq!(minutes_to_secs("5"), 300);
+        assert_eq!(minutes_to_secs(" 1.5 "), 90);
+        assert_eq!(minutes_to_secs("2,5"), 150);
+        assert_eq!(minutes_to_secs("abc"), 0);
+    }
+}

@@ -247,18 +247,15 @@ impl Session {
                 self.welcomed.set(true);
                 self.attempt.set(0);
                 self.send_frame(&ClientFrame::Ping { t: now_ms() });
-                let pending: Vec<ClientFrame> = self
+                let pending: Vec<String> = self
                     .client
                     .borrow()
                     .outbox
                     .unanswered()
-                    .map(|e| ClientFrame::Command {
-                        id: e.id.clone(),
-                        command: e.command.clone(),
-                    })
+                    .map(Outbox::frame)
                     .collect();
-                for f in &pending {
-                    self.send_frame(f);
+                for text in &pending {
+                    self.send_text(text);
                 }
             }
             Next::Leave { message } => {
@@ -345,12 +342,16 @@ impl Session {
     }
 
     fn send_frame(&self, frame: &ClientFrame) {
+        if let Ok(text) = serde_json::to_string(frame) {
+            self.send_text(&text);
+        }
+    }
+
+    fn send_text(&self, text: &str) {
         if let Some(s) = self.socket.borrow().as_ref() {
             if s.ws.ready_state() == WebSocket::OPEN {
-                if let Ok(text) = serde_json::to_string(frame) {
-                    // A failed send shows up as a close event, which reconnects.
-                    let _ = s.ws.send_with_str(&text);
-                }
+                // A failed send shows up as a close event, which reconnects.
+                let _ = s.ws.send_with_str(text);
             }
         }
     }
@@ -358,12 +359,14 @@ impl Session {
     /// Queues a command in the outbox (persisted at once) and sends it if we can.
     pub fn send(&self, command: Command) {
         let id = new_command_id();
-        self.client
-            .borrow_mut()
-            .enqueue(id.clone(), command.clone(), now_ms());
+        let text = {
+            let mut c = self.client.borrow_mut();
+            c.enqueue(id, &command, now_ms());
+            c.outbox.entries().last().map(Outbox::frame)
+        };
         self.persist_outbox();
-        if self.welcomed.get() {
-            self.send_frame(&ClientFrame::Command { id, command });
+        if let (true, Some(text)) = (self.welcomed.get(), text) {
+            self.send_text(&text);
         }
         (self.on_change)();
     }

@@ -9,7 +9,7 @@ use crate::hooks::use_session;
 use crate::i18n::{use_t, T};
 use crate::pages::board::{CafeProps, Ctx};
 use crate::pages::new_cafe::export_links;
-use crate::pages::{event_value, input_value, person_name};
+use crate::pages::{event_value, input_value, minutes_to_secs, person_name};
 use crate::session::Session;
 use crate::storage;
 use cafe_shared::limits::{ROUND_PROMPT_MAX, TABLE_NAME_MAX};
@@ -167,13 +167,7 @@ fn timer_card(p: &TimerCardProps) -> Html {
         let s = s.clone();
         Callback::from(move |_: MouseEvent| s.send(c.clone()))
     };
-    let secs = (minutes
-        .trim()
-        .replace(',', ".")
-        .parse::<f64>()
-        .unwrap_or(0.0)
-        * 60.0)
-        .round() as u32;
+    let secs = minutes_to_secs(&minutes);
     let oninput = {
         let minutes = minutes.clone();
         Callback::from(move |e: InputEvent| minutes.set(input_value(&e)))
@@ -228,7 +222,7 @@ fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
                     let name = p.name.clone();
                     html! {
                         <li class="person">
-                            <span class={classes!("presence", p.online.then_some("presence-on"))}
+                            <span role="img" class={classes!("presence", p.online.then_some("presence-on"))}
                                 aria-label={if p.online { t.t("console.online") } else { t.t("console.away") }}></span>
                             <span class="person-name">{ p.name.clone() }</span>
                             <span class="muted small">{ t.role(p.role) }{ " · " }{ if p.location == Location::Room { t.t("loc.room") } else { t.t("loc.remote") } }</span>
@@ -309,13 +303,7 @@ fn tables_card(p: &TablesProps) -> Html {
             (prompt.clone(), minutes.clone(), shuffle.clone(), s.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let secs = (minutes
-                .trim()
-                .replace(',', ".")
-                .parse::<f64>()
-                .unwrap_or(0.0)
-                * 60.0)
-                .round() as u32;
+            let secs = minutes_to_secs(&minutes);
             s.send(Command::StartRound {
                 prompt: prompt.trim().to_string(),
                 duration_secs: secs,

@@ -1,0 +1,203 @@
+// The whole café in real headless Chromium against the real server: an organiser creates a
+// café in the UI, a facilitator console, a phone participant (360×740, in the room) and a
+// remote participant join by code, ideas flow live to every screen, phases and the timer
+// run, a hidden dot vote is cast and revealed, the projector ranks the results, an idea
+// posted offline arrives exactly once, a reload keeps the pending outbox, Arabic is RTL.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, PHONE, DESKTOP } from './harness.mjs';
+
+const WAIT = { timeout: 15000 };
+
+describe('Innovation Café in the browser', () => {
+  let server, browser;
+  let org, orgCtx, projector, projCtx, ana, anaCtx, ben, benCtx;
+  let code, cafeId, consoleUrl, projectorUrl;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const notes = (page, text) => page.locator('.note', { hasText: text });
+
+  it('an organiser creates a café in the UI and gets code, QR and links', async () => {
+    orgCtx = await browser.newContext(DESKTOP);
+    org = await orgCtx.newPage();
+    await org.goto(`${server.url}/new`);
+    await org.fill('#cafe-title', 'Island water futures');
+    await org.fill('#organiser-name', 'Mele');
+    await org.click('#create');
+    await org.waitForSelector('#join-code', WAIT);
+    code = (await org.textContent('#join-code')).trim();
+    assert.match(code, /^[2-9A-Z]{3,4}-[2-9A-Z]{3,4}$/);
+    const qr = await org.getAttribute('img.qr', 'src');
+    assert.match(qr, /^\/api\/cafes\/[^/]+\/qr\.svg$/);
+    consoleUrl = await org.getAttribute('#open-console', 'href');
+    projectorUrl = await org.getAttribute('#open-projector', 'href');
+    cafeId = consoleUrl.split('/')[2];
+    assert.match(projectorUrl, /#token=.+/);
+    const qrStatus = await org.evaluate(async (u) => (await fetch(u)).status, qr);
+    assert.equal(qrStatus, 200);
+  });
+
+  it('the facilitator console and the projector connect', async () => {
+    await org.goto(`${server.url}${consoleUrl}`);
+    await org.waitForSelector('#phase-lobby[aria-pressed="true"]', WAIT);
+    await org.waitForSelector('.conn-ok', WAIT);
+    projCtx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+    projector = await projCtx.newPage();
+    await projector.goto(`${server.url}${projectorUrl}`);
+    await projector.waitForSelector('#projector-code', WAIT);
+    assert.equal((await projector.textContent('#projector-code')).trim(), code);
+  });
+
+  it('a phone participant joins with a join link, a remote one by typing the code', async () => {
+    anaCtx = await browser.newContext(PHONE);
+    ana = await anaCtx.newPage();
+    await ana.goto(`${server.url}/j/${code.replace('-', '')}`);
+    assert.equal(await ana.inputValue('#code'), code, 'the join link fills in the code');
+    await ana.fill('#name', 'Ana');
+    await ana.click('#join');
+    await ana.waitForURL(`**/c/${cafeId}`, WAIT);
+    await ana.waitForSelector('.conn-ok', WAIT);
+    const width = await ana.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 360, `no horizontal scrolling at 360 px (content is ${width} px)`);
+
+    benCtx = await browser.newContext(DESKTOP);
+    ben = await benCtx.newPage();
+    await ben.goto(server.url);
+    await ben.fill('#code', code.toLowerCase());
+    await ben.fill('#name', 'Ben');
+    await ben.click('label.seg:has(input[value="remote"])');
+    await ben.click('#join');
+    await ben.waitForURL(`**/c/${cafeId}`, WAIT);
+    await ben.waitForSelector('.conn-ok', WAIT);
+
+    await org.waitForSelector('#count-remote:text("1")', WAIT);
+    await org.waitForSelector('#people :text("Ana")', WAIT);
+    await org.waitForSelector('#people :text("Ben")', WAIT);
+  });
+
+  it('the facilitator opens the ideate phase and ideas appear on every page live', async () => {
+    await org.click('#phase-ideate');
+    await ana.waitForSelector('#idea-input', WAIT);
+    await ana.fill('#idea-input', 'Solar desalination kiosks for every island');
+    await ana.click('#post-idea');
+    await ben.waitForSelector('#idea-input', WAIT);
+    await ben.fill('#idea-input', 'Rainwater tanks on every school roof');
+    await ben.click('#post-idea');
+    for (const page of [ana, ben, org, projector]) {
+      await notes(page, 'Solar desalination kiosks').first().waitFor(WAIT);
+      await notes(page, 'Rainwater tanks on every school roof').first().waitFor(WAIT);
+    }
+  });
+
+  it('the facilitator runs a timer that every screen shows', async () => {
+    await org.fill('#timer-minutes', '2');
+    await org.click('#timer-start');
+    for (const page of [ana, ben, projector]) {
+      await page.waitForSelector('.timer-running .timer-digits', WAIT);
+      const txt = (await page.textContent('.timer-running .timer-digits')).trim();
+      assert.match(txt, /^[12]:\d\d$/, `timer shows ${txt}`);
+    }
+    await org.click('#timer-pause');
+    await ana.waitForSelector('.timer-paused', WAIT);
+    await org.click('#timer-resume');
+    await ana.waitForSelector('.timer-running', WAIT);
+  });
+
+  it('an idea posted offline is kept, then arrives exactly once everywhere', async () => {
+    await benCtx.setOffline(true);
+    await ben.waitForSelector('.conn-off', WAIT);
+    await ben.fill('#idea-input', 'Mangrove nurseries protect the wells');
+    await ben.click('#post-idea');
+    await ben.waitForSelector('.note-pending:has-text("Mangrove nurseries")', WAIT);
+    await benCtx.setOffline(false);
+    await ben.waitForSelector('.conn-ok', WAIT);
+    for (const page of [ana, ben, org, projector]) {
+      await notes(page, 'Mangrove nurseries').first().waitFor(WAIT);
+    }
+    await ben.waitForSelector('.note-pending', { state: 'detached', ...WAIT });
+    await ana.waitForTimeout(1500);
+    for (const page of [ana, ben, org, projector]) {
+      assert.equal(await notes(page, 'Mangrove nurseries').count(), 1);
+    }
+  });
+
+  it('a reload keeps the pending outbox, and the idea is sent once after reconnecting', async () => {
+    // The socket is swallowed (no server answers), so the idea stays in the outbox.
+    let block = true;
+    const mocks = [];
+    await ben.routeWebSocket(/\/ws$/, (ws) => {
+      if (block) mocks.push(ws);
+      else ws.connectToServer();
+    });
+    await ben.reload();
+    await ben.waitForSelector('#idea-input', WAIT);
+    await ben.fill('#idea-input', 'Fog nets on the ridge');
+    await ben.click('#post-idea');
+    await ben.waitForSelector('.note-pending:has-text("Fog nets")', WAIT);
+    await ben.reload();
+    await ben.waitForSelector('.note-pending:has-text("Fog nets")', WAIT);
+    const stored = await ben.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('cafe.outbox.')).map((k) => localStorage.getItem(k)).join(''));
+    assert.match(stored, /Fog nets/);
+    block = false;
+    for (const ws of mocks) await ws.close({ code: 1012, reason: 'restart' }).catch(() => {});
+    await ben.waitForSelector('.conn-ok', WAIT);
+    for (const page of [ana, ben, org, projector]) {
+      await notes(page, 'Fog nets').first().waitFor(WAIT);
+    }
+    await ben.waitForTimeout(1500);
+    for (const page of [ana, ben, org, projector]) {
+      assert.equal(await notes(page, 'Fog nets').count(), 1);
+    }
+  });
+
+  it('a hidden dot vote is cast, revealed and ranked on the projector', async () => {
+    await org.click('#phase-group');
+    await ana.waitForSelector('.phase-group', WAIT);
+    await org.click('#phase-vote');
+    await org.waitForSelector('#open-vote:not([disabled])', WAIT);
+    await org.click('#open-vote');
+    await ana.waitForSelector('#vote .ballot-item', WAIT);
+    const solar = ana.locator('.ballot-item', { hasText: 'Solar desalination' });
+    await solar.locator('.cast-dot').click();
+    await ana.waitForSelector('#dots-left:has-text("4")', WAIT);
+    await solar.locator('.cast-dot').click();
+    await ana.waitForSelector('#dots-left:has-text("3")', WAIT);
+    await ben.waitForSelector('#vote .ballot-item', WAIT);
+    await ben.locator('.ballot-item', { hasText: 'Fog nets' }).locator('.cast-dot').click();
+    await ben.waitForSelector('#dots-left:has-text("4")', WAIT);
+    // Hidden: nobody but facilitators sees totals before the reveal.
+    await org.waitForSelector('text=/3 dots cast/', WAIT);
+    assert.equal(await projector.locator('#projector-results').count(), 0);
+    assert.equal(await ana.locator('#vote .results').count(), 0);
+
+    await org.click('#reveal-vote');
+    await projector.waitForSelector('#projector-results .result-row', WAIT);
+    const rows = projector.locator('#projector-results .result-row');
+    assert.match(await rows.nth(0).textContent(), /Solar desalination.*2 dots/);
+    assert.match(await rows.nth(1).textContent(), /Fog nets.*1 dots?/);
+    await ana.waitForSelector('#vote .results .result-row', WAIT);
+  });
+
+  it('switching to Arabic turns the page right to left and is remembered', async () => {
+    const ctx = await browser.newContext(PHONE);
+    const page = await ctx.newPage();
+    await page.goto(server.url);
+    await page.selectOption('#lang', 'ar');
+    await page.waitForSelector('html[dir="rtl"][lang="ar"]', WAIT);
+    assert.equal(await page.textContent('#join'), 'انضمام');
+    await page.reload();
+    await page.waitForSelector('html[dir="rtl"][lang="ar"]', WAIT);
+    await page.selectOption('#lang', 'zh');
+    await page.waitForSelector('html[dir="ltr"][lang="zh"]', WAIT);
+    await ctx.close();
+  });
+});
