@@ -175,6 +175,35 @@ impl Outcome {
     }
 }
 
+/// The outcome of each person's recent command ids. A client only ever re-sends what its
+/// outbox still holds, so the last `OUTCOMES_PER_PERSON` ids per person are plenty and
+/// memory stays bounded over a long café.
+#[derive(Default)]
+struct Outcomes {
+    map: HashMap<(PersonId, String), Outcome>,
+    order: HashMap<PersonId, VecDeque<String>>,
+}
+
+const OUTCOMES_PER_PERSON: usize = 1024;
+
+impl Outcomes {
+    fn get(&self, key: &(PersonId, String)) -> Option<&Outcome> {
+        self.map.get(key)
+    }
+
+    fn insert(&mut self, key: (PersonId, String), outcome: Outcome) {
+        let (person, id) = key;
+        let order = self.order.entry(person).or_default();
+        order.push_back(id.clone());
+        if order.len() > OUTCOMES_PER_PERSON {
+            if let Some(old) = order.pop_front() {
+                self.map.remove(&(person, old));
+            }
+        }
+        self.map.insert((person, id), outcome);
+    }
+}
+
 type Inspect = Box<dyn FnOnce(&CafeState, u64, u64) + Send>;
 
 pub enum Msg {
@@ -382,7 +411,7 @@ pub struct Actor {
     rx: mpsc::Receiver<Msg>,
     conns: HashMap<ConnId, ConnEntry>,
     ring: VecDeque<RingEntry>,
-    outcomes: HashMap<(PersonId, String), Outcome>,
+    outcomes: Outcomes,
     offline_due: HashMap<PersonId, Instant>,
     snapshot_seq: u64,
 }
@@ -402,10 +431,10 @@ impl Actor {
             newest_snapshot,
         } = init.loaded;
         let (snapshot_seq, state) = snapshot.unwrap_or_default();
-        let outcomes = commands
-            .into_iter()
-            .map(|c| ((c.person, c.id), Outcome::Ack(c.seq)))
-            .collect();
+        let mut outcomes = Outcomes::default();
+        for c in commands {
+            outcomes.insert((c.person, c.id), Outcome::Ack(c.seq));
+        }
         let mut actor = Self {
             id: row.id.clone(),
             epoch: row.epoch,

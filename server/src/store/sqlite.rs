@@ -240,11 +240,12 @@ impl Store for SqliteStore {
             .iter()
             .map(Self::row_to_event)
             .collect::<StoreResult<Vec<_>>>()?;
-        let cmds = sqlx::query("SELECT person, id, seq FROM commands WHERE cafe_id = ?")
-            .bind(&id.0)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db)?;
+        let cmds =
+            sqlx::query("SELECT person, id, seq FROM commands WHERE cafe_id = ? ORDER BY seq")
+                .bind(&id.0)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db)?;
         let mut commands = Vec::with_capacity(cmds.len());
         for c in &cmds {
             let person: i64 = c.try_get("person").map_err(db)?;
