@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 fn now_secs() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .unwrap()
+        .expect("clock after 1970")
         .as_secs()
 }
 
@@ -22,9 +22,9 @@ fn sign(claims: &Claims, secret: &str) -> String {
     jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
         claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).unwrap(),
+        &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).expect("key"),
     )
-    .unwrap()
+    .expect("signs")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
