@@ -419,7 +419,7 @@ mod tests {
             at: seq as i64,
             command: Some((PersonId(2), format!("c{seq}"))),
             event: Event::PhaseChanged {
-                phase: if seq % 2 == 0 {
+                phase: if seq.is_multiple_of(2) {
                     Phase::Ideate
                 } else {
                     Phase::Group
@@ -471,7 +471,7 @@ mod tests {
             )
             .await
             .unwrap();
-            if seq % 10 == 0 {
+            if seq.is_multiple_of(10) {
                 s.save_snapshot(&id, seq, &state, 25).await.unwrap();
             }
         }
