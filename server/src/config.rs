@@ -79,6 +79,8 @@ pub struct Tuning {
     /// Failed join-code look-ups per IP before 429, and the window they count in.
     pub join_failures: u32,
     pub join_failure_window: Duration,
+    /// Cafés an IP may create or import per window.
+    pub creates_per_window: u32,
     /// Token lifetime for participant, organiser and projector tokens.
     pub token_ttl: Duration,
     /// Largest HTTP body (imports).
@@ -105,6 +107,7 @@ impl Default for Tuning {
             strike_refill_per_sec: 2.0,
             join_failures: 20,
             join_failure_window: Duration::from_secs(60),
+            creates_per_window: 30,
             token_ttl: Duration::from_secs(30 * 24 * 3600),
             max_body_bytes: crate::export::MAX_IMPORT_BYTES,
             shutdown_grace: Duration::from_secs(5),

@@ -131,39 +131,53 @@ where
     }
 }
 
-// ----- join-code guessing throttle -----
+// ----- per-IP throttles -----
 
-/// Counts failed code look-ups and joins per client IP; past the limit the IP gets 429
-/// until its window ends. Successful look-ups do not reset it, so guessing cannot hide
-/// between valid codes.
+/// Counts events per client IP in fixed windows; past the limit the IP gets 429 until its
+/// window ends. Used for failed join-code look-ups (successful ones do not reset it, so
+/// guessing cannot hide between valid codes) and for creating cafés.
 #[derive(Default)]
-pub struct JoinThrottle {
-    failures: DashMap<IpAddr, (Instant, u32)>,
+pub struct Throttle {
+    counts: DashMap<IpAddr, (Instant, u32)>,
 }
 
-impl JoinThrottle {
+impl Throttle {
     fn check(&self, ip: IpAddr, limit: u32, window: Duration) -> Result<(), ApiError> {
-        if let Some(e) = self.failures.get(&ip) {
+        if let Some(e) = self.counts.get(&ip) {
             if e.0.elapsed() < window && e.1 >= limit {
                 return Err(ApiError::new(
                     ErrorCode::RateLimited,
-                    "too many wrong codes; wait a minute and try again",
+                    "too many attempts; wait a minute and try again",
                 ));
             }
         }
         Ok(())
     }
 
-    fn fail(&self, ip: IpAddr, window: Duration) {
-        if self.failures.len() > 100_000 {
-            self.failures.retain(|_, v| v.0.elapsed() < window);
+    fn count(&self, ip: IpAddr, window: Duration) {
+        if self.counts.len() > 100_000 {
+            self.counts.retain(|_, v| v.0.elapsed() < window);
         }
-        let mut e = self.failures.entry(ip).or_insert((Instant::now(), 0));
+        let mut e = self.counts.entry(ip).or_insert((Instant::now(), 0));
         if e.0.elapsed() >= window {
             *e = (Instant::now(), 0);
         }
         e.1 += 1;
     }
+
+    /// Checks and counts in one step.
+    fn take(&self, ip: IpAddr, limit: u32, window: Duration) -> Result<(), ApiError> {
+        self.check(ip, limit, window)?;
+        self.count(ip, window);
+        Ok(())
+    }
+}
+
+/// The server's throttles.
+#[derive(Default)]
+pub struct Throttles {
+    pub join_failures: Throttle,
+    pub creates: Throttle,
 }
 
 // ----- DTOs -----
@@ -333,11 +347,16 @@ fn create_error(e: CreateError) -> ApiError {
 }
 
 #[utoipa::path(post, path = "/api/cafes", request_body = CreateCafeRequest,
-    responses((status = 201, body = CafeCreatedResponse), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody)))]
+    responses((status = 201, body = CafeCreatedResponse), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
 async fn create_cafe(
     State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<CreateCafeRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let t = &app.config.tuning;
+    app.throttles
+        .creates
+        .take(peer.ip(), t.creates_per_window, t.join_failure_window)?;
     let created = app
         .registry
         .create(|id, code, now| {
@@ -367,17 +386,18 @@ async fn resolve_code(
     code: &str,
 ) -> Result<crate::cafe::CafeHandle, ApiError> {
     let t = &app.config.tuning;
-    app.throttle
+    app.throttles
+        .join_failures
         .check(ip, t.join_failures, t.join_failure_window)?;
     let not_found = || ApiError::new(ErrorCode::NotFound, "no café has this code");
     let Ok(code) = JoinCode::parse(code) else {
-        app.throttle.fail(ip, t.join_failure_window);
+        app.throttles.join_failures.count(ip, t.join_failure_window);
         return Err(not_found());
     };
     match app.registry.by_code(&code).await? {
         Some(h) => Ok(h),
         None => {
-            app.throttle.fail(ip, t.join_failure_window);
+            app.throttles.join_failures.count(ip, t.join_failure_window);
             Err(not_found())
         }
     }
@@ -539,8 +559,13 @@ pub enum ExportKind {
     responses((status = 201, body = CafeCreatedResponse), (status = 400, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 async fn import(
     State(app): State<Arc<App>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     body: ApiBytes,
 ) -> Result<impl IntoResponse, ApiError> {
+    let t = &app.config.tuning;
+    app.throttles
+        .creates
+        .take(peer.ip(), t.creates_per_window, t.join_failure_window)?;
     let doc = export::parse_export(&body.0).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
     let created = app
         .registry

@@ -52,7 +52,7 @@ pub struct App {
     /// Upgraded sockets (axum's graceful shutdown does not track them).
     pub connections: TaskTracker,
     pub next_conn: AtomicU64,
-    pub throttle: http::JoinThrottle,
+    pub throttles: http::Throttles,
     /// Base of join links, without a trailing slash.
     pub public_url: String,
 }
@@ -169,7 +169,7 @@ pub async fn start(config: Config) -> Result<ServerHandle, StartError> {
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
         next_conn: AtomicU64::new(1),
-        throttle: http::JoinThrottle::default(),
+        throttles: http::Throttles::default(),
         public_url,
         config,
     });

@@ -508,3 +508,24 @@ async fn http_errors_are_typed() {
     assert!(r.text().await.unwrap().contains("<html"));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_cafes_is_throttled_per_ip() {
+    let server = TestServer::start_with(|c| c.tuning.creates_per_window = 3).await;
+    for i in 0..3 {
+        server
+            .create_cafe(&format!("Café {i}"), "Olga", json!({}))
+            .await;
+    }
+    let r = server
+        .http
+        .post(server.url("/api/cafes"))
+        .json(&json!({"title": "One too many", "organiser_name": "Olga"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["code"], "rate_limited");
+    server.stop().await;
+}
