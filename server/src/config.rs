@@ -76,7 +76,9 @@ pub struct Tuning {
     /// allowance refills at `strike_refill_per_sec`.
     pub strike_burst: f64,
     pub strike_refill_per_sec: f64,
-    /// Failed join-code look-ups per IP before 429, and the window they count in.
+    /// Failed join-code look-ups per IP before 429, and the window they count in. Generous
+    /// because a whole venue may share one public IP and people mistype; a 6-character
+    /// code still takes hundreds of millions of guesses.
     pub join_failures: u32,
     pub join_failure_window: Duration,
     /// Cafés an IP may create or import per window.
@@ -105,7 +107,7 @@ impl Default for Tuning {
             rate_burst: 40.0,
             strike_burst: 60.0,
             strike_refill_per_sec: 2.0,
-            join_failures: 20,
+            join_failures: 60,
             join_failure_window: Duration::from_secs(60),
             creates_per_window: 30,
             token_ttl: Duration::from_secs(30 * 24 * 3600),
