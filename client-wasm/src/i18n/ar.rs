@@ -29,7 +29,7 @@ pub const STRINGS: &[(&str, &str)] = &[
     ("board.post", "نشر"),
     ("board.post_closed", "النشر مغلق في هذه المرحلة."),
     ("board.prompt", "سؤال هذه الجولة"),
-    ("board.raise_hand", "✋ رفع اليد"),
+    ("board.raise_hand", "رفع اليد"),
     ("board.ready", "أنا جاهز"),
     ("board.ready_on", "✓ جاهز"),
     ("board.results_hint", "النتائج جاهزة."),

@@ -35,7 +35,7 @@ pub const STRINGS: &[(&str, &str)] = &[
     ("board.post", "Post"),
     ("board.post_closed", "Posting is closed in this phase."),
     ("board.prompt", "This round’s question"),
-    ("board.raise_hand", "✋ Raise hand"),
+    ("board.raise_hand", "Raise hand"),
     ("board.ready", "I’m ready"),
     ("board.ready_on", "✓ Ready"),
     ("board.results_hint", "The results are in."),

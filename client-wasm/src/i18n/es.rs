@@ -41,7 +41,7 @@ pub const STRINGS: &[(&str, &str)] = &[
     ("board.post", "Publicar"),
     ("board.post_closed", "En esta fase no se puede publicar."),
     ("board.prompt", "Pregunta de esta ronda"),
-    ("board.raise_hand", "✋ Levantar la mano"),
+    ("board.raise_hand", "Levantar la mano"),
     ("board.ready", "Estoy listo"),
     ("board.ready_on", "✓ Listo"),
     ("board.results_hint", "Ya están los resultados."),

@@ -44,7 +44,7 @@ pub const STRINGS: &[(&str, &str)] = &[
         "La publication est fermée pendant cette phase.",
     ),
     ("board.prompt", "Question de ce tour"),
-    ("board.raise_hand", "✋ Lever la main"),
+    ("board.raise_hand", "Lever la main"),
     ("board.ready", "Je suis prêt·e"),
     ("board.ready_on", "✓ Prêt·e"),
     ("board.results_hint", "Les résultats sont là."),

@@ -32,7 +32,7 @@ pub const STRINGS: &[(&str, &str)] = &[
     ("board.post", "Опубликовать"),
     ("board.post_closed", "На этом этапе публикация закрыта."),
     ("board.prompt", "Вопрос раунда"),
-    ("board.raise_hand", "✋ Поднять руку"),
+    ("board.raise_hand", "Поднять руку"),
     ("board.ready", "Я готов(а)"),
     ("board.ready_on", "✓ Готов(а)"),
     ("board.results_hint", "Результаты готовы."),

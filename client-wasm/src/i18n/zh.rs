@@ -26,7 +26,7 @@ pub const STRINGS: &[(&str, &str)] = &[
     ("board.post", "发布"),
     ("board.post_closed", "当前阶段不能发布。"),
     ("board.prompt", "本轮问题"),
-    ("board.raise_hand", "✋ 举手"),
+    ("board.raise_hand", "举手"),
     ("board.ready", "我准备好了"),
     ("board.ready_on", "✓ 已就绪"),
     ("board.results_hint", "结果已出。"),

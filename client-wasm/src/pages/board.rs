@@ -488,22 +488,24 @@ fn idea_item(p: &IdeaItemProps) -> Html {
         })
     };
     let show_actions = (p.mine && (p.can_edit || p.can_delete)) || !p.clusters.is_empty();
+    let author = p.author.clone().map(AttrValue::from);
+    if !show_actions {
+        return html! { <IdeaCard text={p.idea.text.clone()} {author} hidden={p.idea.hidden} mine={p.mine} {tint} /> };
+    }
     html! {
-        <IdeaCard text={p.idea.text.clone()} author={p.author.clone().map(AttrValue::from)} hidden={p.idea.hidden} mine={p.mine} {tint}>
-            if show_actions {
-                if p.mine && p.can_edit { <button class="btn btn-small btn-ghost" onclick={edit}>{ t.t("idea.edit") }</button> }
-                if p.mine && p.can_delete { <button class="btn btn-small btn-ghost" onclick={delete}>{ t.t("idea.delete") }</button> }
-                if !p.clusters.is_empty() {
-                    <label class="move">
-                        <span class="sr-only">{ t.t("cluster.move") }</span>
-                        <select class="input input-small" onchange={move_to} aria-label={t.t("cluster.move")}>
-                            <option value="" selected={p.idea.cluster.is_none()}>{ t.t("cluster.none") }</option>
-                            { for p.clusters.iter().map(|(cid, title)| html! {
-                                <option value={cid.0.to_string()} selected={p.idea.cluster == Some(*cid)}>{ title.clone() }</option>
-                            }) }
-                        </select>
-                    </label>
-                }
+        <IdeaCard text={p.idea.text.clone()} {author} hidden={p.idea.hidden} mine={p.mine} {tint}>
+            if p.mine && p.can_edit { <button class="btn btn-small btn-ghost" onclick={edit}>{ t.t("idea.edit") }</button> }
+            if p.mine && p.can_delete { <button class="btn btn-small btn-ghost" onclick={delete}>{ t.t("idea.delete") }</button> }
+            if !p.clusters.is_empty() {
+                <label class="move">
+                    <span class="sr-only">{ t.t("cluster.move") }</span>
+                    <select class="input input-small" onchange={move_to} aria-label={t.t("cluster.move")}>
+                        <option value="" selected={p.idea.cluster.is_none()}>{ t.t("cluster.none") }</option>
+                        { for p.clusters.iter().map(|(cid, title)| html! {
+                            <option value={cid.0.to_string()} selected={p.idea.cluster == Some(*cid)}>{ title.clone() }</option>
+                        }) }
+                    </select>
+                </label>
             }
         </IdeaCard>
     }
