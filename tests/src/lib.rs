@@ -215,36 +215,9 @@ impl std::ops::Deref for TestServer {
     }
 }
 
-/// Parses a server frame. Snapshots and events go through `serde_json::Value` (and
-/// `export::parse_event`), because serde cannot read number-keyed maps inside internally
-/// tagged enums directly (serde issue #1183).
+/// Parses a server frame exactly as a browser would (`serde_json` into `ServerFrame`).
 pub fn parse_server_frame(text: &str) -> Result<ServerFrame, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let u = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0);
-    match v.get("type").and_then(Value::as_str) {
-        Some("snapshot") => {
-            let state: CafeState =
-                serde_json::from_value(v.get("state").cloned().unwrap_or_default())
-                    .map_err(|e| format!("snapshot state: {e}"))?;
-            Ok(ServerFrame::Snapshot {
-                epoch: u("epoch"),
-                seq: u("seq"),
-                recovered: v.get("recovered").and_then(Value::as_bool).unwrap_or(true),
-                state: Box::new(state),
-            })
-        }
-        Some("event") => {
-            let raw = v.get("event").map(Value::to_string).unwrap_or_default();
-            let event =
-                cafe_server::export::parse_event(&raw).map_err(|e| format!("event: {e}"))?;
-            Ok(ServerFrame::Event {
-                seq: u("seq"),
-                at: v.get("at").and_then(Value::as_i64).unwrap_or(0),
-                event,
-            })
-        }
-        _ => serde_json::from_value(v).map_err(|e| e.to_string()),
-    }
+    serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
 /// How a connection ended, as the client saw it.
