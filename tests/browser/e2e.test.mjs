@@ -11,7 +11,7 @@ const WAIT = { timeout: 15000 };
 
 describe('Innovation Café in the browser', () => {
   let server, browser;
-  let org, orgCtx, projector, projCtx, ana, anaCtx, ben, benCtx;
+  let org, orgCtx, projector, projCtx, ana, anaCtx, ben, benCtx, scribe;
   let code, cafeId, consoleUrl, projectorUrl;
 
   before(async () => {
@@ -159,6 +159,31 @@ describe('Innovation Café in the browser', () => {
     }
   });
 
+  it('a table gets a host who scribes its paper notes and headcount', async () => {
+    await org.fill('#table-name', 'Table 1');
+    await org.selectOption('#table-kind', 'in_room');
+    await org.click('#create-table');
+    const host = org.locator('select[aria-label="Host of Table 1"]');
+    await host.waitFor(WAIT);
+    await host.selectOption({ label: 'Ana' });
+    scribe = await anaCtx.newPage();
+    await scribe.goto(`${server.url}/c/${cafeId}/scribe`);
+    await scribe.waitForSelector('#scribe-input', WAIT);
+    assert.match(await scribe.textContent('main'), /Table 1/);
+    await scribe.fill('#headcount', '4');
+    await scribe.press('#headcount', 'Enter');
+    await scribe.waitForSelector('text=/Now: 4/', WAIT);
+    for (const text of ['Paper: a village water committee', 'Paper: a hotline to report leaks']) {
+      await scribe.fill('#scribe-input', text);
+      await scribe.press('#scribe-input', 'Enter');
+      await notes(scribe, text).first().waitFor(WAIT);
+    }
+    assert.equal(await scribe.inputValue('#scribe-input'), '', 'Enter posts and clears the box');
+    await org.selectOption('#mod-board', { label: 'Table 1' });
+    await notes(org, 'Paper: a hotline to report leaks').first().waitFor(WAIT);
+    await org.selectOption('#mod-board', { label: 'Plenary' });
+  });
+
   it('a hidden dot vote is cast, revealed and ranked on the projector', async () => {
     await org.click('#phase-group');
     await ana.waitForSelector('.phase-group', WAIT);
@@ -174,16 +199,20 @@ describe('Innovation Café in the browser', () => {
     await ben.waitForSelector('#vote .ballot-item', WAIT);
     await ben.locator('.ballot-item', { hasText: 'Fog nets' }).locator('.cast-dot').click();
     await ben.waitForSelector('#dots-left:has-text("4")', WAIT);
+    // The host enters the paper table's tally on the plenary vote.
+    await scribe.waitForSelector('#tally-title', WAIT);
+    await scribe.getByLabel('Fog nets on the ridge').fill('3');
+    await scribe.click('#tally-title ~ button[type="submit"]');
     // Hidden: nobody but facilitators sees totals before the reveal.
-    await org.waitForSelector('text=/3 dots cast/', WAIT);
+    await org.waitForSelector('text=/6 dots cast/', WAIT);
     assert.equal(await projector.locator('#projector-results').count(), 0);
     assert.equal(await ana.locator('#vote .results').count(), 0);
 
     await org.click('#reveal-vote');
     await projector.waitForSelector('#projector-results .result-row', WAIT);
     const rows = projector.locator('#projector-results .result-row');
-    assert.match(await rows.nth(0).textContent(), /Solar desalination.*2 dots/);
-    assert.match(await rows.nth(1).textContent(), /Fog nets.*1 dots?/);
+    assert.match(await rows.nth(0).textContent(), /Fog nets.*4 dots/);
+    assert.match(await rows.nth(1).textContent(), /Solar desalination.*2 dots/);
     await ana.waitForSelector('#vote .results .result-row', WAIT);
   });
 

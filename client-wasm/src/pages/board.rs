@@ -69,19 +69,13 @@ pub fn board_page(p: &CafeProps) -> Html {
         c.me.and_then(|m| state.table_of(m))
             .and_then(|tb| state.tables.get(&tb));
     let plenary = state.plenary;
-    // Where to look: the table I sit at, unless I chose the plenary (or a vote runs there).
+    // Where to look: what I chose, else the board of the latest vote while voting or
+    // showing results (often the plenary), else the table I sit at, else the plenary.
     let board = (*chosen)
         .or_else(|| {
-            (state.phase == Phase::Vote)
-                .then(|| {
-                    state
-                        .votes
-                        .values()
-                        .rev()
-                        .find(|v| v.status == VoteStatus::Open)
-                })
+            matches!(state.phase, Phase::Vote | Phase::Results)
+                .then(|| state.votes.values().next_back().map(|v| v.board))
                 .flatten()
-                .map(|v| v.board)
         })
         .or(my_table.map(|tb| tb.board))
         .or(plenary);
