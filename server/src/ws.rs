@@ -35,6 +35,13 @@ pub async fn upgrade(
         )
         .into_response();
     }
+    if app.shutdown.is_cancelled() {
+        return crate::http::ApiError::new(
+            ErrorCode::ServerRestarting,
+            "the server is restarting; reconnect shortly",
+        )
+        .into_response();
+    }
     let guard = app.connections.token();
     ws.read_buffer_size(SOCKET_BUFFER)
         .write_buffer_size(SOCKET_BUFFER)
