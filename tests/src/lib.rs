@@ -571,10 +571,12 @@ pub fn server_binary() -> PathBuf {
     let bin = profile_dir.join(format!("cafe-server{}", std::env::consts::EXE_SUFFIX));
     if !bin.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = std::process::Command::new(cargo)
-            .args(["build", "-p", "cafe-server", "--bin", "cafe-server"])
-            .status()
-            .expect("cargo build runs");
+        let mut cmd = std::process::Command::new(cargo);
+        cmd.args(["build", "-p", "cafe-server", "--bin", "cafe-server"]);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("cargo build runs");
         assert!(status.success(), "building cafe-server failed");
     }
     bin
