@@ -216,6 +216,14 @@ describe('Innovation Café in the browser', () => {
     await ana.waitForSelector('#vote .results .result-row', WAIT);
   });
 
+  it('a removed participant is sent back to the landing page with a message', async () => {
+    await org.getByRole('button', { name: 'Remove Ben' }).click();
+    await ben.waitForURL(`${server.url}/`, WAIT);
+    await ben.waitForSelector('.form-error', WAIT);
+    assert.match(await ben.textContent('.form-error'), /access to this café has ended/);
+    await org.waitForSelector('#count-remote:text("0")', WAIT);
+  });
+
   it('switching to Arabic turns the page right to left and is remembered', async () => {
     const ctx = await browser.newContext(PHONE);
     const page = await ctx.newPage();

@@ -30,7 +30,18 @@ pub fn landing(p: &LandingProps) -> Html {
     let name = use_state(String::new);
     let location = use_state(|| Location::Room);
     let busy = use_state(|| false);
-    let error = use_state(storage::take_flash);
+    // A message left by a page that was shut out (removed, token expired): the localized
+    // reason first, the server's words after it.
+    let error = use_state(|| {
+        storage::take_flash().map(|m| {
+            let reason = t.t("err.unauthorized");
+            if m.is_empty() {
+                reason.to_string()
+            } else {
+                format!("{reason} ({m})")
+            }
+        })
+    });
 
     let onsubmit = {
         let (code, name, location, busy, error) = (
