@@ -78,6 +78,8 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name cafe_client "$wasm"
 "$wasm_opt" -Oz "$stage/cafe_client_bg.wasm" -o "$stage/cafe_client_bg.wasm"
+# Served as is and inflated by index.html: the server does not compress responses.
+gzip -9 -n -c "$stage/cafe_client_bg.wasm" > "$stage/cafe_client_bg.wasm.gz"
 cp client-wasm/static/* "$stage/"
 source_hash > "$stage/SOURCE_HASH"
 rm -rf "${dist:?}"/*

@@ -26,6 +26,24 @@ describe('Innovation Café in the browser', () => {
 
   const notes = (page, text) => page.locator('.note', { hasText: text });
 
+  it('the app loads its gzipped wasm (the server does not compress)', async (t) => {
+    const ctx = await browser.newContext(PHONE);
+    const page = await ctx.newPage();
+    const bytes = {};
+    page.on('response', async (r) => {
+      const body = await r.body().catch(() => null);
+      if (body) bytes[new URL(r.url()).pathname] = body.length;
+    });
+    await page.goto(server.url);
+    await page.waitForSelector('#join', WAIT);
+    await page.waitForTimeout(300);
+    assert.ok(bytes['/cafe_client_bg.wasm.gz'] > 0, JSON.stringify(bytes));
+    assert.equal(bytes['/cafe_client_bg.wasm'], undefined, 'the uncompressed wasm is not fetched');
+    const total = Object.values(bytes).reduce((a, b) => a + b, 0);
+    t.diagnostic(`first load on the wire: ${Math.round(total / 1024)} KiB (${JSON.stringify(bytes)})`);
+    await ctx.close();
+  });
+
   it('an organiser creates a café in the UI and gets code, QR and links', async () => {
     orgCtx = await browser.newContext(DESKTOP);
     org = await orgCtx.newPage();
