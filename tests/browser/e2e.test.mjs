@@ -131,11 +131,18 @@ describe('Innovation Café in the browser', () => {
   });
 
   it('an idea posted offline is kept, then arrives exactly once everywhere', async () => {
+    await ben.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     await benCtx.setOffline(true);
     await ben.waitForSelector('.conn-off', WAIT);
     await ben.fill('#idea-input', 'Mangrove nurseries protect the wells');
     await ben.click('#post-idea');
     await ben.waitForSelector('.note-pending:has-text("Mangrove nurseries")', WAIT);
+    // Still offline, the page reloads from the service worker's cache with the saved board
+    // and the unsent idea.
+    await ben.reload();
+    await ben.waitForSelector('.note-pending:has-text("Mangrove nurseries")', WAIT);
+    await notes(ben, 'Rainwater tanks on every school roof').first().waitFor(WAIT);
+    await ben.waitForSelector('.conn-off', WAIT);
     await benCtx.setOffline(false);
     await ben.waitForSelector('.conn-ok', WAIT);
     for (const page of [ana, ben, org, projector]) {
