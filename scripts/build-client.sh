@@ -86,7 +86,7 @@ rm -rf "${dist:?}"/*
 cp -r "$stage"/. "$dist/"
 
 total=0
-for f in index.html cafe_client.js cafe_client_bg.wasm style.css; do
+for f in index.html cafe_client.js cafe_client_bg.wasm style.css sw.js; do
   size=$(gzip -9 -c "$dist/$f" | wc -c)
   total=$((total + size))
   printf '%-22s %8d bytes raw %8d bytes gzip\n' "$f" "$(wc -c < "$dist/$f")" "$size"

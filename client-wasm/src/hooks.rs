@@ -1,12 +1,11 @@
 //! Hooks that tie a [`Session`] to a component's lifetime.
 
-use crate::app::Route;
+use crate::app::{use_nav, Route};
 use crate::session::{now_ms, Session};
 use crate::storage;
 use gloo_timers::callback::Interval;
 use std::rc::Rc;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// Opens the café's live connection while the page is shown and re-renders on every change.
 /// `scope` is "me" for a person, "projector" for the big screen.
@@ -17,7 +16,7 @@ pub fn use_session(
     token: Option<String>,
 ) -> Option<Rc<Session>> {
     let force = use_force_update();
-    let navigator = use_navigator();
+    let nav = use_nav();
     let holder = use_state(|| None::<Rc<Session>>);
     {
         let holder = holder.clone();
@@ -36,9 +35,7 @@ pub fn use_session(
                         storage::remove(&storage::state_key(&cafe_for_leave, scope));
                         storage::remove(&storage::outbox_key(&cafe_for_leave, scope));
                         storage::set_flash(&msg);
-                        if let Some(n) = &navigator {
-                            n.push(&Route::Landing);
-                        }
+                        nav.go.emit(Route::Landing);
                     },
                 )
             });

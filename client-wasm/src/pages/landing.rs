@@ -1,7 +1,7 @@
 //! Landing: join a café with its code (or a /j/{code} link), name, room or remote, language.
 
 use crate::api;
-use crate::app::Route;
+use crate::app::{use_nav, Route};
 use crate::components::chrome::LangPicker;
 use crate::i18n::use_t;
 use crate::pages::{event_value, input_value};
@@ -9,7 +9,6 @@ use crate::storage::{self, Credentials};
 use cafe_shared::limits::DISPLAY_NAME_MAX;
 use cafe_shared::{JoinCode, Location};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct LandingProps {
@@ -19,7 +18,7 @@ pub struct LandingProps {
 #[function_component(Landing)]
 pub fn landing(p: &LandingProps) -> Html {
     let t = use_t();
-    let navigator = use_navigator();
+    let nav = use_nav();
     let code = use_state(|| {
         p.code
             .as_deref()
@@ -44,6 +43,7 @@ pub fn landing(p: &LandingProps) -> Html {
     });
 
     let onsubmit = {
+        let nav = nav.clone();
         let (code, name, location, busy, error) = (
             code.clone(),
             name.clone(),
@@ -66,8 +66,7 @@ pub fn landing(p: &LandingProps) -> Html {
                 return;
             }
             busy.set(true);
-            let (busy, error, navigator, loc) =
-                (busy.clone(), error.clone(), navigator.clone(), *location);
+            let (busy, error, nav, loc) = (busy.clone(), error.clone(), nav.clone(), *location);
             wasm_bindgen_futures::spawn_local(async move {
                 match api::join(parsed.as_str(), &who, loc).await {
                     Ok(j) => {
@@ -80,9 +79,7 @@ pub fn landing(p: &LandingProps) -> Html {
                                 code_display: Some(parsed.display()),
                             },
                         );
-                        if let Some(n) = navigator {
-                            n.push(&Route::Board { id: j.cafe_id });
-                        }
+                        nav.go.emit(Route::Board { id: j.cafe_id });
                     }
                     Err(e) => {
                         busy.set(false);
@@ -119,6 +116,14 @@ pub fn landing(p: &LandingProps) -> Html {
             } else {
                 Location::Room
             })
+        })
+    };
+
+    let to_new = {
+        let nav = nav.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            nav.go.emit(Route::New);
         })
     };
 
@@ -165,7 +170,7 @@ pub fn landing(p: &LandingProps) -> Html {
             </form>
             <p class="organiser-link">
                 { t.t("landing.organiser") }{ " " }
-                <Link<Route> to={Route::New} classes="link">{ t.t("landing.create") }</Link<Route>>
+                <a href="/new" class="link" onclick={to_new}>{ t.t("landing.create") }</a>
             </p>
         </main>
     }
