@@ -184,6 +184,19 @@ fn benches(cr: &mut Criterion) {
         b.iter(|| black_box(&cafe.state).view(Audience::Person(author)))
     });
 
+    // What a joining member costs the actor: its view, encoded as the snapshot frame.
+    cr.bench_function("snapshot frame for a participant (view + to_json)", |b| {
+        b.iter(|| {
+            ServerFrame::Snapshot {
+                epoch: 1,
+                seq: 5_000,
+                recovered: false,
+                state: Box::new(cafe.state.view(Audience::Person(author))),
+            }
+            .to_json()
+        })
+    });
+
     // Projection of a freshly posted idea, for each audience, on the state after it.
     let mut after = cafe.state.clone();
     let posted = match after.decide(&ctx(author), &post) {

@@ -134,6 +134,14 @@ struct Args {
     /// Vote storm writes (verify-vote reads) the café, vote and acked dots here.
     #[arg(long)]
     state_file: Option<String>,
+    /// Pad each idea's text to about this many characters (≤ 500, the café's limit). Longer
+    /// ideas fill a stalled member's socket buffers sooner (slow-consumer workload).
+    #[arg(long, default_value_t = 0)]
+    idea_bytes: usize,
+    /// Touched when the first measured step begins (scripts time outside events by it,
+    /// e.g. the restart workload's SIGTERM).
+    #[arg(long)]
+    ready_file: Option<String>,
     /// Free-form label copied into the output.
     #[arg(long, default_value = "")]
     label: String,
@@ -222,6 +230,7 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
         ws_url: format!("ws://{addr}/ws"),
         origin: args.origin.clone(),
         source_ips,
+        idea_pad: "x".repeat(args.idea_bytes.min(500).saturating_sub(80)),
         cafes: Vec::new(),
     };
     let rss_start = server.sample();
@@ -400,6 +409,7 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
     for st in &steps {
         let s0 = server.sample();
         let g0 = procstat::sample(None);
+        let mc0 = procstat::machine();
         let m0 = scrape_metrics(addr).await;
         let c0 = counters(&shared);
         let start_ns = now_ns();
@@ -418,6 +428,9 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
             base: Some(base.clone()),
             stall: st.stall,
         });
+        if let Some(f) = &args.ready_file {
+            std::fs::write(f, format!("{}\n", std::process::id()))?;
+        }
         let churn_task = (args.workload == Workload::Churn).then(|| {
             tokio::spawn(churn::drive(
                 plan.clone(),
@@ -446,6 +459,7 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let s1 = server.sample();
         let g1 = procstat::sample(None);
+        let mc1 = procstat::machine();
         let m1 = scrape_metrics(addr).await;
         let c1 = counters(&shared);
         let d1 = shared
@@ -472,6 +486,16 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
             (Some(a), Some(b)) => b.cpu_us.saturating_sub(a.cpu_us),
             _ => 0,
         };
+        // Busy share of the whole machine (2 cores = 200 %) left over for everything else.
+        let machine_pct = match (mc0, mc1) {
+            (Some(a), Some(b)) if b.total_us > a.total_us => {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+                (b.busy_us - a.busy_us) as f64 / (b.total_us - a.total_us) as f64 * 100.0 * cores
+            }
+            _ => 0.0,
+        };
+        let server_pct = server_cpu_us as f64 / 1e4 / secs;
+        let gen_pct = gen_cpu_us as f64 / 1e4 / secs;
         step_out.push(json!({
             "label": st.label,
             "offered_cmds_per_s": st.rate,
@@ -484,12 +508,15 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
             "gaps": c1.gaps - c0.gaps,
             "deliveries": deliveries,
             "deliveries_per_s": deliveries as f64 / secs,
-            "server_cpu_pct": server_cpu_us as f64 / 1e4 / (secs + 0.1),
+            "server_cpu_pct": server_pct,
             "server_cpu_us_per_delivery": if deliveries > 0 { server_cpu_us as f64 / deliveries as f64 } else { 0.0 },
             "server_rss_start_mib": s0.map(|s| mib(s.rss_kib)),
             "server_rss_end_mib": s1.map(|s| mib(s.rss_kib)),
             "server_rss_max_mib": mib(rss_max),
-            "generator_cpu_pct": gen_cpu_us as f64 / 1e4 / (secs + 0.1),
+            "generator_cpu_pct": gen_pct,
+            "machine_cpu_pct": machine_pct,
+            "other_cpu_pct": (machine_pct - server_pct - gen_pct).max(0.0),
+            "loadavg_1m_end": procstat::loadavg(),
             "server_metrics_delta": metrics_delta(&m0, &m1),
         }));
     }
@@ -555,6 +582,9 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
                 obj.insert("p99_ms".into(), json!(ms(h.value_at_quantile(0.99))));
                 obj.insert("p999_ms".into(), json!(ms(h.value_at_quantile(0.999))));
                 obj.insert("max_ms".into(), json!(ms(h.max())));
+                let f = &s.first;
+                obj.insert("first_p50_ms".into(), json!(ms(f.value_at_quantile(0.50))));
+                obj.insert("first_p99_ms".into(), json!(ms(f.value_at_quantile(0.99))));
             }
         }
     }
@@ -642,6 +672,7 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
         "connect_secs": connect_secs,
         "connected": shared.connected.load(Relaxed),
         "connect_failed": shared.connect_failed.load(Relaxed),
+        "snapshot_bytes_max": conn::SNAPSHOT_BYTES_MAX.load(Relaxed),
         "server_rss_start_mib": rss_start.map(|s| mib(s.rss_kib)),
         "server_rss_joined_mib": rss_joined.map(|s| mib(s.rss_kib)),
         "server_rss_connected_mib": rss_connected.map(|s| mib(s.rss_kib)),
@@ -748,6 +779,7 @@ async fn verify_vote(args: &Args, addr: SocketAddr) -> Result<Value> {
         ws_url: format!("ws://{addr}/ws"),
         origin: args.origin.clone(),
         source_ips: 1,
+        idea_pad: String::new(),
         cafes: Vec::new(),
     };
     let ctl = setup::Control::open(&plan, token).await?;
@@ -781,6 +813,7 @@ fn print_human(v: &Value) {
         v["connect_failed"],
         v["workers"],
     );
+    println!("largest snapshot frame: {} bytes", v["snapshot_bytes_max"]);
     println!(
         "setup {:.1} s, connect {:.1} s; server RSS start {} MiB, joined {} MiB, connected {} MiB",
         v["setup_secs"].as_f64().unwrap_or(0.0),
@@ -790,37 +823,28 @@ fn print_human(v: &Value) {
         fmt_f(&v["server_rss_connected_mib"]),
     );
     println!(
-        "{:<22} {:>9} {:>8} {:>8} {:>8} {:>8} {:>6} {:>6} {:>11} {:>7} {:>7} {:>8} {:>6}",
-        "step",
-        "samples",
-        "p50 ms",
-        "p99 ms",
-        "p999 ms",
-        "max ms",
-        "lost",
-        "gaps",
-        "deliv/s",
-        "srv %",
-        "µs/del",
-        "RSS MiB",
-        "gen %"
+        "{:<22} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>5} {:>5} {:>9} {:>6} {:>7} {:>8} {:>6} {:>7}",
+        "step", "samples", "first50", "p50 ms", "p99 ms", "p999 ms", "max ms", "lost", "gaps",
+        "deliv/s", "srv %", "µs/del", "RSS MiB", "gen %", "other %"
     );
     for s in v["steps"].as_array().into_iter().flatten() {
         println!(
-            "{:<22} {:>9} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>6} {:>6} {:>11.0} {:>7.1} {:>7.2} {:>8.1} {:>6.1}",
+            "{:<22} {:>8} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>5} {:>5} {:>9.0} {:>6.1} {:>7.2} {:>8.1} {:>6.1} {:>7.1}",
             s["label"].as_str().unwrap_or(""),
-            s["samples"],
+            s["samples"].as_u64().unwrap_or(0),
+            s["first_p50_ms"].as_f64().unwrap_or(0.0),
             s["p50_ms"].as_f64().unwrap_or(0.0),
             s["p99_ms"].as_f64().unwrap_or(0.0),
             s["p999_ms"].as_f64().unwrap_or(0.0),
             s["max_ms"].as_f64().unwrap_or(0.0),
-            s["lost"],
-            s["gaps"],
+            s["lost"].as_u64().unwrap_or(0),
+            s["gaps"].as_u64().unwrap_or(0),
             s["deliveries_per_s"].as_f64().unwrap_or(0.0),
             s["server_cpu_pct"].as_f64().unwrap_or(0.0),
             s["server_cpu_us_per_delivery"].as_f64().unwrap_or(0.0),
             s["server_rss_max_mib"].as_f64().unwrap_or(0.0),
             s["generator_cpu_pct"].as_f64().unwrap_or(0.0),
+            s["other_cpu_pct"].as_f64().unwrap_or(0.0),
         );
     }
     if let Some(e) = v["extra"].as_object() {

@@ -100,7 +100,7 @@ pub async fn drive(
                     }
                 },
             };
-            let o = match conn::open(&plan, id, &token, None, false).await {
+            let o = match conn::open(&plan, id, &token, None, false, false).await {
                 Ok(o) => o,
                 Err(_) => {
                     stats.failed.fetch_add(1, Relaxed);

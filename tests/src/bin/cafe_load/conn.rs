@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::rc::Rc;
-use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpSocket, TcpStream};
@@ -37,6 +37,9 @@ pub enum Cmd {
     Hand,
     Dot { vote: u64, item: u64 },
 }
+
+/// Largest snapshot frame seen: it sizes the server's per-connection write buffer.
+pub static SNAPSHOT_BYTES_MAX: AtomicU64 = AtomicU64::new(0);
 
 /// Bounds on reconnecting: every loop of the generator ends by itself.
 const RECONNECT_ATTEMPTS: u32 = 120;
@@ -62,6 +65,7 @@ pub async fn open(
     token: &str,
     resume: Option<(u64, u64)>,
     small_rcvbuf: bool,
+    keep_snapshot: bool,
 ) -> Result<Opened> {
     let sock = TcpSocket::new_v4()?;
     if plan.source_ips > 1 {
@@ -140,12 +144,14 @@ pub async fn open(
             .ok_or_else(|| anyhow!("closed before snapshot"))??;
         if let Message::Text(t) = msg {
             if let Scan::Snapshot { epoch, seq } = scan(t.as_str()) {
+                SNAPSHOT_BYTES_MAX.fetch_max(t.len() as u64, Relaxed);
                 return Ok(Opened {
                     ws,
                     epoch,
                     seq,
                     resumed: false,
-                    snapshot: Some(t.as_str().to_owned()),
+                    // Members only need its seq; copying megabytes per member would cost.
+                    snapshot: keep_snapshot.then(|| t.as_str().to_owned()),
                 });
             }
         }
@@ -204,7 +210,15 @@ pub async fn run(
         let resume = (!first).then_some((m.epoch, m.last_seq));
         let opened = {
             let _permit = w.connect_gate.acquire().await;
-            open(&w.plan, m.spec.id, &m.spec.token, resume, m.spec.staller).await
+            open(
+                &w.plan,
+                m.spec.id,
+                &m.spec.token,
+                resume,
+                m.spec.staller,
+                false,
+            )
+            .await
         };
         let opened = match opened {
             Ok(o) => o,
@@ -304,6 +318,9 @@ async fn session(
     phase: &mut watch::Receiver<Phase>,
 ) -> End {
     apply_phase(m, &phase.borrow_and_update());
+    // Untracked members (the staller, churners) get no commands: their sender is dropped
+    // at once, which must not end the session.
+    let mut commands_open = true;
     loop {
         if m.stall {
             return stall(w, m, ws, phase).await;
@@ -340,8 +357,11 @@ async fn session(
                     }
                 }
             }
-            cmd = rx.recv() => {
-                let Some(cmd) = cmd else { return End::Done };
+            cmd = rx.recv(), if commands_open => {
+                let Some(cmd) = cmd else {
+                    commands_open = false;
+                    continue;
+                };
                 let (n, text) = build(w, m, cmd);
                 let sent_at = now_ns();
                 if ws.send(Message::Text(text.clone().into())).await.is_err() {
@@ -460,7 +480,8 @@ fn build(w: &Worker, m: &mut Member, cmd: Cmd) -> (u64, String) {
                 .map(|c| c.board)
                 .unwrap_or(0);
             format!(
-                r#"{{"type":"post_idea","board":{board},"text":"Idea {id}: shorter queues at the coffee corner if we add a second grinder"}}"#
+                r#"{{"type":"post_idea","board":{board},"text":"Idea {id}: shorter queues at the coffee corner if we add a second grinder{}"}}"#,
+                w.plan.idea_pad
             )
         }
         Cmd::Ready => {

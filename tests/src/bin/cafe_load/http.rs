@@ -4,15 +4,18 @@
 //! ephemeral ports in TIME_WAIT before the WebSocket connections even start.
 
 use anyhow::{anyhow, bail, Context, Result};
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 /// Responses larger than this are refused: setup answers are a few hundred bytes.
 const MAX_BODY: usize = 1 << 20;
 
 pub struct Http {
     addr: SocketAddr,
+    /// Loopback source address; the server throttles café creation per client IP, so setup
+    /// of many cafés spreads over 127.0.0.x.
+    source: Option<Ipv4Addr>,
     conn: Option<BufReader<TcpStream>>,
 }
 
@@ -23,7 +26,19 @@ pub struct Response {
 
 impl Http {
     pub fn new(addr: SocketAddr) -> Self {
-        Self { addr, conn: None }
+        Self {
+            addr,
+            source: None,
+            conn: None,
+        }
+    }
+
+    pub fn from_source(addr: SocketAddr, source: Ipv4Addr) -> Self {
+        Self {
+            addr,
+            source: Some(source),
+            conn: None,
+        }
     }
 
     /// POSTs `body`; retries once on a fresh socket when the kept-alive one was closed by
@@ -59,7 +74,12 @@ impl Http {
         body: Option<&str>,
     ) -> Result<Response> {
         if self.conn.is_none() {
-            let s = TcpStream::connect(self.addr)
+            let sock = TcpSocket::new_v4()?;
+            if let Some(ip) = self.source {
+                sock.bind(SocketAddr::new(IpAddr::V4(ip), 0))?;
+            }
+            let s = sock
+                .connect(self.addr)
                 .await
                 .with_context(|| format!("connecting to {}", self.addr))?;
             s.set_nodelay(true)?;

@@ -21,6 +21,8 @@ pub struct Plan {
     pub ws_url: String,
     pub origin: Option<String>,
     pub source_ips: u32,
+    /// Appended to every idea text (see --idea-bytes).
+    pub idea_pad: String,
     pub cafes: Vec<CafeSetup>,
 }
 

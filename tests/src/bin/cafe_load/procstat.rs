@@ -45,3 +45,39 @@ pub fn sample(pid: Option<u32>) -> Option<ProcSample> {
         .unwrap_or(0);
     Some(ProcSample { cpu_us, rss_kib })
 }
+
+/// Whole-machine CPU time (all cores), microseconds busy and total, from `/proc/stat`. The
+/// busy share not taken by the server or the generator shows how much other work (other
+/// engineers' builds) competed with the benchmark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MachineSample {
+    pub busy_us: u64,
+    pub total_us: u64,
+}
+
+pub fn machine() -> Option<MachineSample> {
+    let stat = fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal (guest time is inside user already).
+    let total: u64 = v.iter().take(8).sum();
+    let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+    let k = 1_000_000 / clock_ticks_per_sec();
+    Some(MachineSample {
+        busy_us: (total - idle) * k,
+        total_us: total * k,
+    })
+}
+
+/// The 1-minute load average.
+pub fn loadavg() -> Option<f64> {
+    fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}

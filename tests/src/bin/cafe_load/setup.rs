@@ -110,9 +110,13 @@ pub async fn create_cafes(
     tag: &str,
 ) -> Result<Vec<Created>> {
     let tag = tag.to_owned();
-    parallel(addr, n, conc, move |i, mut http| {
+    parallel(addr, n, conc, move |i, _http| {
         let tag = tag.clone();
         async move {
+            // 20 creations per source address stay under the server's per-IP limit (30 a
+            // minute); 127.0.0.10 and up leave .1–.9 to the member sockets.
+            let last = 10 + (i / 20).min(240) as u8;
+            let mut http = Http::from_source(addr, std::net::Ipv4Addr::new(127, 0, 0, last));
             let body = serde_json::json!({
                 "title": format!("Load café {tag} {i}"),
                 "organiser_name": format!("Organiser {i}"),
@@ -182,7 +186,7 @@ const CONTROL_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Control {
     pub async fn open(plan: &Plan, token: &str) -> Result<Self> {
-        let o = conn::open(plan, u32::MAX, token, None, false).await?;
+        let o = conn::open(plan, u32::MAX, token, None, false, true).await?;
         let snap = o
             .snapshot
             .ok_or_else(|| anyhow!("organiser got no snapshot"))?;

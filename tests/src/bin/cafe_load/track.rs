@@ -24,8 +24,13 @@ pub fn now_ns() -> u64 {
 pub type Key = (u32, u64);
 
 pub enum Report {
-    /// `count` members of this worker got `seq`, the last of them at `max_ns`.
-    Recv { key: Key, count: u32, max_ns: u64 },
+    /// `count` members of this worker got `seq`, the first at `min_ns`, the last at `max_ns`.
+    Recv {
+        key: Key,
+        count: u32,
+        min_ns: u64,
+        max_ns: u64,
+    },
     /// The command acknowledged with `seq` was written to the socket at `send_ns`.
     Ack { key: Key, send_ns: u64 },
 }
@@ -33,7 +38,7 @@ pub enum Report {
 /// One worker's partial counts. Lives in a `RefCell` on the worker thread.
 pub struct Local {
     expected: Vec<u32>,
-    pending: HashMap<Key, (u32, u64)>,
+    pending: HashMap<Key, (u32, u64, u64)>,
     pub out: Vec<Report>,
     /// Event frames received by any connection of this worker since the last flush.
     pub deliveries: u64,
@@ -51,27 +56,39 @@ impl Local {
 
     pub fn received(&mut self, key: Key, at: u64) {
         let want = self.expected.get(key.0 as usize).copied().unwrap_or(0);
-        let e = self.pending.entry(key).or_insert((0, 0));
+        let e = self.pending.entry(key).or_insert((0, u64::MAX, 0));
         e.0 += 1;
-        e.1 = e.1.max(at);
+        e.1 = e.1.min(at);
+        e.2 = e.2.max(at);
         if e.0 >= want {
-            let (count, max_ns) = *e;
+            let (count, min_ns, max_ns) = *e;
             self.pending.remove(&key);
-            self.out.push(Report::Recv { key, count, max_ns });
+            self.out.push(Report::Recv {
+                key,
+                count,
+                min_ns,
+                max_ns,
+            });
         }
     }
 
     /// At the end of a run: what never completed locally is reported as it stands, so the
     /// aggregator sees the shortfall and counts the event as not delivered everywhere.
     pub fn flush_partial(&mut self) {
-        for (key, (count, max_ns)) in self.pending.drain() {
-            self.out.push(Report::Recv { key, count, max_ns });
+        for (key, (count, min_ns, max_ns)) in self.pending.drain() {
+            self.out.push(Report::Recv {
+                key,
+                count,
+                min_ns,
+                max_ns,
+            });
         }
     }
 }
 
 struct Entry {
     remaining: i64,
+    min_ns: u64,
     max_ns: u64,
     send_ns: u64,
     created_ns: u64,
@@ -82,6 +99,9 @@ pub struct StepHist {
     pub start_ns: u64,
     pub end_ns: u64,
     pub hist: Histogram<u64>,
+    /// Time to the FIRST recipient: the server's commit + first write; the gap to `hist`
+    /// is the fan-out spread (server writes + generator reads).
+    pub first: Histogram<u64>,
     /// Commands acknowledged whose event did not reach every tracked member.
     pub lost: u64,
 }
@@ -121,6 +141,7 @@ impl Aggregator {
             start_ns,
             end_ns: u64::MAX,
             hist: new_hist()?,
+            first: new_hist()?,
             lost: 0,
         });
         Ok(())
@@ -143,15 +164,22 @@ impl Aggregator {
         let now = now_ns();
         for r in reports.drain(..) {
             let (key, e) = match r {
-                Report::Recv { key, count, max_ns } => {
+                Report::Recv {
+                    key,
+                    count,
+                    min_ns,
+                    max_ns,
+                } => {
                     let want = self.expected.get(key.0 as usize).copied().unwrap_or(0);
                     let e = self.entries.entry(key).or_insert(Entry {
                         remaining: want,
+                        min_ns: u64::MAX,
                         max_ns: 0,
                         send_ns: 0,
                         created_ns: now,
                     });
                     e.remaining -= i64::from(count);
+                    e.min_ns = e.min_ns.min(min_ns);
                     e.max_ns = e.max_ns.max(max_ns);
                     (key, e)
                 }
@@ -159,6 +187,7 @@ impl Aggregator {
                     let want = self.expected.get(key.0 as usize).copied().unwrap_or(0);
                     let e = self.entries.entry(key).or_insert(Entry {
                         remaining: want,
+                        min_ns: u64::MAX,
                         max_ns: 0,
                         send_ns: 0,
                         created_ns: now,
@@ -169,12 +198,14 @@ impl Aggregator {
             };
             if e.remaining <= 0 && e.send_ns != 0 {
                 let lat_us = e.max_ns.saturating_sub(e.send_ns) / 1000;
+                let first_us = e.min_ns.saturating_sub(e.send_ns) / 1000;
                 let send = e.send_ns;
                 self.entries.remove(&key);
                 match self.step_of(send) {
                     Some(s) => {
                         // Saturates at the histogram's top instead of failing the run.
                         let _ = s.hist.record(lat_us.clamp(1, 60_000_000));
+                        let _ = s.first.record(first_us.clamp(1, 60_000_000));
                     }
                     None => self.outside += 1,
                 }
