@@ -155,8 +155,8 @@ jq -r '
   select(.steps != null) | . as $r | .steps[] |
   [$r.label, .label, .samples, .first_p50_ms, .p50_ms, .p99_ms, .lost, .gaps,
    (.deliveries_per_s|floor), (.server_cpu_us_per_delivery*100|round/100),
-   (.server_cpu_pct|round), (.generator_cpu_pct|round), (.other_cpu_pct|round),
+   (.server_cpu_pct|round), (.generator_cpu_pct|round), (.irq_cpu_pct|round), (.other_cpu_pct|round),
    (.server_rss_max_mib|round)] | @tsv' "$OUT"/*.json |
-  (echo -e "run\tstep\tsamples\tfirst_p50_ms\tp50_ms\tp99_ms\tlost\tgaps\tdeliv/s\tsrv_us/deliv\tsrv_cpu%\tgen_cpu%\tother_cpu%\trss_mib"; cat) |
+  (echo -e "run\tstep\tsamples\tfirst_p50_ms\tp50_ms\tp99_ms\tlost\tgaps\tdeliv/s\tsrv_us/deliv\tsrv_cpu%\tgen_cpu%\tirq_cpu%\tother_cpu%\trss_mib"; cat) |
   column -t -s $'\t' | tee "$OUT/summary.txt"
 echo "results in $OUT"

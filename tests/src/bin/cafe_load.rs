@@ -487,12 +487,17 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
             _ => 0,
         };
         // Busy share of the whole machine (2 cores = 200 %) left over for everything else.
-        let machine_pct = match (mc0, mc1) {
+        let (machine_pct, irq_pct, steal_pct) = match (mc0, mc1) {
             (Some(a), Some(b)) if b.total_us > a.total_us => {
                 let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-                (b.busy_us - a.busy_us) as f64 / (b.total_us - a.total_us) as f64 * 100.0 * cores
+                let pct = |x: u64| x as f64 / (b.total_us - a.total_us) as f64 * 100.0 * cores;
+                (
+                    pct(b.busy_us - a.busy_us),
+                    pct(b.irq_us - a.irq_us),
+                    pct(b.steal_us - a.steal_us),
+                )
             }
-            _ => 0.0,
+            _ => (0.0, 0.0, 0.0),
         };
         let server_pct = server_cpu_us as f64 / 1e4 / secs;
         let gen_pct = gen_cpu_us as f64 / 1e4 / secs;
@@ -515,7 +520,10 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
             "server_rss_max_mib": mib(rss_max),
             "generator_cpu_pct": gen_pct,
             "machine_cpu_pct": machine_pct,
-            "other_cpu_pct": (machine_pct - server_pct - gen_pct).max(0.0),
+            "irq_cpu_pct": irq_pct,
+            "steal_cpu_pct": steal_pct,
+            // Neither ours nor the kernel's loopback work: other people's processes.
+            "other_cpu_pct": (machine_pct - server_pct - gen_pct - irq_pct - steal_pct).max(0.0),
             "loadavg_1m_end": procstat::loadavg(),
             "server_metrics_delta": metrics_delta(&m0, &m1),
         }));

@@ -53,6 +53,11 @@ pub fn sample(pid: Option<u32>) -> Option<ProcSample> {
 pub struct MachineSample {
     pub busy_us: u64,
     pub total_us: u64,
+    /// Interrupt and softirq time: loopback TCP is processed here, and Linux does not
+    /// charge it to the sending or receiving process.
+    pub irq_us: u64,
+    /// Time the hypervisor gave this VM's CPUs to someone else.
+    pub steal_us: u64,
 }
 
 pub fn machine() -> Option<MachineSample> {
@@ -66,9 +71,12 @@ pub fn machine() -> Option<MachineSample> {
     let total: u64 = v.iter().take(8).sum();
     let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
     let k = 1_000_000 / clock_ticks_per_sec();
+    let at = |i: usize| v.get(i).copied().unwrap_or(0);
     Some(MachineSample {
         busy_us: (total - idle) * k,
         total_us: total * k,
+        irq_us: (at(5) + at(6)) * k,
+        steal_us: at(7) * k,
     })
 }
 
