@@ -43,6 +43,9 @@ pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
 pub enum Out {
     Frame(Utf8Bytes),
     Frames(Vec<Utf8Bytes>),
+    /// A batch's frames for a whole audience: one allocation shared by every connection
+    /// of that audience instead of one list per connection.
+    Shared(Arc<[Utf8Bytes]>),
 }
 
 /// How the server ends a connection: the `bye` frame and the WebSocket close code.
@@ -332,6 +335,17 @@ impl RingEntry {
 struct ConnEntry {
     person: Option<PersonId>,
     link: Arc<ConnLink>,
+    /// Cached `audience_of(person)`: looking it up per recipient per event was a visible
+    /// cost in big rooms. Only a snapshot (role change) or a removal changes it.
+    audience: Audience,
+}
+
+/// A connection that gets something other than its audience's shared list this batch.
+#[derive(Default)]
+struct Private {
+    frames: Vec<Utf8Bytes>,
+    /// Removed from the café: nothing after the removal event.
+    done: bool,
 }
 
 /// What one batch produced, released after the commit.
@@ -339,7 +353,13 @@ struct ConnEntry {
 struct Batch {
     events: Vec<StoredEvent>,
     commands: Vec<CommandRecord>,
-    frames: HashMap<ConnId, Vec<Utf8Bytes>>,
+    /// The batch's frames per audience, in seq order, shared by every connection of that
+    /// audience that needs nothing else.
+    public: Vec<Utf8Bytes>,
+    facilitator: Vec<Utf8Bytes>,
+    /// Connections concerned by one of the batch's events (author, voter, a snapshot or a
+    /// removal): their whole list for the batch, so per-connection order stays seq order.
+    private: HashMap<ConnId, Private>,
     replies: Vec<(ConnId, Utf8Bytes)>,
     joins: Vec<(oneshot::Sender<Result<PersonId, Rejection>>, PersonId)>,
     closes: Vec<(ConnId, CloseReason)>,
@@ -349,7 +369,9 @@ impl Batch {
     fn is_empty(&self) -> bool {
         self.events.is_empty()
             && self.commands.is_empty()
-            && self.frames.is_empty()
+            && self.public.is_empty()
+            && self.facilitator.is_empty()
+            && self.private.is_empty()
             && self.replies.is_empty()
             && self.joins.is_empty()
             && self.closes.is_empty()
@@ -390,6 +412,19 @@ fn project_entry(
         personal,
         snapshot_for: state.needs_snapshot(prior, event),
     }
+}
+
+fn snapshot_frame(state: &CafeState, epoch: u64, seq: u64, person: Option<PersonId>) -> Utf8Bytes {
+    let view = match person {
+        Some(p) => state.view(Audience::Person(p)),
+        None => state.view(Audience::Public),
+    };
+    encode(&ServerFrame::Snapshot {
+        epoch,
+        seq,
+        recovered: false,
+        state: Box::new(view),
+    })
 }
 
 /// Everything needed to start an actor.
@@ -799,7 +834,14 @@ impl Actor {
             let _ = reply.send(Err(Rejection::new(ErrorCode::Resync, "connection closed")));
             return;
         }
-        self.conns.insert(conn, ConnEntry { person, link });
+        self.conns.insert(
+            conn,
+            ConnEntry {
+                person,
+                link,
+                audience,
+            },
+        );
         let _ = reply.send(Ok(()));
         if let Some(p) = person {
             self.offline_due.remove(&p);
@@ -822,16 +864,7 @@ impl Actor {
     }
 
     fn snapshot_frame(&self, person: Option<PersonId>) -> Utf8Bytes {
-        let view = match person {
-            Some(p) => self.state.view(Audience::Person(p)),
-            None => self.state.view(Audience::Public),
-        };
-        encode(&ServerFrame::Snapshot {
-            epoch: self.epoch,
-            seq: self.seq,
-            recovered: false,
-            state: Box::new(view),
-        })
+        snapshot_frame(&self.state, self.epoch, self.seq, person)
     }
 
     /// The frames that bring a client from `resume` to now: the missed events if the ring
@@ -952,24 +985,59 @@ impl Actor {
             Event::PersonRemoved { person } => Some(*person),
             _ => None,
         };
+        let concerned = entry.personal.as_ref().map(|(p, _)| *p);
+        let names = |p: Option<PersonId>| {
+            p.is_some() && (p == concerned || p == entry.snapshot_for || p == removed)
+        };
+        // Only connections this event names, or ones already private this batch, need
+        // per-connection work; everyone else gets the audience lists in `flush`.
+        if concerned.is_some() || entry.snapshot_for.is_some() || removed.is_some() {
+            for (id, c) in &self.conns {
+                if names(c.person) {
+                    // Becoming private: start from what the audience list held so far, so
+                    // the earlier events of the batch keep their order.
+                    b.private.entry(*id).or_insert_with(|| Private {
+                        frames: match c.audience {
+                            Audience::Facilitator => b.facilitator.clone(),
+                            _ => b.public.clone(),
+                        },
+                        done: false,
+                    });
+                }
+            }
+        }
         let mut snapshot_bytes = None;
-        for (id, c) in &self.conns {
-            let audience = self.audience(c.person);
-            if let Some(bytes) = entry.pick(c.person, audience) {
-                b.frames.entry(*id).or_default().push(bytes.clone());
+        for (id, private) in b.private.iter_mut().filter(|(_, p)| !p.done) {
+            let Some(c) = self.conns.get_mut(id) else {
+                continue;
+            };
+            if let Some(p) = c.person {
+                if entry.snapshot_for == Some(p) || removed == Some(p) {
+                    c.audience = self.state.audience_of(p);
+                }
+            }
+            if let Some(bytes) = entry.pick(c.person, c.audience) {
+                private.frames.push(bytes.clone());
             }
             if c.person.is_some() && entry.snapshot_for == c.person {
                 let bytes = snapshot_bytes
-                    .get_or_insert_with(|| self.snapshot_frame(c.person))
+                    .get_or_insert_with(|| snapshot_frame(&self.state, self.epoch, seq, c.person))
                     .clone();
-                b.frames.entry(*id).or_default().push(bytes);
+                private.frames.push(bytes);
             }
             if c.person.is_some() && removed == c.person {
+                private.done = true;
                 b.closes.push((
                     *id,
                     CloseReason::unauthorized("you were removed from this café"),
                 ));
             }
+        }
+        if let Some(bytes) = &entry.public {
+            b.public.push(bytes.clone());
+        }
+        if let Some(bytes) = &entry.facilitator {
+            b.facilitator.push(bytes.clone());
         }
         self.push_ring(entry);
         b.events.push(StoredEvent {
@@ -1011,19 +1079,35 @@ impl Actor {
             self.metrics.commits.inc();
             self.metrics.events.inc_by(batch.events.len() as u64);
         }
-        let mut per_conn = batch.frames;
+        let mut replies: HashMap<ConnId, Vec<Utf8Bytes>> = HashMap::new();
         for (conn, bytes) in batch.replies {
-            per_conn.entry(conn).or_default().push(bytes);
+            replies.entry(conn).or_default().push(bytes);
         }
-        for (conn, frames) in per_conn {
-            let pushed = self
-                .conns
-                .get(&conn)
-                .map(|c| c.link.push(Out::Frames(frames)));
-            if pushed == Some(false) {
-                // Too slow or gone: it resumes (or says goodbye) on its own.
-                self.remove_conn(conn);
+        let public: Arc<[Utf8Bytes]> = batch.public.into();
+        let facilitator: Arc<[Utf8Bytes]> = batch.facilitator.into();
+        let mut private = batch.private;
+        let mut failed = Vec::new();
+        for (id, c) in &self.conns {
+            let reply = replies.remove(id);
+            // Acks go after the batch's events, so a client sees its own event first.
+            let ok = if let Some(mut p) = private.remove(id) {
+                p.frames.extend(reply.into_iter().flatten());
+                p.frames.is_empty() || c.link.push(Out::Frames(p.frames))
+            } else {
+                let shared = match c.audience {
+                    Audience::Facilitator => &facilitator,
+                    _ => &public,
+                };
+                (shared.is_empty() || c.link.push(Out::Shared(shared.clone())))
+                    && reply.is_none_or(|r| c.link.push(Out::Frames(r)))
+            };
+            if !ok {
+                failed.push(*id);
             }
+        }
+        for conn in failed {
+            // Too slow or gone: it resumes (or says goodbye) on its own.
+            self.remove_conn(conn);
         }
         for (reply, person) in batch.joins {
             let _ = reply.send(Ok(person));

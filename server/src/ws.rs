@@ -460,5 +460,11 @@ async fn feed(sink: &mut SplitSink<WebSocket, Message>, out: Out) -> Result<(), 
             }
             Ok(())
         }
+        Out::Shared(v) => {
+            for b in v.iter() {
+                sink.feed(Message::Text(b.clone())).await?;
+            }
+            Ok(())
+        }
     }
 }
