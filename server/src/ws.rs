@@ -371,18 +371,29 @@ async fn write_loop(
     app: Arc<App>,
 ) {
     let shutdown = app.shutdown.clone();
+    // Created once: every poll of a `cancelled()` future takes the token's mutex (and the
+    // shutdown token is shared by every socket), so they are polled only when the queue is
+    // empty or a send is stuck, and a plain atomic catches a close on every wake-up.
+    let closed = link.closed().cancelled();
+    let stop = shutdown.cancelled();
+    tokio::pin!(closed, stop);
     loop {
+        if link.is_closing() {
+            break;
+        }
+        // The queue first: on shutdown the cafés stop producing, so the queue empties soon,
+        // and a restarting goodbye delivers what is queued anyway.
         let out = tokio::select! {
             biased;
-            _ = link.closed().cancelled() => break,
-            _ = shutdown.cancelled() => {
-                link.close(CloseReason::restarting());
-                break;
-            }
             out = rx.recv() => match out {
                 Some(o) => o,
                 None => break,
             },
+            _ = &mut closed => break,
+            _ = &mut stop => {
+                link.close(CloseReason::restarting());
+                break;
+            }
         };
         // Feed everything already queued, then flush once. A close request interrupts a
         // flush to a peer that stopped reading; tungstenite keeps the unsent bytes.
@@ -401,9 +412,10 @@ async fn write_loop(
             sink.flush().await
         };
         let done = tokio::select! {
+            biased;
             r = send => Some(r),
-            _ = link.closed().cancelled() => None,
-            _ = shutdown.cancelled() => {
+            _ = &mut closed => None,
+            _ = &mut stop => {
                 link.close(CloseReason::restarting());
                 None
             }
