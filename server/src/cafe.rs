@@ -360,6 +360,8 @@ struct Private {
     done: bool,
 }
 
+type AttachReply = oneshot::Sender<Result<(), Rejection>>;
+
 /// What one batch produced, released after the commit.
 #[derive(Default)]
 struct Batch {
@@ -374,6 +376,8 @@ struct Batch {
     private: HashMap<ConnId, Private>,
     replies: Vec<(ConnId, Utf8Bytes)>,
     joins: Vec<(oneshot::Sender<Result<PersonId, Rejection>>, PersonId)>,
+    /// Attach answers wait for the commit too: a refusal may rest on uncommitted state.
+    attaches: Vec<(AttachReply, Result<ConnId, Rejection>)>,
     closes: Vec<(ConnId, CloseReason)>,
 }
 
@@ -386,6 +390,7 @@ impl Batch {
             && self.private.is_empty()
             && self.replies.is_empty()
             && self.joins.is_empty()
+            && self.attaches.is_empty()
             && self.closes.is_empty()
     }
 }
@@ -723,8 +728,9 @@ impl Actor {
                     link,
                     reply,
                 } => {
-                    // A newcomer's first frames must show only committed history.
-                    self.flush(&mut b).await?;
+                    // No flush first (that cost a commit per join): the newcomer's frames may
+                    // show this batch's uncommitted events, so they wait in the batch and
+                    // are released with it after the commit.
                     if let Some(r) = resume.filter(|r| r.epoch == self.epoch && r.seq < self.seq) {
                         self.extend_ring_back(r.seq).await;
                     }
@@ -810,17 +816,23 @@ impl Actor {
             Some(p) => match self.state.people.get(&p) {
                 Some(x) if !x.removed => Some(x.role),
                 Some(_) => {
-                    let _ = reply.send(Err(Rejection::new(
-                        ErrorCode::Unauthorized,
-                        "you were removed from this café",
-                    )));
+                    b.attaches.push((
+                        reply,
+                        Err(Rejection::new(
+                            ErrorCode::Unauthorized,
+                            "you were removed from this café",
+                        )),
+                    ));
                     return;
                 }
                 None => {
-                    let _ = reply.send(Err(Rejection::new(
-                        ErrorCode::Unauthorized,
-                        "this token names nobody in this café",
-                    )));
+                    b.attaches.push((
+                        reply,
+                        Err(Rejection::new(
+                            ErrorCode::Unauthorized,
+                            "this token names nobody in this café",
+                        )),
+                    ));
                     return;
                 }
             },
@@ -842,10 +854,16 @@ impl Actor {
         let mut frames = Vec::with_capacity(catch_up.len() + 1);
         frames.push(welcome);
         frames.extend(catch_up);
-        if !link.push(Out::Frames(frames)) {
-            let _ = reply.send(Err(Rejection::new(ErrorCode::Resync, "connection closed")));
-            return;
-        }
+        // Private from the start: later events of this batch follow the welcome in this
+        // list, and none of the batch's earlier events (already in the snapshot or the
+        // catch-up) are repeated.
+        b.private.insert(
+            conn,
+            Private {
+                frames,
+                done: false,
+            },
+        );
         self.conns.insert(
             conn,
             ConnEntry {
@@ -854,7 +872,7 @@ impl Actor {
                 audience,
             },
         );
-        let _ = reply.send(Ok(()));
+        b.attaches.push((reply, Ok(conn)));
         if let Some(p) = person {
             self.offline_due.remove(&p);
             self.system(
@@ -1123,6 +1141,15 @@ impl Actor {
         }
         for (reply, person) in batch.joins {
             let _ = reply.send(Ok(person));
+        }
+        for (reply, outcome) in batch.attaches {
+            let answer = match outcome {
+                // Gone here means its welcome could not be queued (or it left already).
+                Ok(conn) if self.conns.contains_key(&conn) => Ok(()),
+                Ok(_) => Err(Rejection::new(ErrorCode::Resync, "connection closed")),
+                Err(r) => Err(r),
+            };
+            let _ = reply.send(answer);
         }
         for (conn, reason) in batch.closes {
             if let Some(link) = self.remove_conn(conn) {
