@@ -1,6 +1,6 @@
 //! The root: routes, and the language every page speaks.
 
-use crate::i18n::LangCtx;
+use crate::i18n::{self, LangCtx};
 use crate::pages::{
     board::BoardPage, console::ConsolePage, landing::Landing, new_cafe::NewCafe,
     projector::ProjectorPage, scribe::ScribePage,
@@ -87,7 +87,7 @@ fn switch(route: Route) -> Html {
 }
 
 /// The stored choice, else the browser's language, else English.
-fn initial_language() -> Language {
+pub fn initial_language() -> Language {
     if let Some(l) = storage::get_raw(storage::LANG_KEY).and_then(|c| Language::from_code(&c)) {
         return l;
     }
@@ -97,13 +97,15 @@ fn initial_language() -> Language {
         .unwrap_or_default()
 }
 
-/// Arabic is written right to left: the whole document flips, not just the text.
-fn apply_to_document(lang: Language) {
+/// Arabic is written right to left: the whole document flips at once, not just the text.
+/// `lang` names what the page is written in, so it follows once the table has arrived.
+fn apply_to_document(lang: Language, ready: bool) {
     if let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
     {
-        let _ = root.set_attribute("lang", lang.code());
+        let shown = if ready { lang } else { Language::En };
+        let _ = root.set_attribute("lang", shown.code());
         let _ = root.set_attribute("dir", if lang.is_rtl() { "rtl" } else { "ltr" });
     }
 }
@@ -111,7 +113,23 @@ fn apply_to_document(lang: Language) {
 #[function_component(App)]
 pub fn app() -> Html {
     let lang = use_state(initial_language);
-    use_effect_with(*lang, |l| apply_to_document(*l));
+    // Bumped when a fetched language table arrives, so everything renders again.
+    let arrived = use_state(|| 0u32);
+    let ready = i18n::is_loaded(*lang);
+    use_effect_with((*lang, ready), |(l, r)| apply_to_document(*l, *r));
+    {
+        let arrived = arrived.clone();
+        use_effect_with(*lang, move |l| {
+            let l = *l;
+            if !i18n::is_loaded(l) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if i18n::load(l).await {
+                        arrived.set(*arrived + 1);
+                    }
+                });
+            }
+        });
+    }
     let set = {
         let lang = lang.clone();
         Callback::from(move |l: Language| {
@@ -119,7 +137,11 @@ pub fn app() -> Html {
             lang.set(l);
         })
     };
-    let ctx = LangCtx { lang: *lang, set };
+    let ctx = LangCtx {
+        lang: *lang,
+        ready,
+        set,
+    };
     let route = use_state(current_route);
     {
         // Back and forward buttons.

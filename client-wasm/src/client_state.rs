@@ -46,13 +46,30 @@ pub struct Who {
     pub role: Option<Role>,
 }
 
-/// What is kept in localStorage so a reload can resume instead of starting over: the state
-/// as a `snapshot` frame (read back with the very code that reads frames off the socket, so
-/// the bundle carries one CafeState parser, not two) and [`Who`].
+/// What is kept in localStorage so a reload can resume instead of starting over: the last
+/// `snapshot` frame and the `event` frames applied since (one per line), exactly as they came
+/// off the socket, and [`Who`]. Keeping the server's text rather than re-serializing our
+/// `CafeState` keeps every state `Serialize` impl out of the bundle; a reload replays the
+/// log through `apply`, and the next snapshot compacts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
     pub snapshot: String,
+    pub log: String,
     pub who: String,
+}
+
+/// A resume replays the whole log after a reload; past this many events, the next hello asks
+/// for a fresh snapshot instead, which also compacts what is stored.
+const MAX_LOG: usize = 2_000;
+
+/// Reads a server frame (`None` for one from a newer server we cannot read).
+///
+/// Size note: the state types reach the bundle through serde's buffered `Content` anyway
+/// (events are internally tagged and carry ideas, people, votes…), so the snapshot is read
+/// the same way; reading it straight from the text would add a second copy of every state
+/// deserializer (measured: +4 KB gzip).
+pub fn parse_frame(text: &str) -> Option<ServerFrame> {
+    serde_json::from_str(text).ok()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,6 +95,9 @@ pub struct ClientState {
     pub bye_reconnect: Option<bool>,
     /// State changed since it was last written to localStorage.
     pub dirty: bool,
+    /// The last snapshot frame's text and the event frames applied since (see [`Stored`]).
+    raw_snapshot: Option<String>,
+    raw_log: Vec<String>,
 }
 
 impl Default for ClientState {
@@ -97,6 +117,8 @@ impl Default for ClientState {
             notice: None,
             bye_reconnect: None,
             dirty: false,
+            raw_snapshot: None,
+            raw_log: Vec::new(),
         }
     }
 }
@@ -104,19 +126,37 @@ impl Default for ClientState {
 impl ClientState {
     /// Rebuilds the client from what [`ClientState::stored`] wrote; anything unreadable
     /// is ignored (the server sends a fresh snapshot then).
-    pub fn restore(snapshot: Option<&str>, who: Option<&str>, outbox: Outbox) -> Self {
+    pub fn restore(
+        snapshot: Option<&str>,
+        log: Option<&str>,
+        who: Option<&str>,
+        outbox: Outbox,
+    ) -> Self {
         let mut s = Self {
             outbox,
             ..Self::default()
         };
+        let Some(text) = snapshot else {
+            return s;
+        };
         if let Some(ServerFrame::Snapshot {
             epoch, seq, state, ..
-        }) = snapshot.and_then(|j| serde_json::from_str::<ServerFrame>(j).ok())
+        }) = parse_frame(text)
         {
             s.state = *state;
             s.epoch = Some(epoch);
             s.seq = seq;
             s.loaded = true;
+            s.raw_snapshot = Some(text.to_owned());
+            for line in log.unwrap_or_default().lines() {
+                if let Some(ServerFrame::Event { seq, event, .. }) = parse_frame(line) {
+                    if seq > s.seq {
+                        s.state.apply(&event);
+                        s.seq = seq;
+                        s.raw_log.push(line.to_owned());
+                    }
+                }
+            }
             if let Some(w) = who.and_then(|j| serde_json::from_str::<Who>(j).ok()) {
                 s.me = w.me;
                 s.role = w.role;
@@ -126,26 +166,43 @@ impl ClientState {
     }
 
     pub fn stored(&self) -> Option<Stored> {
-        let frame = ServerFrame::Snapshot {
-            epoch: self.epoch?,
-            seq: self.seq,
-            recovered: false,
-            state: Box::new(self.state.clone()),
-        };
+        self.epoch?;
         let who = Who {
             me: self.me,
             role: self.role,
         };
         Some(Stored {
-            snapshot: serde_json::to_string(&frame).ok()?,
+            snapshot: self.raw_snapshot.clone()?,
+            log: self.raw_log.join("\n"),
             who: serde_json::to_string(&who).ok()?,
         })
+    }
+
+    /// Handles a frame as received from the socket, keeping its text for [`Stored`].
+    /// `None` when the frame cannot be read (e.g. from a newer server): skipping it beats
+    /// crashing.
+    pub fn handle_text(&mut self, text: &str, now: Millis) -> Option<(Next, bool)> {
+        let frame = parse_frame(text)?;
+        let welcome = matches!(frame, ServerFrame::Welcome { .. });
+        match &frame {
+            ServerFrame::Snapshot { .. } => {
+                self.raw_snapshot = Some(text.to_owned());
+                self.raw_log.clear();
+            }
+            // A raw newline can only be whitespace between JSON tokens (inside strings it is
+            // escaped), so replacing it keeps the frame's meaning and lines separate frames.
+            ServerFrame::Event { seq, .. } if *seq > self.seq => {
+                self.raw_log.push(text.replace('\n', " "));
+            }
+            _ => {}
+        }
+        Some((self.handle(frame, now), welcome))
     }
 
     /// Sent in `hello` so the server replays only what we missed.
     pub fn resume_point(&self) -> Option<ResumePoint> {
         match (self.loaded, self.epoch) {
-            (true, Some(epoch)) => Some(ResumePoint {
+            (true, Some(epoch)) if self.raw_log.len() <= MAX_LOG => Some(ResumePoint {
                 epoch,
                 seq: self.seq,
             }),
@@ -474,16 +531,47 @@ mod tests {
     #[test]
     fn resume_bookkeeping_survives_reload() {
         let mut c = ClientState::default();
-        c.handle(welcome(false, 9), 0);
-        c.handle(snapshot(7), 0);
+        let feed = |c: &mut ClientState, f: ServerFrame| {
+            c.handle_text(&serde_json::to_string(&f).unwrap(), 0)
+                .unwrap()
+        };
+        feed(&mut c, welcome(false, 9));
+        feed(&mut c, snapshot(5));
+        feed(
+            &mut c,
+            ServerFrame::Event {
+                seq: 7,
+                at: 0,
+                event: idea(10, "a"),
+            },
+        );
+        // A duplicate is neither applied nor logged.
+        feed(
+            &mut c,
+            ServerFrame::Event {
+                seq: 6,
+                at: 0,
+                event: Event::IdeaDeleted { idea: IdeaId(10) },
+            },
+        );
         c.enqueue("x".into(), &Command::RaiseHand, 0);
         let stored = c.stored().unwrap();
+        assert_eq!(stored.log.lines().count(), 1);
         let outbox = Outbox::from_json(&c.outbox.to_json());
-        let mut r = ClientState::restore(Some(&stored.snapshot), Some(&stored.who), outbox);
+        let mut r = ClientState::restore(
+            Some(&stored.snapshot),
+            Some(&stored.log),
+            Some(&stored.who),
+            outbox,
+        );
         assert_eq!(r.me, Some(PersonId(2)));
         assert_eq!(r.state, c.state);
-        assert!(!ClientState::restore(Some("{}"), None, Outbox::default()).loaded);
+        assert_eq!(r.state.ideas.len(), 1);
+        assert!(!ClientState::restore(Some("{}"), None, None, Outbox::default()).loaded);
         assert_eq!(r.resume_point(), Some(ResumePoint { epoch: 9, seq: 7 }));
+        // A new snapshot compacts the log.
+        feed(&mut r, snapshot(8));
+        assert_eq!(r.stored().unwrap().log, "");
         assert_eq!(r.outbox.unanswered_count(), 1);
         // Resumed: our state continues. Another epoch: the state is replaced by a snapshot.
         r.handle(welcome(true, 9), 0);
@@ -514,6 +602,47 @@ mod tests {
             reconnect: false,
         };
         assert!(matches!(c.handle(bye, 0), Next::Leave { .. }));
+    }
+
+    #[test]
+    fn every_frame_parses_like_the_shared_type() {
+        let frames = [
+            welcome(true, 3),
+            snapshot(4),
+            ServerFrame::Event {
+                seq: 5,
+                at: 7,
+                event: idea(1, "x"),
+            },
+            ServerFrame::Ack {
+                id: "a".into(),
+                seq: 2,
+            },
+            ServerFrame::Reject {
+                id: "a".into(),
+                code: ErrorCode::OverBudget,
+                message: "m".into(),
+            },
+            ServerFrame::Pong {
+                t: 1,
+                server_time: 2,
+            },
+            ServerFrame::Error {
+                code: ErrorCode::Malformed,
+                message: "m".into(),
+            },
+            ServerFrame::Bye {
+                code: ErrorCode::ServerRestarting,
+                message: "m".into(),
+                reconnect: true,
+            },
+        ];
+        for f in frames {
+            let text = serde_json::to_string(&f).unwrap();
+            assert_eq!(parse_frame(&text), Some(f), "{text}");
+        }
+        assert_eq!(parse_frame(r#"{"type":"new_thing"}"#), None);
+        assert_eq!(parse_frame("nope"), None);
     }
 
     #[test]

@@ -1,27 +1,73 @@
-//! Translations: the six UN languages, one Rust table per language in `i18n/`. Every string
-//! the UI shows comes from here; a test checks that every key exists in all six tables, so
-//! a missing translation is a failing build rather than English leaking into Arabic.
+//! Translations: the six UN languages. Every string the UI shows comes from here. English
+//! is compiled in (`i18n/en.rs`); the other five are `static/i18n/{code}.json`, served with
+//! the bundle and fetched when chosen, so a first load carries one language, not six. A
+//! test checks that every key exists in all six tables, so a missing translation is a
+//! failing build rather than English leaking into Arabic.
 
-mod ar;
 mod en;
-mod es;
-mod fr;
-mod ru;
-mod zh;
 
 use cafe_shared::{ErrorCode, Language, Phase, Role};
+use std::cell::RefCell;
 use yew::prelude::*;
 
 pub type Table = &'static [(&'static str, &'static str)];
 
+thread_local! {
+    /// Tables fetched so far. Each is loaded at most once per page and lives as long as the
+    /// page, so it is leaked to hand out `&'static str` like the compiled-in English.
+    static LOADED: RefCell<Vec<(Language, Table)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The language's table; empty while a fetched language has not arrived (English shows).
 pub fn table(lang: Language) -> Table {
-    match lang {
-        Language::Ar => ar::STRINGS,
-        Language::Zh => zh::STRINGS,
-        Language::En => en::STRINGS,
-        Language::Fr => fr::STRINGS,
-        Language::Ru => ru::STRINGS,
-        Language::Es => es::STRINGS,
+    if lang == Language::En {
+        return en::STRINGS;
+    }
+    LOADED.with(|l| {
+        l.borrow()
+            .iter()
+            .find(|(k, _)| *k == lang)
+            .map_or(&[][..], |(_, t)| *t)
+    })
+}
+
+pub fn is_loaded(lang: Language) -> bool {
+    lang == Language::En || !table(lang).is_empty()
+}
+
+/// Installs a language from its JSON file (`{"key": "text", …}`); false if unreadable.
+pub fn install(lang: Language, json: &str) -> bool {
+    if is_loaded(lang) {
+        return true;
+    }
+    let Ok(map) = serde_json::from_str::<std::collections::BTreeMap<String, String>>(json) else {
+        return false;
+    };
+    let pairs: Vec<(&'static str, &'static str)> = map
+        .into_iter()
+        .map(|(k, v)| (&*k.leak(), &*v.leak()))
+        .collect();
+    let table: Table = pairs.leak();
+    LOADED.with(|l| l.borrow_mut().push((lang, table)));
+    true
+}
+
+/// Fetches a language's table unless it is already there; false when it could not be had
+/// (offline and never cached): the UI then stays readable in English.
+pub async fn load(lang: Language) -> bool {
+    if is_loaded(lang) {
+        return true;
+    }
+    let url = format!("/i18n/{}.json", lang.code());
+    let Ok(r) = gloo_net::http::Request::get(&url).send().await else {
+        return false;
+    };
+    if !r.ok() {
+        return false;
+    }
+    match r.text().await {
+        Ok(text) => install(lang, &text),
+        Err(_) => false,
     }
 }
 
@@ -52,6 +98,9 @@ pub fn native_name(lang: Language) -> &'static str {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct T {
     pub lang: Language,
+    /// Whether `lang`'s table had arrived: part of equality so components whose props hold
+    /// a `T` render again once it does.
+    pub ready: bool,
 }
 
 impl T {
@@ -79,6 +128,19 @@ impl T {
         })
     }
 
+    /// The phase's name in ids and CSS classes (`phase-group`): spelled out rather than taken
+    /// from `Debug`, which the bundle compiles without (`-Zfmt-debug=none`).
+    pub fn phase_slug(p: Phase) -> &'static str {
+        match p {
+            Phase::Lobby => "lobby",
+            Phase::Ideate => "ideate",
+            Phase::Group => "group",
+            Phase::Vote => "vote",
+            Phase::Results => "results",
+            Phase::Closed => "closed",
+        }
+    }
+
     pub fn role(&self, r: Role) -> &'static str {
         self.t(match r {
             Role::Organiser => "role.organiser",
@@ -97,10 +159,12 @@ impl T {
     }
 }
 
-/// Language context: the current language and a way to change it.
+/// Language context: the current language, whether its table has arrived, and a way to
+/// change it.
 #[derive(Clone, PartialEq)]
 pub struct LangCtx {
     pub lang: Language,
+    pub ready: bool,
     pub set: Callback<Language>,
 }
 
@@ -108,7 +172,8 @@ pub struct LangCtx {
 pub fn use_t() -> T {
     let ctx = use_context::<LangCtx>();
     T {
-        lang: ctx.map(|c| c.lang).unwrap_or_default(),
+        lang: ctx.as_ref().map(|c| c.lang).unwrap_or_default(),
+        ready: ctx.is_none_or(|c| c.ready),
     }
 }
 
@@ -116,6 +181,7 @@ pub fn use_t() -> T {
 pub fn use_lang() -> LangCtx {
     use_context::<LangCtx>().unwrap_or(LangCtx {
         lang: Language::En,
+        ready: true,
         set: Callback::noop(),
     })
 }
@@ -123,25 +189,55 @@ pub fn use_lang() -> LangCtx {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
+    /// The five fetched languages, read from the files the server sends (host only: the
+    /// wasm test runner has no file system).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn json_table(lang: Language) -> Vec<(String, String)> {
+        let path = format!(
+            "{}/static/i18n/{}.json",
+            env!("CARGO_MANIFEST_DIR"),
+            lang.code()
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let map: std::collections::BTreeMap<String, String> =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        map.into_iter().collect()
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn every_key_exists_in_all_six_languages() {
+        use std::collections::BTreeSet;
         let en: BTreeSet<&str> = en::STRINGS.iter().map(|(k, _)| *k).collect();
         assert_eq!(en.len(), en::STRINGS.len(), "duplicate key in en");
         for lang in Language::ALL {
-            let keys: BTreeSet<&str> = table(lang).iter().map(|(k, _)| *k).collect();
-            assert_eq!(keys.len(), table(lang).len(), "duplicate key in {lang:?}");
+            if lang == Language::En {
+                continue;
+            }
+            let table = json_table(lang);
+            let keys: BTreeSet<&str> = table.iter().map(|(k, _)| k.as_str()).collect();
             let missing: Vec<_> = en.difference(&keys).collect();
             let extra: Vec<_> = keys.difference(&en).collect();
             assert!(missing.is_empty(), "{lang:?} lacks {missing:?}");
             assert!(extra.is_empty(), "{lang:?} has unknown {extra:?}");
-            for (k, v) in table(lang) {
+            for (k, v) in &table {
                 assert!(!v.trim().is_empty(), "{lang:?} {k} is empty");
             }
         }
+    }
+
+    #[test]
+    fn a_fetched_language_replaces_english_once_installed() {
+        assert_eq!(tr(Language::Ru, "app.name"), "Innovation Café");
+        assert!(!install(Language::Ru, "not json"));
+        assert!(!is_loaded(Language::Ru));
+        assert!(install(Language::Ru, r#"{"app.name": "Кафе"}"#));
+        assert_eq!(tr(Language::Ru, "app.name"), "Кафе");
+        // Missing keys fall back to English.
+        assert_eq!(tr(Language::Ru, "app.back"), tr(Language::En, "app.back"));
     }
 
     #[test]
@@ -175,7 +271,21 @@ mod tests {
                 "{code}"
             );
         }
-        let t = T { lang: Language::Fr };
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let fr = json_table(Language::Fr);
+            assert!(install(
+                Language::Fr,
+                &serde_json::to_string(
+                    &fr.into_iter().collect::<std::collections::BTreeMap<_, _>>()
+                )
+                .unwrap()
+            ));
+        }
+        let t = T {
+            lang: Language::Fr,
+            ready: true,
+        };
         for p in Phase::ALL {
             assert_ne!(t.phase(p), "?");
         }

@@ -7,7 +7,8 @@
 //! - [`outbox`]: commands waiting for an answer, persisted so nothing typed is lost.
 //! - [`session`]: the WebSocket, reconnects, pings and persistence around a `ClientState`.
 //! - [`api`]: the HTTP calls (create, join).
-//! - [`i18n`]: the six UN languages; no UI string lives anywhere else.
+//! - [`i18n`]: the six UN languages (English built in, the rest fetched when chosen); no
+//!   UI string lives anywhere else.
 //! - [`app`], [`pages`], [`components`]: the screens.
 
 pub mod api;
@@ -25,7 +26,12 @@ pub mod storage;
 #[cfg(all(target_arch = "wasm32", not(test)))]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
-    yew::Renderer::<app::App>::new().render();
+    // A remembered language other than English is fetched before the first render, so the
+    // page does not flash English first (if the fetch fails, English it is).
+    wasm_bindgen_futures::spawn_local(async {
+        i18n::load(app::initial_language()).await;
+        yew::Renderer::<app::App>::new().render();
+    });
 }
 
 // wasm-bindgen-test runs the unit tests in headless Chrome, like the app itself.

@@ -7,8 +7,7 @@ pub mod new_cafe;
 pub mod projector;
 pub mod scribe;
 
-use crate::session::now_ms;
-use cafe_shared::{CafeState, Command, Ctx, PersonId, Rejection};
+use cafe_shared::{CafeState, PersonId};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -31,32 +30,6 @@ pub fn event_value(e: &Event) -> String {
 
 pub fn input_value(e: &InputEvent) -> String {
     event_value(e)
-}
-
-/// Would the café accept this command from me right now? Asks the shared rules (the same
-/// `decide` the server runs) so buttons are greyed out for exactly the right reasons.
-pub fn check(
-    state: &CafeState,
-    me: Option<PersonId>,
-    offset: i64,
-    cmd: &Command,
-) -> Result<(), Rejection> {
-    let Some(actor) = me else {
-        return Err(Rejection::new(
-            cafe_shared::ErrorCode::Forbidden,
-            "projector",
-        ));
-    };
-    let ctx = Ctx {
-        actor,
-        now: now_ms() + offset,
-        seed: 0,
-    };
-    state.decide(&ctx, cmd).map(|_| ())
-}
-
-pub fn allowed(state: &CafeState, me: Option<PersonId>, offset: i64, cmd: &Command) -> bool {
-    check(state, me, offset, cmd).is_ok()
 }
 
 pub fn person_name(state: &CafeState, id: Option<PersonId>) -> Option<String> {

@@ -6,7 +6,7 @@
 use crate::client_state::{after_close, backoff_ms, AfterClose, ClientState, ConnStatus, Next};
 use crate::outbox::Outbox;
 use crate::storage;
-use cafe_shared::{ClientFrame, Command, Millis, ServerFrame, PROTOCOL_VERSION};
+use cafe_shared::{ClientFrame, Command, Millis, PROTOCOL_VERSION};
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use std::cell::{Cell, RefCell};
@@ -22,6 +22,11 @@ const PERSIST_EVERY_MS: u32 = 2_000;
 
 fn who_key(state_key: &str) -> String {
     format!("{state_key}.who")
+}
+
+/// The event frames received since the stored snapshot, one per line.
+fn log_key(state_key: &str) -> String {
+    format!("{state_key}.log")
 }
 
 pub fn now_ms() -> Millis {
@@ -75,6 +80,7 @@ impl Session {
         let outbox = Outbox::from_json(&outbox_json);
         let client = ClientState::restore(
             storage::get_raw(&state_key).as_deref(),
+            storage::get_raw(&log_key(&state_key)).as_deref(),
             storage::get_raw(&who_key(&state_key)).as_deref(),
             outbox,
         );
@@ -235,12 +241,10 @@ impl Session {
 
     fn on_text(self: &Rc<Self>, text: &str) {
         self.last_rx.set(js_sys::Date::now());
-        let Ok(frame) = serde_json::from_str::<ServerFrame>(text) else {
+        let Some((next, welcome)) = self.client.borrow_mut().handle_text(text, now_ms()) else {
             // A frame from a newer server we cannot read; skipping it beats crashing.
             return;
         };
-        let welcome = matches!(frame, ServerFrame::Welcome { .. });
-        let next = self.client.borrow_mut().handle(frame, now_ms());
         match next {
             Next::Nothing => {}
             Next::FlushOutbox => {
@@ -403,6 +407,7 @@ impl Session {
         c.dirty = false;
         if let Some(stored) = c.stored() {
             storage::set_raw(&self.state_key, &stored.snapshot);
+            storage::set_raw(&log_key(&self.state_key), &stored.log);
             storage::set_raw(&who_key(&self.state_key), &stored.who);
         }
     }
@@ -426,6 +431,7 @@ impl Session {
     /// Forgets what this browser stored for the café (used when the token is refused).
     pub fn forget(&self) {
         storage::remove(&who_key(&self.state_key));
+        storage::remove(&log_key(&self.state_key));
         storage::remove(&self.state_key);
         storage::remove(&self.outbox_key);
     }

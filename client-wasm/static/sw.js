@@ -2,8 +2,8 @@
 // lost the venue Wi-Fi) so the saved board and the unsent outbox are there and go out when
 // the link returns. Network first, cache only as the fallback: while the server is
 // reachable nobody ever runs a stale bundle. The API and the WebSocket are never touched.
-const CACHE = 'cafe-shell-v1';
-const SHELL = ['/', '/cafe_client.js', '/cafe_client_bg.wasm.gz', '/style.css'];
+const CACHE = 'cafe-shell-v2';
+const SHELL = ['/', '/cafe_client.js', '/cafe_client_bg.wasm', '/style.css'];
 
 self.addEventListener('install', (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -24,7 +24,8 @@ self.addEventListener('fetch', (e) => {
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/') || url.pathname === '/ws') return;
   // Every app route is the same index.html; the app reads the path itself.
   const key = req.mode === 'navigate' ? '/' : url.pathname;
-  if (req.mode !== 'navigate' && !SHELL.includes(key)) return;
+  // Language tables are fetched when chosen and kept for the next offline reopen.
+  if (req.mode !== 'navigate' && !SHELL.includes(key) && !key.startsWith('/i18n/')) return;
   e.respondWith(
     fetch(req)
       .then((res) => {

@@ -1,8 +1,13 @@
 //! The browser app (client-wasm/dist), embedded into the binary at compile time. Unknown
 //! paths fall back to index.html (the app routes itself). When the bundle has not been built
 //! yet, a small page says so instead of failing the build.
+//!
+//! scripts/build-client.sh writes a gzip -9 sibling (`<file>.gz`) next to the big text and
+//! wasm files; a browser that accepts gzip gets those bytes with `Content-Encoding: gzip`
+//! (about a third of the transfer on a weak phone link, and the wasm still compiles while
+//! it streams in), anything else gets the plain file.
 
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 
 #[derive(rust_embed::Embed)]
@@ -17,8 +22,37 @@ const FALLBACK: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"u
 (client-wasm/dist was empty when it was compiled).</p>\
 <p>API: <a href=\"/api/openapi.json\">/api/openapi.json</a></p></body></html>";
 
-fn file(path: &str) -> Option<Response> {
-    let f = Dist::get(path)?;
+/// Does this `Accept-Encoding` allow gzip? Honours `q=0` ("anything but gzip").
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    value.split(',').any(|item| {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or("").trim();
+        let refused = parts.any(|p| {
+            let p = p.trim();
+            p.strip_prefix("q=")
+                .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+        });
+        !refused
+            && (coding.eq_ignore_ascii_case("gzip")
+                || coding.eq_ignore_ascii_case("x-gzip")
+                || coding == "*")
+    })
+}
+
+fn file(path: &str, gzip_ok: bool) -> Option<Response> {
+    let gz = Dist::get(&format!("{path}.gz"));
+    let has_gz = gz.is_some();
+    let (f, encoded) = match gz {
+        Some(gz) if gzip_ok => (gz, true),
+        _ => (Dist::get(path)?, false),
+    };
+    // The type is the original file's, whichever bytes are sent.
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     // index.html must be revalidated so a new deployment is picked up; the rest may be
     // cached briefly (names are not content-hashed).
@@ -27,31 +61,69 @@ fn file(path: &str) -> Option<Response> {
     } else {
         "public, max-age=300"
     };
-    Some(
-        (
-            [
-                (header::CONTENT_TYPE, mime.as_ref().to_owned()),
-                (header::CACHE_CONTROL, cache.to_owned()),
-            ],
-            f.data.into_owned(),
-        )
-            .into_response(),
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, mime.as_ref().to_owned()),
+            (header::CACHE_CONTROL, cache.to_owned()),
+        ],
+        f.data.into_owned(),
     )
+        .into_response();
+    let headers = response.headers_mut();
+    if encoded {
+        headers.insert(
+            header::CONTENT_ENCODING,
+            header::HeaderValue::from_static("gzip"),
+        );
+    }
+    // Caches must keep the two variants apart.
+    if has_gz {
+        headers.insert(
+            header::VARY,
+            header::HeaderValue::from_static("Accept-Encoding"),
+        );
+    }
+    Some(response)
 }
 
-pub async fn serve(uri: Uri) -> Response {
+pub async fn serve(uri: Uri, request_headers: HeaderMap) -> Response {
+    let gzip_ok = accepts_gzip(&request_headers);
     let path = uri.path().trim_start_matches('/');
     if path.starts_with("api/") {
         return crate::http::ApiError::new(cafe_shared::ErrorCode::NotFound, "no such endpoint")
             .into_response();
     }
     if !path.is_empty() {
-        if let Some(r) = file(path) {
+        if let Some(r) = file(path, gzip_ok) {
             return r;
         }
     }
-    match file("index.html") {
+    match file("index.html", gzip_ok) {
         Some(r) => r,
         None => (StatusCode::OK, Html(FALLBACK)).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::ACCEPT_ENCODING,
+            header::HeaderValue::from_str(value).expect("header value"),
+        );
+        h
+    }
+
+    #[test]
+    fn accept_encoding_is_read_like_browsers_send_it() {
+        assert!(accepts_gzip(&with("gzip, deflate, br, zstd")));
+        assert!(accepts_gzip(&with("br;q=1.0, gzip;q=0.8")));
+        assert!(accepts_gzip(&with("*")));
+        assert!(!accepts_gzip(&with("identity")));
+        assert!(!accepts_gzip(&with("gzip;q=0, br")));
+        assert!(!accepts_gzip(&HeaderMap::new()));
     }
 }

@@ -6,7 +6,7 @@ use crate::components::ideas::IdeaCard;
 use crate::components::results::{item_label, results_chart};
 use crate::hooks::use_session;
 use crate::i18n::{use_t, T};
-use crate::pages::{allowed, check, counter, event_value, input_value, person_name};
+use crate::pages::{counter, event_value, input_value, person_name};
 use crate::session::Session;
 use crate::storage;
 use cafe_shared::limits::{CLUSTER_TITLE_MAX, IDEA_TEXT_MAX};
@@ -35,9 +35,45 @@ impl Ctx {
         let s = self.session.clone();
         Callback::from(move |c: Command| s.send(c))
     }
-    pub fn ok(&self, state: &CafeState, cmd: &Command) -> bool {
-        allowed(state, self.me, self.offset, cmd)
+
+    /// Buttons are offered from plain facts of the state (phase, my role, my dots); the
+    /// rules themselves run only on the server (the bundle carries no `decide`), and a
+    /// refusal there shows up as a notice like any other reject.
+    pub fn facilitating(&self, state: &CafeState) -> bool {
+        self.me
+            .and_then(|m| state.people.get(&m))
+            .is_some_and(|p| p.role.is_facilitator())
     }
+
+    /// My own idea, while ideas are still being worked on (facilitators: until closing).
+    pub fn can_edit(&self, state: &CafeState, idea: &cafe_shared::Idea) -> bool {
+        idea.author.is_some()
+            && idea.author == self.me
+            && (working_on_ideas(state) || self.facilitating(state) && state.phase != Phase::Closed)
+    }
+
+    pub fn can_delete(&self, state: &CafeState, idea: &cafe_shared::Idea) -> bool {
+        state.phase != Phase::Closed && self.facilitating(state)
+            || working_on_ideas(state) && idea.author.is_some() && idea.author == self.me
+    }
+}
+
+fn working_on_ideas(state: &CafeState) -> bool {
+    matches!(state.phase, Phase::Ideate | Phase::Group)
+}
+
+/// Why the composer is closed, if it is: ideas are posted while ideating; facilitators and
+/// table hosts (who scribe for their table) may post at other times too.
+fn post_closed(ctx: &Ctx, state: &CafeState) -> Option<cafe_shared::ErrorCode> {
+    let host = ctx
+        .me
+        .is_some_and(|m| state.tables.values().any(|t| t.host == Some(m)));
+    let open = match state.phase {
+        Phase::Ideate => true,
+        Phase::Closed => false,
+        _ => ctx.facilitating(state) || host,
+    };
+    (!open).then_some(cafe_shared::ErrorCode::NotAllowedInPhase)
 }
 
 #[function_component(BoardPage)]
@@ -130,7 +166,7 @@ pub fn board_page(p: &CafeProps) -> Html {
             { prompt_card(t, state, my_table.map(|tb| tb.name.clone())) }
             { hand_and_ready(&ctx, state) }
             { tabs }
-            <Composer ctx_session={session.clone()} board={board} can_post={check(state, c.me, c.clock_offset, &Command::PostIdea { board, text: "x".into(), category: None }).map_err(|r| r.code).err()} />
+            <Composer ctx_session={session.clone()} board={board} can_post={post_closed(&ctx, state)} />
             { vote_panel(&ctx, state, board) }
             { idea_wall(&ctx, state, board, &c.outbox.pending_ideas()) }
         </main>
@@ -305,8 +341,8 @@ fn ballot(ctx: &Ctx, state: &CafeState, vote: &Vote) -> Html {
                 let mine = vote.dots_on(me, *item);
                 let cast = Command::CastDot { vote: vote.id, item: *item };
                 let retract = Command::RetractDot { vote: vote.id, item: *item };
-                let can_cast = ctx.ok(state, &cast);
-                let can_retract = ctx.ok(state, &retract);
+                let can_cast = vote.remaining_for(me) > 0 && mine < vote.per_item_cap;
+                let can_retract = mine > 0;
                 let label = item_label(state, vote.target, *item);
                 let (s1, s2) = (send.clone(), send.clone());
                 html! {
@@ -349,9 +385,9 @@ fn idea_wall(
     let card = |i: &cafe_shared::Idea| {
         html! { <IdeaItem key={i.id.0} ctx_session={ctx.session.clone()} idea={i.clone()}
         author={person_name(state, i.author)} mine={i.author.is_some() && i.author == ctx.me}
-        can_edit={ctx.ok(state, &Command::EditIdea { idea: i.id, text: format!("{}.", i.text), category: i.category.clone() })}
-        can_delete={ctx.ok(state, &Command::DeleteIdea { idea: i.id })}
-        clusters={if state.phase == Phase::Group && !clusters.is_empty() && ctx.ok(state, &Command::MoveIdea { idea: i.id, cluster: None }) {
+        can_edit={ctx.can_edit(state, i)}
+        can_delete={ctx.can_delete(state, i)}
+        clusters={if state.phase == Phase::Group && !clusters.is_empty() {
             clusters.iter().map(|c| (c.id, c.title.clone())).collect()
         } else { Vec::new() }} /> }
     };
@@ -365,7 +401,7 @@ fn idea_wall(
                 <h2 id="wall-title">{ t.t("board.ideas") }</h2>
                 <span class="muted">{ t.f("board.count", &[("n", &count)]) }</span>
             </div>
-            if state.phase == Phase::Group && ctx.ok(state, &Command::CreateCluster { board, title: "x".into(), ideas: vec![] }) {
+            if state.phase == Phase::Group {
                 <NewCluster ctx_session={ctx.session.clone()} board={board} />
             }
             if grouping {

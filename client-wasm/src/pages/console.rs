@@ -14,8 +14,8 @@ use crate::session::Session;
 use crate::storage;
 use cafe_shared::limits::{ROUND_PROMPT_MAX, TABLE_NAME_MAX};
 use cafe_shared::{
-    Assignment, BoardId, CafeState, Command, Location, PersonId, Phase, TableId, TableKind, Timer,
-    VoteStatus, VoteTarget, VoteVisibility,
+    Assignment, BoardId, CafeState, Command, Location, PersonId, Phase, Role, TableId, TableKind,
+    Timer, VoteStatus, VoteTarget, VoteVisibility,
 };
 use std::rc::Rc;
 use yew::prelude::*;
@@ -131,7 +131,7 @@ fn phase_card(ctx: &Ctx, state: &CafeState) -> Html {
                     let send = send.clone();
                     let ph = *ph;
                     html! {
-                        <button id={format!("phase-{}", format!("{ph:?}").to_lowercase())}
+                        <button id={format!("phase-{}", T::phase_slug(ph))}
                             class={classes!("step", on.then_some("step-on"))} aria-pressed={on.to_string()}
                             onclick={Callback::from(move |_| send.emit(Command::SetPhase { phase: ph }))}>
                             { t.phase(ph) }
@@ -206,6 +206,7 @@ fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
         .count();
     let remote = people.len() - room;
     let send = ctx.send();
+    let my_role = ctx.me.and_then(|m| state.people.get(&m)).map(|p| p.role);
     html! {
         <section class="card" aria-labelledby="people-title">
             <h2 id="people-title">{ t.t("console.people") }</h2>
@@ -217,7 +218,11 @@ fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
             <ul class="people" id="people">
                 { for people.iter().map(|p| {
                     let remove = Command::RemovePerson { person: p.id };
-                    let can_remove = ctx.ok(state, &remove);
+                    // Only the organiser removes facilitators; nobody removes the organiser or
+                    // themselves (the server decides; this only hides pointless buttons).
+                    let can_remove = Some(p.id) != ctx.me
+                        && p.role != Role::Organiser
+                        && (!p.role.is_facilitator() || my_role == Some(Role::Organiser));
                     let send = send.clone();
                     let name = p.name.clone();
                     html! {
