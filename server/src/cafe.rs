@@ -10,7 +10,6 @@
 use crate::config::Tuning;
 use crate::metrics::Metrics;
 use crate::store::{CommandRecord, LoadedCafe, Store, StoredEvent};
-use axum::extract::ws::Utf8Bytes;
 use cafe_shared::{
     Audience, CafeId, CafeState, Command, Ctx, ErrorCode, Event, Location, Millis, PersonId,
     Rejection, ResumePoint, Role, ServerFrame, SystemCommand, Timer, PROTOCOL_VERSION,
@@ -22,6 +21,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use tungstenite::Utf8Bytes;
 
 pub type ConnId = u64;
 

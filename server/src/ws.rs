@@ -3,54 +3,185 @@
 //! bounded outbound queue, coalescing what is queued into one flush, and says `bye`).
 
 use crate::cafe::{encode, now_millis, CafeHandle, CloseReason, ConnId, ConnLink, Out};
+use crate::http::ApiError;
 use crate::App;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use axum::extract::{State, WebSocketUpgrade};
-use axum::http::HeaderMap;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use bytes::Bytes;
 use cafe_shared::limits::MAX_FRAME_BYTES;
 use cafe_shared::{ClientFrame, ErrorCode, PersonId, ServerFrame, PROTOCOL_VERSION};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::{OnUpgrade, Upgraded};
+use hyper_util::rt::TokioIo;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tokio_tungstenite::WebSocketStream;
+use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tungstenite::protocol::frame::{CloseFrame, Frame};
+use tungstenite::protocol::{Role, WebSocketConfig};
+use tungstenite::{Message, Utf8Bytes};
 
-/// Socket buffers stay small: 150 phones on weak links should cost little memory each.
-const SOCKET_BUFFER: usize = 8 * 1024;
+type Ws = WebSocketStream<TokioIo<Upgraded>>;
+
+/// Client frames are small JSON commands; a bigger one (up to `MAX_FRAME_BYTES`) grows the
+/// buffer while it is read. Every idle socket keeps this much, so it stays small.
+const READ_BUFFER: usize = 4 * 1024;
+/// tungstenite writes to the socket once this much is buffered (or on flush).
+const WRITE_BUFFER: usize = 8 * 1024;
+/// Largest payload handed to tungstenite in one frame. tungstenite's write buffer keeps the
+/// capacity of the largest frame it ever held, so a 900 KB snapshot sent whole would stay
+/// allocated per socket for good; bigger messages go out as fragments of this size.
+const CHUNK: usize = 8 * 1024;
 /// Frames written per flush at most, so one connection cannot hog its writer forever.
 const COALESCE_MAX: usize = 256;
+/// Bytes fed per flush at most: besides the frame count, so a burst of big frames is
+/// written out (and its memory released) before more is taken off the queue.
+const COALESCE_BYTES: usize = 64 * 1024;
 
-pub async fn upgrade(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    ws: WebSocketUpgrade,
-) -> Response {
-    if !app.origin_allowed(&headers) {
-        return crate::http::ApiError::new(
+/// GET /ws: checks the handshake, the origin and shutdown, answers 101 and runs the
+/// connection on the upgraded socket. The upgrade is done here rather than by axum's
+/// `WebSocketUpgrade` because axum's `Message` cannot send a fragment.
+pub async fn upgrade(State(app): State<Arc<App>>, req: Request) -> Response {
+    let (mut parts, _body) = req.into_parts();
+    let key = match handshake_key(&parts.headers) {
+        Ok(k) => k,
+        Err(refused) => return refused.into_response(),
+    };
+    if !app.origin_allowed(&parts.headers) {
+        return ApiError::new(
             ErrorCode::Forbidden,
             "this page's origin may not open a café connection",
         )
         .into_response();
     }
     if app.shutdown.is_cancelled() {
-        return crate::http::ApiError::new(
+        return ApiError::new(
             ErrorCode::ServerRestarting,
             "the server is restarting; reconnect shortly",
         )
         .into_response();
     }
+    // Present only on HTTP/1.1 connections served with upgrades enabled (axum::serve).
+    let Some(on_upgrade) = parts.extensions.remove::<OnUpgrade>() else {
+        return upgrade_required("this connection cannot be upgraded to a WebSocket");
+    };
+    let Ok(accept) = HeaderValue::try_from(tungstenite::handshake::derive_accept_key(&key)) else {
+        return ApiError::new(ErrorCode::Internal, "the handshake could not be answered")
+            .into_response();
+    };
     let guard = app.connections.token();
-    ws.read_buffer_size(SOCKET_BUFFER)
-        .write_buffer_size(SOCKET_BUFFER)
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| async move {
-            run(socket, app).await;
-            drop(guard);
-        })
+    tokio::spawn(async move {
+        let upgraded = match on_upgrade.await {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::debug!(error = %e, "WebSocket upgrade failed");
+                return;
+            }
+        };
+        let config = WebSocketConfig::default()
+            .read_buffer_size(READ_BUFFER)
+            .write_buffer_size(WRITE_BUFFER)
+            .max_message_size(Some(MAX_FRAME_BYTES))
+            .max_frame_size(Some(MAX_FRAME_BYTES));
+        let socket =
+            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
+                .await;
+        run(socket, app).await;
+        drop(guard);
+    });
+    let mut res = Response::new(Body::empty());
+    *res.status_mut() = StatusCode::SWITCHING_PROTOCOLS;
+    let h = res.headers_mut();
+    h.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    h.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
+    res
+}
+
+/// Whether a comma-separated header lists `token` (case-insensitive), in any of its values.
+fn header_has_token(headers: &HeaderMap, name: HeaderName, token: &str) -> bool {
+    headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case(token))
+}
+
+/// 426 names what to upgrade to (RFC 9110 §15.5.22).
+fn upgrade_required(message: &str) -> Response {
+    let mut res = ApiError {
+        code: ErrorCode::Malformed,
+        message: message.to_owned(),
+        status: StatusCode::UPGRADE_REQUIRED,
+    }
+    .into_response();
+    let h = res.headers_mut();
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    h.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+    res
+}
+
+/// Why a request to /ws is not a WebSocket handshake.
+enum Refused {
+    NotWebSocket,
+    Version,
+    Key,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::NotWebSocket => upgrade_required("/ws only speaks WebSocket"),
+            Refused::Version => {
+                // RFC 6455 §4.4: 426 with the versions the server speaks.
+                let mut res = upgrade_required("only WebSocket version 13 is spoken");
+                res.headers_mut().insert(
+                    header::SEC_WEBSOCKET_VERSION,
+                    HeaderValue::from_static("13"),
+                );
+                res
+            }
+            Refused::Key => ApiError::new(
+                ErrorCode::Malformed,
+                "Sec-WebSocket-Key is missing or not 16 bytes in base64",
+            )
+            .into_response(),
+        }
+    }
+}
+
+/// The client's `Sec-WebSocket-Key` if the request is a WebSocket handshake (RFC 6455
+/// §4.2.1).
+fn handshake_key(headers: &HeaderMap) -> Result<Vec<u8>, Refused> {
+    if !header_has_token(headers, header::UPGRADE, "websocket")
+        || !header_has_token(headers, header::CONNECTION, "upgrade")
+    {
+        return Err(Refused::NotWebSocket);
+    }
+    if headers
+        .get(header::SEC_WEBSOCKET_VERSION)
+        .is_none_or(|v| v.as_bytes().trim_ascii() != b"13")
+    {
+        return Err(Refused::Version);
+    }
+    let key = headers
+        .get(header::SEC_WEBSOCKET_KEY)
+        .map(|k| k.as_bytes().trim_ascii())
+        .unwrap_or_default();
+    // The key must be 16 random bytes in base64; anything else is not a real client.
+    let decoded = base64::engine::general_purpose::STANDARD.decode(key);
+    if !decoded.is_ok_and(|d| d.len() == 16) {
+        return Err(Refused::Key);
+    }
+    Ok(key.to_vec())
 }
 
 /// A token bucket: `rate` per second, at most `burst` saved up.
@@ -90,7 +221,7 @@ struct Session {
     person: Option<PersonId>,
 }
 
-async fn run(socket: WebSocket, app: Arc<App>) {
+async fn run(socket: Ws, app: Arc<App>) {
     app.metrics.connections.inc();
     let conn: ConnId = app.next_conn.fetch_add(1, Ordering::Relaxed);
     let (sink, stream) = socket.split();
@@ -114,19 +245,13 @@ fn frame_error(code: ErrorCode, message: impl Into<String>) -> ServerFrame {
     }
 }
 
-/// axum wraps tungstenite's error; its capacity variant means the peer sent more than
-/// `max_message_size` / `max_frame_size`.
-fn is_too_big(e: &axum::Error) -> bool {
-    use std::error::Error as _;
-    matches!(
-        e.source()
-            .and_then(|s| s.downcast_ref::<tungstenite::Error>()),
-        Some(tungstenite::Error::Capacity(_))
-    )
+/// The capacity error means the peer sent more than `max_message_size` / `max_frame_size`.
+fn is_too_big(e: &tungstenite::Error) -> bool {
+    matches!(e, tungstenite::Error::Capacity(_))
 }
 
 async fn read_loop(
-    mut stream: SplitStream<WebSocket>,
+    mut stream: SplitStream<Ws>,
     link: &Arc<ConnLink>,
     app: &Arc<App>,
     conn: ConnId,
@@ -183,6 +308,8 @@ async fn read_loop(
             // tungstenite answers pings itself.
             Message::Ping(_) | Message::Pong(_) => continue,
             Message::Close(_) => break,
+            // Reading yields whole messages only; raw frames are for sending.
+            Message::Frame(_) => continue,
         };
         if !bucket.take() {
             app.metrics.rejects.inc();
@@ -364,12 +491,92 @@ async fn hello(
     ))
 }
 
+/// The sending half, plus what a fragmented message needs to survive a cancelled send.
+struct Writer {
+    sink: SplitSink<Ws, Message>,
+    /// A message going out in fragments: its bytes and how many of them were fed. No
+    /// other data frame may start before its last fragment (RFC 6455 §5.4), and a close
+    /// request can interrupt feeding it, so the goodbye finishes it first.
+    partial: Option<(Bytes, usize)>,
+    /// Bytes fed since the last flush, for `COALESCE_BYTES`.
+    fed: usize,
+}
+
+impl Writer {
+    async fn out(&mut self, out: Out) -> Result<(), tungstenite::Error> {
+        match out {
+            Out::Frame(b) => self.text(b).await,
+            Out::Frames(v) => {
+                for b in v {
+                    self.text(b).await?;
+                }
+                Ok(())
+            }
+            Out::Shared(v) => {
+                for b in v.iter() {
+                    self.text(b.clone()).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// One text message: whole if it fits a chunk, else as fragments.
+    async fn text(&mut self, text: Utf8Bytes) -> Result<(), tungstenite::Error> {
+        if text.len() <= CHUNK {
+            self.fed += text.len();
+            return self.sink.feed(Message::Text(text)).await;
+        }
+        self.partial = Some((Bytes::from(text), 0));
+        self.finish_partial().await
+    }
+
+    /// Feeds the rest of a fragmented message. `feed` either hands a frame over or (when
+    /// cancelled while waiting for room) does not, so the offset is exact after any await.
+    async fn finish_partial(&mut self) -> Result<(), tungstenite::Error> {
+        while let Some((bytes, sent)) = self.partial.as_mut() {
+            let start = *sent;
+            let mut end = (start + CHUNK).min(bytes.len());
+            // Cut between characters (continuation bytes are 0b10xxxxxx): the protocol
+            // allows splitting one, but clients that check each fragment need not cope.
+            while end < bytes.len() && end > start + 4 && bytes[end] & 0xC0 == 0x80 {
+                end -= 1;
+            }
+            let fin = end == bytes.len();
+            let opcode = if start == 0 {
+                OpCode::Data(Data::Text)
+            } else {
+                OpCode::Data(Data::Continue)
+            };
+            let frame = Frame::message(bytes.slice(start..end), opcode, fin);
+            self.sink.feed(Message::Frame(frame)).await?;
+            self.fed += end - start;
+            if fin {
+                self.partial = None;
+            } else if let Some((_, sent)) = self.partial.as_mut() {
+                *sent = end;
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), tungstenite::Error> {
+        self.fed = 0;
+        self.sink.flush().await
+    }
+}
+
 async fn write_loop(
-    mut sink: SplitSink<WebSocket, Message>,
+    sink: SplitSink<Ws, Message>,
     mut rx: mpsc::Receiver<Out>,
     link: Arc<ConnLink>,
     app: Arc<App>,
 ) {
+    let mut w = Writer {
+        sink,
+        partial: None,
+        fed: 0,
+    };
     let shutdown = app.shutdown.clone();
     // Created once: every poll of a `cancelled()` future takes the token's mutex (and the
     // shutdown token is shared by every socket), so they are polled only when the queue is
@@ -395,21 +602,22 @@ async fn write_loop(
                 break;
             }
         };
-        // Feed everything already queued, then flush once. A close request interrupts a
-        // flush to a peer that stopped reading; tungstenite keeps the unsent bytes.
+        // Feed what is already queued (up to a frame and a byte budget), then flush once.
+        // A close request interrupts a flush to a peer that stopped reading; tungstenite
+        // keeps the unsent bytes and `Writer` the unsent fragments.
         let send = async {
-            feed(&mut sink, out).await?;
+            w.out(out).await?;
             let mut n = 0;
-            while n < COALESCE_MAX {
+            while n < COALESCE_MAX && w.fed < COALESCE_BYTES {
                 match rx.try_recv() {
                     Ok(more) => {
-                        feed(&mut sink, more).await?;
+                        w.out(more).await?;
                         n += 1;
                     }
                     Err(_) => break,
                 }
             }
-            sink.flush().await
+            w.flush().await
         };
         let done = tokio::select! {
             biased;
@@ -431,11 +639,12 @@ async fn write_loop(
     }
     if let Some(reason) = link.reason() {
         let goodbye = async {
+            w.finish_partial().await?;
             if reason.code == 1012 {
                 // Restarting: deliver what is already queued first, so a client that
                 // resumes after the restart is missing as little as possible.
                 while let Ok(more) = rx.try_recv() {
-                    feed(&mut sink, more).await?;
+                    w.out(more).await?;
                 }
             }
             if reason.bye {
@@ -444,39 +653,22 @@ async fn write_loop(
                     message: reason.message.clone(),
                     reconnect: reason.reconnect,
                 });
-                sink.feed(Message::Text(bye)).await?;
+                w.text(bye).await?;
             }
             // Close reasons are limited to 123 bytes by the protocol.
             let mut text: String = reason.message.clone();
             while text.len() > 120 {
                 text.pop();
             }
-            sink.send(Message::Close(Some(CloseFrame {
-                code: reason.code,
-                reason: Utf8Bytes::from(text),
-            })))
-            .await
+            w.sink
+                .send(Message::Close(Some(CloseFrame {
+                    code: CloseCode::from(reason.code),
+                    reason: Utf8Bytes::from(text),
+                })))
+                .await
         };
         // A peer that does not read gets dropped rather than waited for.
         let _ = tokio::time::timeout(Duration::from_secs(5), goodbye).await;
     }
-    let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
-}
-
-async fn feed(sink: &mut SplitSink<WebSocket, Message>, out: Out) -> Result<(), axum::Error> {
-    match out {
-        Out::Frame(b) => sink.feed(Message::Text(b)).await,
-        Out::Frames(v) => {
-            for b in v {
-                sink.feed(Message::Text(b)).await?;
-            }
-            Ok(())
-        }
-        Out::Shared(v) => {
-            for b in v.iter() {
-                sink.feed(Message::Text(b.clone())).await?;
-            }
-            Ok(())
-        }
-    }
+    let _ = tokio::time::timeout(Duration::from_secs(1), w.sink.close()).await;
 }
