@@ -50,108 +50,8 @@ pub struct StoredEvent {
     pub seq: u64,
     /// Server time the event was stored (ms since the Unix epoch).
     pub at: i64,
-    /// Same JSON as on the wire; read back through [`event_json`] (see there why).
-    #[serde(with = "event_json")]
+    /// Same JSON as on the wire.
     pub event: Event,
-}
-
-/// Reads one event from its JSON (wire format), working around the serde limitation
-/// described on [`event_json`]. Plain `serde_json::from_str::<Event>` fails on
-/// `vote_revealed`, `tally_entered` and `round_started` events that hold numbers as map keys;
-/// anything that stores events as JSON can read them back with this.
-pub fn parse_event(json: &str) -> Result<Event, serde_json::Error> {
-    event_json::deserialize(&mut serde_json::Deserializer::from_str(json))
-}
-
-/// Reads an [`Event`] back from JSON.
-///
-/// `Event` is an internally tagged enum (`"type": ...`). serde buffers such a variant's
-/// fields before choosing the variant, and in that buffer JSON object keys stay strings, so
-/// maps keyed by numbers (`totals: {"5": 2}`, round `assignments`) fail with "invalid type:
-/// string, expected u64" (serde issue #1183). The variants with such maps are therefore read
-/// through plain structs, which serde_json deserializes directly (numeric keys included);
-/// every other variant goes through `Event`'s own `Deserialize`. Writing is unchanged, so the
-/// export's JSON is exactly the wire format.
-mod event_json {
-    use cafe_shared::{Ballot, Event, ItemId, Round, TableId, Tally, Vote, VoteId};
-    use serde::de::Error as _;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use std::collections::BTreeMap;
-
-    pub fn serialize<S: Serializer>(event: &Event, s: S) -> Result<S::Ok, S::Error> {
-        event.serialize(s)
-    }
-
-    #[derive(Deserialize)]
-    struct VoteOpened {
-        vote: Vote,
-    }
-    #[derive(Deserialize)]
-    struct RoundStarted {
-        round: Round,
-    }
-    #[derive(Deserialize)]
-    struct TallyEntered {
-        vote: VoteId,
-        table: TableId,
-        counts: BTreeMap<ItemId, u32>,
-    }
-    #[derive(Deserialize)]
-    struct VoteRevealed {
-        vote: VoteId,
-        totals: BTreeMap<ItemId, u32>,
-        tallies: BTreeMap<TableId, BTreeMap<ItemId, u32>>,
-    }
-    #[derive(Deserialize)]
-    struct VoteProgress {
-        vote: VoteId,
-        dots_cast: u32,
-        totals: BTreeMap<ItemId, u32>,
-        #[serde(default)]
-        ballot: Option<Ballot>,
-        #[serde(default)]
-        tally: Option<Tally>,
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        let kind = value
-            .get("type")
-            .and_then(|t| t.as_str())
-            .unwrap_or_default()
-            .to_owned();
-        let event = match kind.as_str() {
-            "vote_opened" => serde_json::from_value(value)
-                .map(|v: VoteOpened| Event::VoteOpened { vote: v.vote }),
-            "round_started" => serde_json::from_value(value)
-                .map(|r: RoundStarted| Event::RoundStarted { round: r.round }),
-            "tally_entered" => {
-                serde_json::from_value(value).map(|t: TallyEntered| Event::TallyEntered {
-                    vote: t.vote,
-                    table: t.table,
-                    counts: t.counts,
-                })
-            }
-            "vote_revealed" => {
-                serde_json::from_value(value).map(|r: VoteRevealed| Event::VoteRevealed {
-                    vote: r.vote,
-                    totals: r.totals,
-                    tallies: r.tallies,
-                })
-            }
-            "vote_progress" => {
-                serde_json::from_value(value).map(|p: VoteProgress| Event::VoteProgress {
-                    vote: p.vote,
-                    dots_cast: p.dots_cast,
-                    totals: p.totals,
-                    ballot: p.ballot,
-                    tally: p.tally,
-                })
-            }
-            _ => serde_json::from_value(value),
-        };
-        event.map_err(D::Error::custom)
-    }
 }
 
 /// A JSON export. `events` is the truth; `cafe` and `summary` are derived for readers and
@@ -2562,14 +2462,17 @@ mod tests {
             let ours: serde_json::Value = serde_json::from_str(&text).expect("value");
             assert_eq!(ours["event"], wire);
         }
-        // The stand-alone reader reads what plain `from_str::<Event>` cannot (today).
+        // Events with id-keyed maps read back with plain serde (serde#1183 is handled in shared).
         let revealed = c
             .log
             .iter()
             .find(|s| matches!(s.event, Event::VoteRevealed { .. }))
             .expect("reveal");
         let text = serde_json::to_string(&revealed.event).expect("json");
-        assert_eq!(parse_event(&text).expect("parse"), revealed.event);
+        assert_eq!(
+            serde_json::from_str::<Event>(&text).expect("parse"),
+            revealed.event
+        );
         let progress = Event::VoteProgress {
             vote: VoteId(3),
             dots_cast: 2,

@@ -128,8 +128,7 @@ impl SqliteStore {
         let person: Option<i64> = r.try_get("command_person").map_err(db)?;
         let id: Option<String> = r.try_get("command_id").map_err(db)?;
         let body: String = r.try_get("body").map_err(db)?;
-        // Not `serde_json::from_str::<Event>`: see `export::parse_event` for the serde limit.
-        let event: Event = crate::export::parse_event(&body).map_err(corrupt)?;
+        let event: Event = serde_json::from_str(&body).map_err(corrupt)?;
         Ok(StoredEvent {
             seq: to_u64(seq),
             at,
