@@ -80,6 +80,22 @@ impl CafeState {
         v.privileged || vote.results_visible_to_all()
     }
 
+    /// Whether this person's snapshot equals the public one: not a facilitator, no ballot,
+    /// no hidden idea of their own and, in an anonymous café, no idea of their own at all
+    /// (their authorship is shown to them alone). The server then shares one encoded
+    /// public snapshot among such newcomers. False is always safe.
+    pub fn view_is_public(&self, person: PersonId) -> bool {
+        if self.viewer(Audience::Person(person)).privileged {
+            return false;
+        }
+        let anonymous = self.anonymous();
+        !self
+            .ideas
+            .values()
+            .any(|i| i.author == Some(person) && (i.hidden || anonymous))
+            && !self.votes.values().any(|v| v.ballots.contains_key(&person))
+    }
+
     /// The snapshot an audience may hold.
     pub fn view(&self, audience: Audience) -> CafeState {
         let v = self.viewer(audience);

@@ -787,6 +787,17 @@ fn run(anonymous: bool, moderation: bool, steps: &[(u32, Step)]) -> (Vec<Event>,
     for (a, view) in &r.views {
         assert_eq!(*view, r.state.view(*a), "final view of {a:?}");
     }
+    // The server shares the public snapshot with whoever `view_is_public` names.
+    let public = r.state.view(Audience::Public);
+    for p in people(&r.state) {
+        if r.state.view_is_public(p) {
+            assert_eq!(
+                r.state.view(Audience::Person(p)),
+                public,
+                "view_is_public({p:?}) but the views differ"
+            );
+        }
+    }
     let _ = rejected;
     (r.log, accepted)
 }

@@ -366,6 +366,9 @@ fn anonymous_cafe_hides_authors() {
         r.cafe.state.view(Audience::Person(r.part)).ideas[&p].author,
         Some(r.part)
     );
+    // So the author's snapshot is their own; the server must not share the public one.
+    assert!(!r.cafe.state.view_is_public(r.part));
+    assert!(r.cafe.state.view_is_public(r.remote));
     r.cafe.ok(r.part, edit(p, "still mine"));
 }
 

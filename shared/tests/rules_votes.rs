@@ -593,3 +593,27 @@ fn ranking_one_two_two_four() {
         ]
     );
 }
+
+/// The server shares one public snapshot among people `view_is_public` names; a ballot
+/// makes a person's view their own.
+#[test]
+fn a_ballot_makes_the_view_personal() {
+    let Voting { mut r, ideas } = voting();
+    assert!(r.cafe.state.view_is_public(r.part));
+    assert!(!r.cafe.state.view_is_public(r.fac), "facilitators see more");
+    let v = r
+        .cafe
+        .open_vote(r.plenary, VoteTarget::Ideas, 3, 1, VoteVisibility::Hidden);
+    assert!(r.cafe.state.view_is_public(r.part));
+    r.cafe.ok(r.part, cast(v, ideas[1]));
+    assert!(!r.cafe.state.view_is_public(r.part));
+    assert_ne!(
+        r.cafe.state.view(Audience::Person(r.part)),
+        r.cafe.state.view(Audience::Public)
+    );
+    assert!(r.cafe.state.view_is_public(r.remote));
+    assert_eq!(
+        r.cafe.state.view(Audience::Person(r.remote)),
+        r.cafe.state.view(Audience::Public)
+    );
+}
