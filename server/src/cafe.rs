@@ -466,6 +466,18 @@ pub struct Actor {
     outcomes: Outcomes,
     offline_due: HashMap<PersonId, Instant>,
     snapshot_seq: u64,
+    /// The encoded public snapshot at a seq: most newcomers' view is the public one, and
+    /// encoding it costs ~1 ms per 1,000 people, so a crowd arriving together shares one.
+    public_snapshot: Option<(u64, Utf8Bytes)>,
+}
+
+/// An attach waiting for the end of its batch's messages (see `Actor::settle`).
+struct PendingAttach {
+    conn: ConnId,
+    person: Option<PersonId>,
+    resume: Option<ResumePoint>,
+    link: Arc<ConnLink>,
+    reply: AttachReply,
 }
 
 /// The actor could not persist; it stops and the café reloads from the store on next use.
@@ -501,6 +513,7 @@ impl Actor {
             outcomes,
             offline_due: HashMap::new(),
             snapshot_seq,
+            public_snapshot: None,
         };
         // Replay after the snapshot; only the newest events need their projections (the
         // resume ring), the older ones are just applied.
@@ -678,6 +691,7 @@ impl Actor {
     async fn handle_batch(&mut self, msgs: Vec<Msg>) -> Result<(), StoreFailed> {
         let mut b = Batch::default();
         let now = now_millis();
+        let mut pending = Vec::new();
         for msg in msgs {
             match msg {
                 Msg::Command {
@@ -727,25 +741,61 @@ impl Actor {
                     resume,
                     link,
                     reply,
-                } => {
-                    // No flush first (that cost a commit per join): the newcomer's frames may
-                    // show this batch's uncommitted events, so they wait in the batch and
-                    // are released with it after the commit.
-                    if let Some(r) = resume.filter(|r| r.epoch == self.epoch && r.seq < self.seq) {
-                        self.extend_ring_back(r.seq).await;
-                    }
-                    self.attach(&mut b, conn, person, resume, link, reply, now);
-                }
+                } => pending.push(PendingAttach {
+                    conn,
+                    person,
+                    resume,
+                    link,
+                    reply,
+                }),
                 Msg::Detach { conn } => {
+                    // Gone before it was attached: dropping the reply tells its task.
+                    pending.retain(|a| a.conn != conn);
                     self.remove_conn(conn);
                 }
                 Msg::Inspect(f) => {
+                    self.settle(&mut b, &mut pending, now).await;
                     self.flush(&mut b).await?;
                     f(&self.state, self.epoch, self.seq);
                 }
             }
         }
+        self.settle(&mut b, &mut pending, now).await;
         self.flush(&mut b).await
+    }
+
+    /// Attaches the batch's newcomers after its other messages, all at one seq, so that
+    /// those who need the public snapshot share one encoding, and only then announces
+    /// them (each announcement would move the seq and spoil the sharing). A newcomer's
+    /// frames may show this batch's uncommitted events, so like everything else they are
+    /// released with the batch after its commit (no commit per join).
+    async fn settle(&mut self, b: &mut Batch, pending: &mut Vec<PendingAttach>, now: Millis) {
+        if pending.is_empty() {
+            return;
+        }
+        let mut arrived = Vec::new();
+        for a in pending.drain(..) {
+            if let Some(r) = a
+                .resume
+                .filter(|r| r.epoch == self.epoch && r.seq < self.seq)
+            {
+                self.extend_ring_back(r.seq).await;
+            }
+            if self.attach(b, a.conn, a.person, a.resume, a.link, a.reply, now) {
+                arrived.extend(a.person);
+            }
+        }
+        for p in arrived {
+            self.offline_due.remove(&p);
+            self.system(
+                b,
+                &SystemCommand::SetPresence {
+                    person: p,
+                    online: true,
+                },
+                now,
+            );
+        }
     }
 
     fn command(
@@ -801,6 +851,8 @@ impl Actor {
         }
     }
 
+    /// Registers a connection and queues its welcome and catch-up; false if refused. Its
+    /// person is announced online by the caller.
     #[allow(clippy::too_many_arguments)]
     fn attach(
         &mut self,
@@ -809,9 +861,9 @@ impl Actor {
         person: Option<PersonId>,
         resume: Option<ResumePoint>,
         link: Arc<ConnLink>,
-        reply: oneshot::Sender<Result<(), Rejection>>,
+        reply: AttachReply,
         now: Millis,
-    ) {
+    ) -> bool {
         let role = match person {
             Some(p) => match self.state.people.get(&p) {
                 Some(x) if !x.removed => Some(x.role),
@@ -823,7 +875,7 @@ impl Actor {
                             "you were removed from this café",
                         )),
                     ));
-                    return;
+                    return false;
                 }
                 None => {
                     b.attaches.push((
@@ -833,13 +885,16 @@ impl Actor {
                             "this token names nobody in this café",
                         )),
                     ));
-                    return;
+                    return false;
                 }
             },
             None => None,
         };
         let audience = self.audience(person);
-        let (resumed, catch_up) = self.catch_up(person, audience, resume);
+        let (resumed, catch_up) = match self.catch_up(person, audience, resume) {
+            Some(events) => (true, events),
+            None => (false, vec![self.snapshot_for(person)]),
+        };
         let welcome = encode(&ServerFrame::Welcome {
             protocol: PROTOCOL_VERSION,
             cafe: self.id.clone(),
@@ -873,17 +928,7 @@ impl Actor {
             },
         );
         b.attaches.push((reply, Ok(conn)));
-        if let Some(p) = person {
-            self.offline_due.remove(&p);
-            self.system(
-                b,
-                &SystemCommand::SetPresence {
-                    person: p,
-                    online: true,
-                },
-                now,
-            );
-        }
+        true
     }
 
     fn audience(&self, person: Option<PersonId>) -> Audience {
@@ -893,43 +938,51 @@ impl Actor {
         }
     }
 
-    fn snapshot_frame(&self, person: Option<PersonId>) -> Utf8Bytes {
-        snapshot_frame(&self.state, self.epoch, self.seq, person)
+    /// The snapshot frame for a newcomer, shared with everyone whose view is the public one.
+    fn snapshot_for(&mut self, person: Option<PersonId>) -> Utf8Bytes {
+        if person.is_some_and(|p| !self.state.view_is_public(p)) {
+            return snapshot_frame(&self.state, self.epoch, self.seq, person);
+        }
+        match &self.public_snapshot {
+            Some((seq, bytes)) if *seq == self.seq => bytes.clone(),
+            _ => {
+                let bytes = snapshot_frame(&self.state, self.epoch, self.seq, None);
+                self.public_snapshot = Some((self.seq, bytes.clone()));
+                bytes
+            }
+        }
     }
 
-    /// The frames that bring a client from `resume` to now: the missed events if the ring
-    /// still holds them all, else a snapshot.
+    /// The missed events that bring a client from `resume` to now, or None when it needs a
+    /// snapshot instead (no resume point, another epoch, or the ring lacks some).
     fn catch_up(
         &self,
         person: Option<PersonId>,
         audience: Audience,
         resume: Option<ResumePoint>,
-    ) -> (bool, Vec<Utf8Bytes>) {
-        let snapshot = || (false, vec![self.snapshot_frame(person)]);
-        let Some(r) = resume else {
-            return snapshot();
-        };
+    ) -> Option<Vec<Utf8Bytes>> {
+        let r = resume?;
         if r.epoch != self.epoch || r.seq > self.seq {
-            return snapshot();
+            return None;
         }
         if r.seq == self.seq {
-            return (true, Vec::new());
+            return Some(Vec::new());
         }
         let first = r.seq + 1;
         match self.ring.front() {
             Some(e) if e.seq <= first => {}
-            _ => return snapshot(),
+            _ => return None,
         }
         let mut frames = Vec::new();
         for e in self.ring.iter().filter(|e| e.seq >= first) {
             if person.is_some() && e.snapshot_for == person {
-                return snapshot();
+                return None;
             }
             if let Some(bytes) = e.pick(person, audience) {
                 frames.push(bytes.clone());
             }
         }
-        (true, frames)
+        Some(frames)
     }
 
     fn project(
@@ -1097,6 +1150,14 @@ impl Actor {
             return Ok(());
         }
         let batch = std::mem::take(b);
+        if self
+            .public_snapshot
+            .as_ref()
+            .is_some_and(|(seq, _)| *seq != self.seq)
+        {
+            // Stale for good: it would only hold a big room's worth of memory.
+            self.public_snapshot = None;
+        }
         if !batch.events.is_empty() || !batch.commands.is_empty() {
             if let Err(e) = self
                 .store

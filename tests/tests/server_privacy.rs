@@ -200,3 +200,100 @@ async fn participants_never_receive_private_data() {
     }
     server.stop().await;
 }
+
+/// Newcomers arriving together share one encoded public snapshot, except those whose view
+/// is their own: the anonymous author and the voter must still get theirs, and nobody
+/// else may get it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crowd_arriving_together_gets_the_right_snapshots() {
+    let server = TestServer::start().await;
+    let cafe = server
+        .create_cafe(
+            "Crowd",
+            "Olga",
+            json!({"settings": {
+                "anonymous": true,
+                "moderation": false,
+                "default_budget": 3,
+                "default_per_item_cap": 3,
+                "default_visibility": "hidden"
+            }}),
+        )
+        .await;
+    let a = server.join(&cafe.code, "Alice", Location::Room).await;
+    let a_id = PersonId(a.person_id);
+    let mut org = server.connect().await;
+    org.hello(&cafe.organiser_token, None).await.unwrap();
+    org.ok(Command::SetPhase {
+        phase: Phase::Ideate,
+    })
+    .await;
+    let plenary = org.state().plenary.unwrap();
+    let mut alice = server.connect().await;
+    alice.hello(&a.token, None).await.unwrap();
+    alice
+        .ok(Command::PostIdea {
+            board: plenary,
+            text: "ALICE-IDEA".into(),
+            category: None,
+        })
+        .await;
+    org.ok(Command::SetPhase { phase: Phase::Vote }).await;
+    org.ok(Command::OpenVote {
+        board: plenary,
+        target: VoteTarget::Ideas,
+        budget: 3,
+        per_item_cap: 3,
+        visibility: VoteVisibility::Hidden,
+    })
+    .await;
+    let vote = *org.state().votes.keys().next().unwrap();
+    let idea = org.state().ideas.keys().next().unwrap().0;
+    alice.barrier().await;
+    alice.ok(Command::CastDot { vote, item: idea }).await;
+    alice.drop_connection().await;
+
+    let mut tokens = vec![a.token.clone()];
+    for i in 0..24 {
+        tokens.push(
+            server
+                .join(&cafe.code, &format!("P{i}"), Location::Remote)
+                .await
+                .token,
+        );
+    }
+    let mut crowd = Vec::new();
+    for _ in &tokens {
+        crowd.push(server.connect().await);
+    }
+    // All hellos in flight at once, so the café takes many of them in one batch.
+    let hellos = crowd.iter_mut().zip(&tokens).map(|(c, t)| c.hello(t, None));
+    for welcome in futures_util::future::join_all(hellos).await {
+        welcome.unwrap();
+    }
+    let a_author = format!("\"author\":{}", a_id.0);
+    let a_ballot = format!("\"ballots\":{{\"{}\"", a_id.0);
+    let alice = &crowd[0];
+    let own = &alice.state().ideas.values().next().unwrap();
+    assert_eq!(own.author, Some(a_id), "the author's snapshot names her");
+    assert_eq!(alice.state().votes[&vote].ballots.len(), 1, "her ballot");
+    for c in &crowd[1..] {
+        let s = c.state();
+        assert_eq!(s.ideas.values().next().unwrap().author, None);
+        assert!(s.votes[&vote].ballots.is_empty());
+        assert!(s.votes[&vote].totals.is_empty(), "hidden vote");
+        for f in &c.raw {
+            assert!(!f.contains(&a_author), "anonymous author leaked: {f}");
+            assert!(!f.contains(&a_ballot), "another's ballot leaked: {f}");
+        }
+    }
+    // Everyone's presence reached everyone: each newcomer is online in each view.
+    for c in crowd.iter_mut() {
+        c.barrier().await;
+    }
+    let online = |c: &cafe_tests::Client| c.state().people.values().filter(|p| p.online).count();
+    for c in &crowd {
+        assert!(online(c) >= tokens.len(), "{} online", online(c));
+    }
+    server.stop().await;
+}
