@@ -210,6 +210,37 @@ pub enum TimerCause {
 }
 
 impl Event {
+    /// Folds a later live-tally update of the same vote into this one, so that applying
+    /// the result equals applying both in turn (their values are absolute). The server
+    /// uses it to send a crowd's dots as one `vote_progress` per batch instead of one per
+    /// dot; the seqs folded away are simply not sent, like any event an audience may not
+    /// see. Only plain updates merge (no ballot, no paper tally); false changes nothing.
+    pub fn absorb_progress(&mut self, later: &Event) -> bool {
+        match (self, later) {
+            (
+                Event::VoteProgress {
+                    vote,
+                    dots_cast,
+                    totals,
+                    ballot: None,
+                    tally: None,
+                },
+                Event::VoteProgress {
+                    vote: later_vote,
+                    dots_cast: later_dots,
+                    totals: later_totals,
+                    ballot: None,
+                    tally: None,
+                },
+            ) if vote == later_vote => {
+                *dots_cast = *later_dots;
+                totals.extend(later_totals.iter().map(|(item, n)| (*item, *n)));
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The wire name of the event (its `type`), for logs and metrics.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -617,3 +617,73 @@ fn a_ballot_makes_the_view_personal() {
         r.cafe.state.view(Audience::Public)
     );
 }
+
+/// A crowd's dots folded into one live-tally update leave every audience where the dots
+/// one by one would: what the server relies on to send one `vote_progress` per batch.
+#[test]
+fn folded_progress_equals_progress_one_by_one() {
+    for visibility in [VoteVisibility::Live, VoteVisibility::Hidden] {
+        let Voting { mut r, ideas } = voting();
+        let v = r
+            .cafe
+            .open_vote(r.plenary, VoteTarget::Ideas, 3, 2, visibility);
+        for a in [Audience::Public, Audience::Facilitator] {
+            let mut one_by_one = r.cafe.state.view(a);
+            let mut folded_view = r.cafe.state.view(a);
+            let mut folded: Option<Event> = None;
+            let mut state = r.cafe.state.clone();
+            let voters = [r.part, r.remote, r.other, r.host, r.part, r.remote];
+            for (n, voter) in voters.into_iter().enumerate() {
+                let ctx = Ctx {
+                    actor: voter,
+                    now: r.cafe.now,
+                    seed: 7,
+                };
+                let item = ideas[n % ideas.len()];
+                let events = state.decide(&ctx, &cast(v, item)).expect("dot");
+                for e in events {
+                    let prior = state.prior(&e);
+                    state.apply(&e);
+                    let Some(p) = state.project(&prior, &e, a) else {
+                        continue;
+                    };
+                    one_by_one.apply(&p);
+                    match folded.as_mut() {
+                        Some(f) => assert!(f.absorb_progress(&p), "{p:?}"),
+                        None => folded = Some(p),
+                    }
+                }
+            }
+            folded_view.apply(&folded.expect("progress"));
+            assert_eq!(folded_view, one_by_one, "{visibility:?} {a:?}");
+            assert_eq!(folded_view, state.view(a), "{visibility:?} {a:?}");
+        }
+    }
+    // A personal update (with the voter's ballot) never folds.
+    let mut plain = Event::VoteProgress {
+        vote: VoteId(1),
+        dots_cast: 1,
+        totals: BTreeMap::new(),
+        ballot: None,
+        tally: None,
+    };
+    let personal = Event::VoteProgress {
+        vote: VoteId(1),
+        dots_cast: 2,
+        totals: BTreeMap::new(),
+        ballot: Some(Ballot {
+            person: PersonId(3),
+            dots: BTreeMap::new(),
+        }),
+        tally: None,
+    };
+    assert!(!plain.absorb_progress(&personal));
+    let other_vote = Event::VoteProgress {
+        vote: VoteId(2),
+        dots_cast: 2,
+        totals: BTreeMap::new(),
+        ballot: None,
+        tally: None,
+    };
+    assert!(!plain.absorb_progress(&other_vote));
+}
