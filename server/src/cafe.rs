@@ -369,8 +369,8 @@ struct Batch {
     commands: Vec<CommandRecord>,
     /// The batch's frames per audience, in seq order, shared by every connection of that
     /// audience that needs nothing else.
-    public: Vec<Utf8Bytes>,
-    facilitator: Vec<Utf8Bytes>,
+    public: AudienceFrames,
+    facilitator: AudienceFrames,
     /// Connections concerned by one of the batch's events (author, voter, a snapshot or a
     /// removal): their whole list for the batch, so per-connection order stays seq order.
     private: HashMap<ConnId, Private>,
@@ -385,8 +385,8 @@ impl Batch {
     fn is_empty(&self) -> bool {
         self.events.is_empty()
             && self.commands.is_empty()
-            && self.public.is_empty()
-            && self.facilitator.is_empty()
+            && self.public.frames.is_empty()
+            && self.facilitator.frames.is_empty()
             && self.private.is_empty()
             && self.replies.is_empty()
             && self.joins.is_empty()
@@ -404,6 +404,17 @@ fn project_entry(
     seq: u64,
     at: Millis,
 ) -> RingEntry {
+    project_entry_with(state, prior, event, seq, at).0
+}
+
+/// `project_entry`, also returning the public and facilitator projections.
+fn project_entry_with(
+    state: &CafeState,
+    prior: &cafe_shared::Prior,
+    event: &Event,
+    seq: u64,
+    at: Millis,
+) -> (RingEntry, Option<Event>, Option<Event>) {
     let frame = |e: Event| encode(&ServerFrame::Event { seq, at, event: e });
     let public_ev = state.project(prior, event, Audience::Public);
     let fac_ev = state.project(prior, event, Audience::Facilitator);
@@ -422,12 +433,46 @@ fn project_entry(
         };
         (p, bytes)
     });
-    RingEntry {
+    let entry = RingEntry {
         seq,
         public,
         facilitator,
         personal,
         snapshot_for: state.needs_snapshot(prior, event),
+    };
+    (entry, public_ev, fac_ev)
+}
+
+/// One audience's frames of a batch. Its last frame, when a live-tally update, absorbs the
+/// next one of the same vote: a vote storm of 1,000 dots reaches 1,000 screens as one
+/// update per batch instead of a million frames.
+#[derive(Default)]
+struct AudienceFrames {
+    frames: Vec<Utf8Bytes>,
+    /// The event behind the last frame, while it can still absorb a later update.
+    tail: Option<Event>,
+}
+
+impl AudienceFrames {
+    fn push(&mut self, bytes: Option<&Utf8Bytes>, event: Option<Event>, seq: u64, at: Millis) {
+        let (Some(bytes), Some(event)) = (bytes, event) else {
+            // Nothing for this audience: its last frame is still the last one.
+            return;
+        };
+        if let Some(tail) = self.tail.as_mut() {
+            if tail.absorb_progress(&event) {
+                if let Some(last) = self.frames.last_mut() {
+                    *last = encode(&ServerFrame::Event {
+                        seq,
+                        at,
+                        event: tail.clone(),
+                    });
+                    return;
+                }
+            }
+        }
+        self.frames.push(bytes.clone());
+        self.tail = matches!(event, Event::VoteProgress { .. }).then_some(event);
     }
 }
 
@@ -1063,7 +1108,7 @@ impl Actor {
         self.state.apply(&event);
         self.seq += 1;
         let seq = self.seq;
-        let entry = self.project(&prior, &event, seq, now);
+        let (entry, public_ev, fac_ev) = project_entry_with(&self.state, &prior, &event, seq, now);
         let removed = match &event {
             Event::PersonRemoved { person } => Some(*person),
             _ => None,
@@ -1081,8 +1126,8 @@ impl Actor {
                     // the earlier events of the batch keep their order.
                     b.private.entry(*id).or_insert_with(|| Private {
                         frames: match c.audience {
-                            Audience::Facilitator => b.facilitator.clone(),
-                            _ => b.public.clone(),
+                            Audience::Facilitator => b.facilitator.frames.clone(),
+                            _ => b.public.frames.clone(),
                         },
                         done: false,
                     });
@@ -1116,12 +1161,9 @@ impl Actor {
                 ));
             }
         }
-        if let Some(bytes) = &entry.public {
-            b.public.push(bytes.clone());
-        }
-        if let Some(bytes) = &entry.facilitator {
-            b.facilitator.push(bytes.clone());
-        }
+        b.public.push(entry.public.as_ref(), public_ev, seq, now);
+        b.facilitator
+            .push(entry.facilitator.as_ref(), fac_ev, seq, now);
         self.push_ring(entry);
         b.events.push(StoredEvent {
             seq,
@@ -1174,8 +1216,8 @@ impl Actor {
         for (conn, bytes) in batch.replies {
             replies.entry(conn).or_default().push(bytes);
         }
-        let public: Arc<[Utf8Bytes]> = batch.public.into();
-        let facilitator: Arc<[Utf8Bytes]> = batch.facilitator.into();
+        let public: Arc<[Utf8Bytes]> = batch.public.frames.into();
+        let facilitator: Arc<[Utf8Bytes]> = batch.facilitator.frames.into();
         let mut private = batch.private;
         let mut failed = Vec::new();
         for (id, c) in &self.conns {

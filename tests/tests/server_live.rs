@@ -224,3 +224,87 @@ async fn idle_cafes_leave_memory_and_come_back() {
     assert_eq!(comparable(back.state()), comparable(fresh.state()));
     server.stop().await;
 }
+
+/// A crowd voting at once: the server folds the batch's live-tally updates into one frame
+/// per audience, and every screen must still end exactly where a fresh snapshot is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vote_storm_leaves_every_screen_on_the_true_tally() {
+    use cafe_shared::{VoteTarget, VoteVisibility};
+    let server = TestServer::start().await;
+    let cafe = server.create_cafe("Storm", "Olga", json!({})).await;
+    let mut org = server.connect().await;
+    org.hello(&cafe.organiser_token, None).await.unwrap();
+    org.ok(Command::SetPhase {
+        phase: Phase::Ideate,
+    })
+    .await;
+    let plenary = org.state().plenary.unwrap();
+    for n in 0..4 {
+        org.ok(Command::PostIdea {
+            board: plenary,
+            text: format!("idea {n}"),
+            category: None,
+        })
+        .await;
+    }
+    org.ok(Command::SetPhase { phase: Phase::Vote }).await;
+    org.ok(Command::OpenVote {
+        board: plenary,
+        target: VoteTarget::Ideas,
+        budget: 3,
+        per_item_cap: 3,
+        visibility: VoteVisibility::Live,
+    })
+    .await;
+    let vote = *org.state().votes.keys().next().unwrap();
+    let items: Vec<u64> = org.state().ideas.keys().map(|i| i.0).collect();
+    let mut tokens = Vec::new();
+    let mut crowd = Vec::new();
+    for i in 0..30 {
+        let j = server
+            .join(&cafe.code, &format!("V{i}"), Location::Remote)
+            .await;
+        let mut c = server.connect().await;
+        c.hello(&j.token, None).await.unwrap();
+        tokens.push(j.token);
+        crowd.push(c);
+    }
+    let mut projector = server.connect().await;
+    projector.hello(&cafe.projector_token, None).await.unwrap();
+    // Every voter's three dots in flight together, so batches hold many of them.
+    let storm = crowd.iter_mut().enumerate().map(|(n, c)| {
+        let items = &items;
+        async move {
+            for k in 0..3 {
+                c.ok(Command::CastDot {
+                    vote,
+                    item: items[(n + k) % items.len()],
+                })
+                .await;
+            }
+        }
+    });
+    futures_util::future::join_all(storm).await;
+    for c in crowd.iter_mut() {
+        c.barrier().await;
+    }
+    org.barrier().await;
+    projector.ping().await;
+    let true_total: u32 = org.state().votes[&vote].totals.values().sum();
+    assert_eq!(true_total, 90);
+    assert_eq!(org.state().votes[&vote].dots_cast, 90);
+    assert_eq!(projector.state().votes[&vote].dots_cast, 90);
+    assert_eq!(
+        projector.state().votes[&vote].totals,
+        org.state().votes[&vote].totals
+    );
+    for (c, token) in crowd.iter().zip(&tokens) {
+        let mut fresh = server.connect().await;
+        fresh.hello(token, None).await.unwrap();
+        assert_eq!(comparable(c.state()), comparable(fresh.state()));
+    }
+    let mut fresh = server.connect().await;
+    fresh.hello(&cafe.organiser_token, None).await.unwrap();
+    assert_eq!(comparable(org.state()), comparable(fresh.state()));
+    server.stop().await;
+}
