@@ -511,6 +511,7 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
             "rejected": c1.rejected - c0.rejected,
             "skipped_while_offline": c1.skipped - c0.skipped,
             "gaps": c1.gaps - c0.gaps,
+            "folded": c1.folded - c0.folded,
             "deliveries": deliveries,
             "deliveries_per_s": deliveries as f64 / secs,
             "server_cpu_pct": server_pct,
@@ -702,6 +703,7 @@ struct Counters {
     rejected: u64,
     skipped: u64,
     gaps: u64,
+    folded: u64,
 }
 
 fn counters(s: &Shared) -> Counters {
@@ -711,6 +713,7 @@ fn counters(s: &Shared) -> Counters {
         rejected: s.rejected.load(Relaxed),
         skipped: s.skipped.load(Relaxed),
         gaps: s.gaps.load(Relaxed),
+        folded: s.folded.load(Relaxed),
     }
 }
 

@@ -408,9 +408,16 @@ fn on_text(w: &Worker, m: &mut Member, text: &str, at: u64) -> Option<End> {
                     let b = base.get(m.spec.cafe as usize).copied().unwrap_or(0);
                     if seq > b && m.spec.tracked {
                         // Every event of our workloads is public, so a jump in seq after
-                        // the measured range began is an event this member never got.
+                        // the measured range began is an event this member never got...
                         let missing = seq - prev.max(b) - 1;
-                        if missing > 0 {
+                        if missing > 0 && text.contains("\"type\":\"vote_progress\"") {
+                            // ...unless the server folded the dots in between into this
+                            // tally update: the screen is current through `seq` now.
+                            w.shared.folded.fetch_add(missing, Relaxed);
+                            for s in seq - missing..seq {
+                                local.received((m.spec.cafe, s), at);
+                            }
+                        } else if missing > 0 {
                             w.shared.gaps.fetch_add(missing, Relaxed);
                         }
                         local.received((m.spec.cafe, seq), at);

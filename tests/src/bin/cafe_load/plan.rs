@@ -79,6 +79,8 @@ pub struct Shared {
     pub skipped: AtomicU64,
     pub resent: AtomicU64,
     pub gaps: AtomicU64,
+    /// Seqs skipped because the server folded live-tally updates into a later one.
+    pub folded: AtomicU64,
     pub dups: AtomicU64,
     pub reconnects: AtomicU64,
     pub resumed: AtomicU64,
@@ -104,6 +106,7 @@ impl Shared {
             skipped: AtomicU64::new(0),
             resent: AtomicU64::new(0),
             gaps: AtomicU64::new(0),
+            folded: AtomicU64::new(0),
             dups: AtomicU64::new(0),
             reconnects: AtomicU64::new(0),
             resumed: AtomicU64::new(0),
