@@ -514,6 +514,8 @@ pub struct Actor {
     /// The encoded public snapshot at a seq: most newcomers' view is the public one, and
     /// encoding it costs ~1 ms per 1,000 people, so a crowd arriving together shares one.
     public_snapshot: Option<(u64, Utf8Bytes)>,
+    /// The periodic snapshot being saved off the actor (see `snapshot_in_background`).
+    snapshot_task: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// An attach waiting for the end of its batch's messages (see `Actor::settle`).
@@ -559,6 +561,7 @@ impl Actor {
             offline_due: HashMap::new(),
             snapshot_seq,
             public_snapshot: None,
+            snapshot_task: None,
         };
         // Replay after the snapshot; only the newest events need their projections (the
         // resume ring), the older ones are just applied.
@@ -642,6 +645,9 @@ impl Actor {
                 }
             }
         }
+        if let Some(task) = self.snapshot_task.take() {
+            let _ = task.await;
+        }
         self.snapshot().await;
         self.metrics.cafes_loaded.dec();
     }
@@ -689,6 +695,37 @@ impl Actor {
             Ok(()) => self.snapshot_seq = self.seq,
             Err(e) => tracing::warn!(cafe = %self.id, error = %e, "snapshot failed"),
         }
+    }
+
+    /// The periodic snapshot, saved without stopping the café: encoding a big café's state
+    /// (10 MB of JSON for 18,000 ideas) and writing it took tens of milliseconds inside the
+    /// actor, every 500 events, and showed as the p99 of everyone's latency. The actor only
+    /// clones the state; encoding and writing run on a blocking thread, one at a time.
+    /// Every event it covers is committed already, and a failed one is retried 500 events
+    /// later (the events stay in the store meanwhile, so nothing is lost either way).
+    fn snapshot_in_background(&mut self) {
+        if self.seq == self.snapshot_seq
+            || self
+                .snapshot_task
+                .as_ref()
+                .is_some_and(|t| !t.is_finished())
+        {
+            return;
+        }
+        let (store, id, seq, state) = (
+            self.store.clone(),
+            self.id.clone(),
+            self.seq,
+            self.state.clone(),
+        );
+        let keep = self.tuning.ring_events as u64;
+        let runtime = tokio::runtime::Handle::current();
+        self.snapshot_seq = seq;
+        self.snapshot_task = Some(tokio::task::spawn_blocking(move || {
+            if let Err(e) = runtime.block_on(store.save_snapshot(&id, seq, &state, keep)) {
+                tracing::warn!(cafe = %id, error = %e, "snapshot failed");
+            }
+        }));
     }
 
     fn next_deadline(&self) -> Option<Instant> {
@@ -1260,7 +1297,7 @@ impl Actor {
             }
         }
         if self.seq >= self.snapshot_seq + self.tuning.snapshot_every.max(1) {
-            self.snapshot().await;
+            self.snapshot_in_background();
         }
         Ok(())
     }
