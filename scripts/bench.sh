@@ -114,6 +114,10 @@ slow() {
   # ~35 s, after which the server's 1,024-item queue must overflow and close it with 4000.
   run_simple slow-consumer --workload slow-consumer --cafes 1 --members 200 --rate 150 \
     --idea-bytes 500 --duration 120
+  # The same with nobody stalling: the room grows through both halves, so the others'
+  # latency in the second half is compared with this run's second half, not the first.
+  run_simple slow-control --workload slow-consumer --cafes 1 --members 200 --rate 150 \
+    --idea-bytes 500 --duration 120 --no-stall
 }
 churn() {
   run_simple churn --workload churn --cafes 1 --members 1000 --rate 10 --churn-rate 200 --duration 30

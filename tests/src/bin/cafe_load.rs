@@ -138,6 +138,10 @@ struct Args {
     /// ideas fill a stalled member's socket buffers sooner (slow-consumer workload).
     #[arg(long, default_value_t = 0)]
     idea_bytes: usize,
+    /// Slow-consumer control run: the second half runs like the first, nobody stalls, so
+    /// what the room's growth alone does to the second half's latency can be told apart.
+    #[arg(long)]
+    no_stall: bool,
     /// Touched when the first measured step begins (scripts time outside events by it,
     /// e.g. the restart workload's SIGTERM).
     #[arg(long)]
@@ -378,10 +382,14 @@ async fn run(args: &Args, nofile: u64) -> Result<Value> {
                 stall: false,
             },
             Step {
-                label: "one member stalled".into(),
+                label: if args.no_stall {
+                    "control: nobody stalled".into()
+                } else {
+                    "one member stalled".into()
+                },
                 rate: args.rate,
                 secs: args.duration / 2.0,
-                stall: true,
+                stall: !args.no_stall,
             },
         ],
         Workload::Idle => vec![Step {
