@@ -46,18 +46,8 @@ struct AppendReq {
     done: oneshot::Sender<StoreResult<()>>,
 }
 
-/// A café snapshot, encoded by the caller, written by the writer task between groups.
-struct SnapshotReq {
-    cafe: String,
-    seq: i64,
-    keep_below: i64,
-    json: String,
-    done: oneshot::Sender<StoreResult<()>>,
-}
-
 enum WriteMsg {
     Append(AppendReq),
-    Snapshot(SnapshotReq),
     /// Sent by `close`: everything queued before it is committed first (the channel is
     /// FIFO), then the writer answers and exits.
     Close(oneshot::Sender<()>),
@@ -161,12 +151,10 @@ async fn writer(pool: SqlitePool, mut rx: mpsc::Receiver<WriteMsg>) {
             return;
         };
         let mut group = Vec::new();
-        let mut snapshots = Vec::new();
         let mut next = Some(first);
         while let Some(m) = next {
             match m {
                 WriteMsg::Append(r) => group.push(r),
-                WriteMsg::Snapshot(r) => snapshots.push(r),
                 WriteMsg::Close(ack) => {
                     // Later messages were sent after `close` started; they get an error
                     // from their dropped oneshot rather than a write to a closing pool.
@@ -179,38 +167,10 @@ async fn writer(pool: SqlitePool, mut rx: mpsc::Receiver<WriteMsg>) {
         if !group.is_empty() {
             commit_group(&pool, group).await;
         }
-        for r in snapshots {
-            let result = write_snapshot(&pool, &r).await;
-            let _ = r.done.send(result);
-        }
     }
     if let Some(ack) = closing {
         let _ = ack.send(());
     }
-}
-
-/// Snapshots go through the writer too: written from another connection they took
-/// SQLite's write lock from under the group commits, whose busy handler then slept up to
-/// 100 ms at a time (p99 spikes of ~1 s in the ramp benchmark).
-async fn write_snapshot(pool: &SqlitePool, r: &SnapshotReq) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(db)?;
-    sqlx::query("INSERT OR REPLACE INTO snapshots (cafe_id, seq, state) VALUES (?, ?, ?)")
-        .bind(&r.cafe)
-        .bind(r.seq)
-        .bind(&r.json)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-    sqlx::query(
-        "DELETE FROM snapshots WHERE cafe_id = ?1 AND seq < \
-         (SELECT MAX(seq) FROM snapshots WHERE cafe_id = ?1 AND seq <= ?2)",
-    )
-    .bind(&r.cafe)
-    .bind(r.keep_below)
-    .execute(&mut *tx)
-    .await
-    .map_err(db)?;
-    tx.commit().await.map_err(db)
 }
 
 async fn commit_group(pool: &SqlitePool, group: Vec<AppendReq>) {
@@ -597,20 +557,24 @@ impl Store for SqliteStore {
         keep_events: u64,
     ) -> StoreResult<()> {
         let json = serde_json::to_string(state).map_err(corrupt)?;
-        let (done, wait) = oneshot::channel();
-        let req = SnapshotReq {
-            cafe: cafe.0.clone(),
-            seq: to_i64(seq),
-            keep_below: to_i64(seq.saturating_sub(keep_events)),
-            json,
-            done,
-        };
-        let gone = || StoreError::Db("store writer stopped".into());
-        self.writer
-            .send(WriteMsg::Snapshot(req))
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        sqlx::query("INSERT OR REPLACE INTO snapshots (cafe_id, seq, state) VALUES (?, ?, ?)")
+            .bind(&cafe.0)
+            .bind(to_i64(seq))
+            .bind(json)
+            .execute(&mut *tx)
             .await
-            .map_err(|_| gone())?;
-        wait.await.map_err(|_| gone())?
+            .map_err(db)?;
+        sqlx::query(
+            "DELETE FROM snapshots WHERE cafe_id = ?1 AND seq < \
+             (SELECT MAX(seq) FROM snapshots WHERE cafe_id = ?1 AND seq <= ?2)",
+        )
+        .bind(&cafe.0)
+        .bind(to_i64(seq.saturating_sub(keep_events)))
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)
     }
 
     async fn close(&self) {
