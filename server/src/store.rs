@@ -9,7 +9,7 @@ pub mod sqlite;
 use async_trait::async_trait;
 use cafe_shared::{CafeId, CafeState, Event, JoinCode, Millis, PersonId};
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// A unique key was taken (e.g. a join code); the caller may retry with another value.
     #[error("conflict: {0}")]

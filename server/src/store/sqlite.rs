@@ -53,16 +53,6 @@ enum WriteMsg {
     Close(oneshot::Sender<()>),
 }
 
-/// `StoreError` is not `Clone` (sqlx errors are not); a failed group commit is reported to
-/// every waiter with the same message.
-fn copy_err(e: &StoreError) -> StoreError {
-    match e {
-        StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
-        StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
-        StoreError::Db(m) => StoreError::Db(m.clone()),
-    }
-}
-
 fn db(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(d) = &e {
         if d.is_unique_violation() {
@@ -179,7 +169,7 @@ async fn commit_group(pool: &SqlitePool, group: Vec<AppendReq>) {
         Err(e) => {
             let e = db(e);
             for r in group {
-                let _ = r.done.send(Err(copy_err(&e)));
+                let _ = r.done.send(Err(e.clone()));
             }
             return;
         }
@@ -204,7 +194,7 @@ async fn commit_group(pool: &SqlitePool, group: Vec<AppendReq>) {
         }
         Err(e) => {
             for done in ok {
-                let _ = done.send(Err(copy_err(&e)));
+                let _ = done.send(Err(e.clone()));
             }
         }
     }
