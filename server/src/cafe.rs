@@ -578,7 +578,7 @@ impl Actor {
             let prior = actor.state.prior(&e.event);
             actor.state.apply(&e.event);
             actor.seq = e.seq;
-            let entry = actor.project(&prior, &e.event, e.seq, e.at);
+            let entry = project_entry(&actor.state, &prior, &e.event, e.seq, e.at);
             actor.push_ring(entry);
         }
         actor.snapshot_seq = actor.snapshot_seq.max(newest_snapshot.min(actor.seq));
@@ -1065,16 +1065,6 @@ impl Actor {
             }
         }
         Some(frames)
-    }
-
-    fn project(
-        &self,
-        prior: &cafe_shared::Prior,
-        event: &Event,
-        seq: u64,
-        at: Millis,
-    ) -> RingEntry {
-        project_entry(&self.state, prior, event, seq, at)
     }
 
     fn push_ring(&mut self, entry: RingEntry) {
