@@ -1,5 +1,6 @@
 //! Deciding commands: the café's rules, written once. The server runs this in the café's
-//! single writer; the browser may run it to grey out buttons, never to apply anything.
+//! single writer. The browser never runs `decide`: it asks the same rules through the
+//! predicates in `permits.rs` (`may_post`, …), which `decide` calls too.
 
 use crate::command::{Assignment, Command, ItemCount, SystemCommand};
 use crate::error::{reject, ErrorCode, Rejection};
@@ -38,20 +39,10 @@ impl Ids {
 impl CafeState {
     /// Decides a person's command. Never mutates; the caller applies the events it gets.
     pub fn decide(&self, ctx: &Ctx, cmd: &Command) -> Decision {
-        if self.info.is_none() {
-            return reject(ErrorCode::NotFound, "this café does not exist yet");
-        }
-        let actor = match self.people.get(&ctx.actor) {
-            Some(p) if !p.removed => p,
-            Some(_) => return reject(ErrorCode::Unauthorized, "you were removed from this café"),
-            None => return reject(ErrorCode::Unauthorized, "unknown person"),
+        let actor = match cmd {
+            Command::SetPhase { .. } => self.member(ctx.actor)?,
+            _ => self.acting(ctx.actor)?,
         };
-        if self.phase == Phase::Closed && !matches!(cmd, Command::SetPhase { .. }) {
-            return reject(
-                ErrorCode::NotAllowedInPhase,
-                "the café is closed; a facilitator can reopen it",
-            );
-        }
         let fac = actor.role.is_facilitator();
         let me = actor.id;
         let now = ctx.now;
@@ -65,7 +56,7 @@ impl CafeState {
                 language,
                 settings,
             } => {
-                require_facilitator(fac)?;
+                self.may_facilitate(me)?;
                 let Some(info) = self.info.as_ref() else {
                     return reject(ErrorCode::NotFound, "no café");
                 };
@@ -109,12 +100,7 @@ impl CafeState {
                 if *location == actor.location {
                     return Ok(vec![]);
                 }
-                if self.tables.values().any(|t| t.host == Some(me)) {
-                    return reject(
-                        ErrorCode::Conflict,
-                        "a table host cannot change location; ask the facilitator to free the table first",
-                    );
-                }
+                self.may_set_location(me)?;
                 Ok(vec![Event::LocationChanged {
                     person: me,
                     location: *location,
@@ -130,6 +116,7 @@ impl CafeState {
                 }])
             }
             Command::RaiseHand => {
+                self.may_raise_hand(me)?;
                 if self.hands.contains(&me) {
                     return Ok(vec![]);
                 }
@@ -139,49 +126,26 @@ impl CafeState {
                 }])
             }
             Command::LowerHand => {
+                self.may_raise_hand(me)?;
                 if !self.hands.contains(&me) {
                     return Ok(vec![]);
                 }
                 Ok(vec![Event::HandLowered { person: me }])
             }
             Command::CallNextHand => {
-                require_facilitator(fac)?;
+                self.may_call_next_hand(me)?;
                 match self.hands.first() {
                     Some(p) => Ok(vec![Event::HandCalled { person: *p }]),
                     None => reject(ErrorCode::Conflict, "no hand is raised"),
                 }
             }
             Command::RemovePerson { person } => {
-                require_facilitator(fac)?;
-                let target = self.active_person(*person)?;
-                if target.id == me {
-                    return reject(ErrorCode::Invalid, "you cannot remove yourself");
-                }
-                if target.role == Role::Organiser {
-                    return reject(ErrorCode::Forbidden, "the organiser cannot be removed");
-                }
-                if target.role == Role::Facilitator && actor.role != Role::Organiser {
-                    return reject(
-                        ErrorCode::Forbidden,
-                        "only the organiser can remove a facilitator",
-                    );
-                }
+                self.may_remove_person(me, *person)?;
                 Ok(vec![Event::PersonRemoved { person: *person }])
             }
             Command::SetRole { person, role } => {
-                require_facilitator(fac)?;
+                self.may_set_role(me, *person, *role)?;
                 let target = self.active_person(*person)?;
-                if *role == Role::Organiser || target.role == Role::Organiser {
-                    return reject(ErrorCode::Forbidden, "the organiser role cannot be moved");
-                }
-                let touches_facilitator =
-                    *role == Role::Facilitator || target.role.is_facilitator();
-                if touches_facilitator && actor.role != Role::Organiser {
-                    return reject(
-                        ErrorCode::Forbidden,
-                        "only the organiser can make or unmake facilitators",
-                    );
-                }
                 if target.role == *role {
                     return Ok(vec![]);
                 }
@@ -203,14 +167,14 @@ impl CafeState {
             }
 
             Command::SetPhase { phase } => {
-                require_facilitator(fac)?;
+                self.may_set_phase(me)?;
                 if *phase == self.phase {
                     return Ok(vec![]);
                 }
                 Ok(vec![Event::PhaseChanged { phase: *phase }])
             }
             Command::StartTimer { duration_secs } => {
-                require_facilitator(fac)?;
+                self.may_facilitate(me)?;
                 validate_duration(*duration_secs)?;
                 let d = i64::from(*duration_secs) * 1000;
                 Ok(vec![Event::TimerChanged {
@@ -222,7 +186,7 @@ impl CafeState {
                 }])
             }
             Command::PauseTimer => {
-                require_facilitator(fac)?;
+                self.may_pause_timer(me, now)?;
                 match self.timer {
                     Timer::Running {
                         ends_at,
@@ -238,7 +202,7 @@ impl CafeState {
                 }
             }
             Command::ResumeTimer => {
-                require_facilitator(fac)?;
+                self.may_resume_timer(me)?;
                 match self.timer {
                     Timer::Paused {
                         remaining_ms,
@@ -254,13 +218,15 @@ impl CafeState {
                 }
             }
             Command::ExtendTimer { secs } => {
-                require_facilitator(fac)?;
+                // `may_extend_timer` in two steps: the seconds are checked before the timer.
+                self.may_facilitate(me)?;
                 if *secs == 0 || *secs > TIMER_MAX_SECS {
                     return reject(
                         ErrorCode::Invalid,
                         format!("extend by 1 to {TIMER_MAX_SECS} seconds"),
                     );
                 }
+                self.check_timer_set()?;
                 let add = i64::from(*secs) * 1000;
                 let max = i64::from(TIMER_MAX_SECS) * 1000;
                 let timer = match self.timer {
@@ -282,7 +248,8 @@ impl CafeState {
                         ends_at: now + add,
                         duration_ms: duration_ms + add,
                     },
-                    Timer::Idle => return reject(ErrorCode::Conflict, "no timer to extend"),
+                    // Ruled out by `check_timer_set` above.
+                    Timer::Idle => return Ok(vec![]),
                 };
                 if timer.remaining_ms(now) > max {
                     return reject(
@@ -296,7 +263,7 @@ impl CafeState {
                 }])
             }
             Command::StopTimer => {
-                require_facilitator(fac)?;
+                self.may_facilitate(me)?;
                 if self.timer == Timer::Idle {
                     return Ok(vec![]);
                 }
@@ -307,7 +274,7 @@ impl CafeState {
             }
 
             Command::CreateTable { name, kind } => {
-                require_facilitator(fac)?;
+                self.may_facilitate(me)?;
                 let name = clean_line(name, "table name", TABLE_NAME_MAX)?;
                 if self.tables.len() >= TABLES_PER_CAFE_MAX {
                     return reject(
@@ -335,8 +302,7 @@ impl CafeState {
                 }])
             }
             Command::RenameTable { table, name } => {
-                require_facilitator(fac)?;
-                self.table(*table)?;
+                self.may_rename_table(me, *table)?;
                 let name = clean_line(name, "table name", TABLE_NAME_MAX)?;
                 Ok(vec![Event::TableRenamed {
                     table: *table,
@@ -344,7 +310,7 @@ impl CafeState {
                 }])
             }
             Command::SetTableHost { table, person } => {
-                require_facilitator(fac)?;
+                self.may_set_table_host(me, *table, *person)?;
                 let t = self.table(*table)?;
                 let Some(person) = person else {
                     if t.host.is_none() {
@@ -358,18 +324,6 @@ impl CafeState {
                 let p = self.active_person(*person)?;
                 if t.host == Some(*person) {
                     return Ok(vec![]);
-                }
-                if p.role.is_facilitator() {
-                    return reject(
-                        ErrorCode::Invalid,
-                        "facilitators move between tables; choose a participant as host",
-                    );
-                }
-                if !t.kind.fits(p.location) {
-                    return reject(
-                        ErrorCode::Invalid,
-                        "an in-room table needs a host in the room, a virtual table a remote host",
-                    );
                 }
                 let mut events = Vec::new();
                 for other in self.tables.values().filter(|o| o.host == Some(*person)) {
@@ -391,13 +345,8 @@ impl CafeState {
                 Ok(events)
             }
             Command::SetTableHeadcount { table, headcount } => {
+                self.may_set_headcount(me, *table)?;
                 let t = self.table(*table)?;
-                if !fac && t.host != Some(me) {
-                    return reject(
-                        ErrorCode::Forbidden,
-                        "only this table's host or a facilitator can set its headcount",
-                    );
-                }
                 if *headcount > TABLE_HEADCOUNT_MAX {
                     return reject(
                         ErrorCode::Invalid,
@@ -435,22 +384,7 @@ impl CafeState {
                 duration_secs,
                 assignment,
             } => {
-                require_facilitator(fac)?;
-                if !matches!(self.phase, Phase::Lobby | Phase::Ideate | Phase::Group) {
-                    return reject(
-                        ErrorCode::NotAllowedInPhase,
-                        "rounds start in the lobby, ideate or group phase",
-                    );
-                }
-                if self.rounds.len() as u32 >= ROUNDS_PER_CAFE_MAX {
-                    return reject(
-                        ErrorCode::LimitReached,
-                        format!("a café has at most {ROUNDS_PER_CAFE_MAX} rounds"),
-                    );
-                }
-                if self.tables.is_empty() {
-                    return reject(ErrorCode::Conflict, "create tables before starting a round");
-                }
+                self.may_start_round(me)?;
                 let prompt = clean_text(prompt, "prompt", 0, ROUND_PROMPT_MAX)?;
                 if *duration_secs != 0 {
                     validate_duration(*duration_secs)?;
@@ -512,17 +446,7 @@ impl CafeState {
                 Ok(events)
             }
             Command::AssignTable { person, table } => {
-                require_facilitator(fac)?;
-                if self.rounds.is_empty() {
-                    return reject(ErrorCode::Conflict, "start a round before seating people");
-                }
-                self.check_seat(*person, *table)?;
-                if self.tables.values().any(|t| t.host == Some(*person)) {
-                    return reject(
-                        ErrorCode::Conflict,
-                        "this person hosts a table; free the table first",
-                    );
-                }
+                self.may_assign_table(me, *person, *table)?;
                 Ok(vec![Event::TableAssigned {
                     person: *person,
                     table: *table,
@@ -534,21 +458,9 @@ impl CafeState {
                 text,
                 category,
             } => {
+                self.may_post(me, *board)?;
                 let b = self.board(*board)?;
                 let host_here = self.is_host_of_board(me, b);
-                let phase_ok = match self.phase {
-                    Phase::Ideate => true,
-                    Phase::Group => fac || host_here,
-                    Phase::Lobby | Phase::Vote | Phase::Results => fac,
-                    Phase::Closed => false,
-                };
-                if !phase_ok {
-                    return reject(
-                        ErrorCode::NotAllowedInPhase,
-                        "ideas can be posted during the ideate phase",
-                    );
-                }
-                self.check_board_write(me, fac, b)?;
                 let text = clean_text(text, "idea", 1, IDEA_TEXT_MAX)?;
                 let category = self.check_category(b, category.as_deref())?;
                 if self.ideas.len() >= IDEAS_PER_CAFE_MAX {
@@ -582,21 +494,9 @@ impl CafeState {
                 text,
                 category,
             } => {
-                // `visible_idea`: someone else's hidden idea must look absent, not forbidden,
-                // or a participant could probe for ideas awaiting moderation.
-                let i = self.visible_idea(*idea, me, fac)?;
-                if i.author != Some(me) {
-                    return reject(ErrorCode::Forbidden, "only the author can edit an idea");
-                }
-                if !matches!(self.phase, Phase::Ideate | Phase::Group) && !fac {
-                    return reject(
-                        ErrorCode::NotAllowedInPhase,
-                        "ideas can be edited during the ideate and group phases",
-                    );
-                }
+                self.may_edit_idea(me, *idea)?;
+                let i = self.idea(*idea)?;
                 let b = self.board(i.board)?;
-                self.check_board_write(me, fac, b)?;
-                self.check_idea_not_in_open_vote(i)?;
                 let text = clean_text(text, "idea", 1, IDEA_TEXT_MAX)?;
                 let category = self.check_category(b, category.as_deref())?;
                 if text == i.text && category == i.category {
@@ -610,27 +510,11 @@ impl CafeState {
                 }])
             }
             Command::DeleteIdea { idea } => {
-                let i = self.visible_idea(*idea, me, fac)?;
-                if !fac {
-                    if i.author != Some(me) {
-                        return reject(
-                            ErrorCode::Forbidden,
-                            "only the author or a facilitator can delete an idea",
-                        );
-                    }
-                    if !matches!(self.phase, Phase::Ideate | Phase::Group) {
-                        return reject(
-                            ErrorCode::NotAllowedInPhase,
-                            "ideas can be deleted during the ideate and group phases",
-                        );
-                    }
-                    self.check_board_write(me, fac, self.board(i.board)?)?;
-                }
-                self.check_idea_not_in_open_vote(i)?;
+                self.may_delete_idea(me, *idea)?;
                 Ok(vec![Event::IdeaDeleted { idea: *idea }])
             }
             Command::HideIdea { idea, hidden } => {
-                require_facilitator(fac)?;
+                self.may_hide_idea(me, *idea)?;
                 let i = self.idea(*idea)?;
                 if i.hidden == *hidden {
                     return Ok(vec![]);
@@ -641,35 +525,11 @@ impl CafeState {
                 }])
             }
             Command::HarvestIdea { idea } => {
-                let i = self.visible_idea(*idea, me, fac)?;
-                let b = self.board(i.board)?;
-                if !fac && !self.is_host_of_board(me, b) {
-                    return reject(
-                        ErrorCode::Forbidden,
-                        "only a facilitator or this table's host can harvest an idea",
-                    );
-                }
+                self.may_harvest(me, *idea)?;
+                let i = self.idea(*idea)?;
                 let Some(plenary) = self.plenary else {
                     return reject(ErrorCode::NotFound, "no plenary board");
                 };
-                if i.board == plenary {
-                    return reject(
-                        ErrorCode::Invalid,
-                        "this idea is already on the plenary board",
-                    );
-                }
-                if i.hidden {
-                    return reject(ErrorCode::Conflict, "approve the idea before harvesting it");
-                }
-                if self.ideas.values().any(|o| o.harvested_from == Some(*idea)) {
-                    return reject(ErrorCode::Conflict, "this idea was harvested already");
-                }
-                if self.ideas.len() >= IDEAS_PER_CAFE_MAX {
-                    return reject(
-                        ErrorCode::LimitReached,
-                        format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
-                    );
-                }
                 let pb = self.board(plenary)?;
                 let category = i
                     .category
@@ -690,7 +550,7 @@ impl CafeState {
                 }])
             }
             Command::LockBoard { board, locked } => {
-                require_facilitator(fac)?;
+                self.may_manage_board(me, *board)?;
                 let b = self.board(*board)?;
                 if b.locked == *locked {
                     return Ok(vec![]);
@@ -701,8 +561,7 @@ impl CafeState {
                 }])
             }
             Command::SetBoardColumns { board, columns } => {
-                require_facilitator(fac)?;
-                self.board(*board)?;
+                self.may_manage_board(me, *board)?;
                 if columns.len() > BOARD_COLUMNS_MAX {
                     return reject(
                         ErrorCode::LimitReached,
@@ -728,8 +587,7 @@ impl CafeState {
                 title,
                 ideas,
             } => {
-                let b = self.board(*board)?;
-                self.check_grouping(me, fac, b)?;
+                self.may_group(me, *board)?;
                 let title = clean_line(title, "cluster title", CLUSTER_TITLE_MAX)?;
                 if self.clusters.len() >= CLUSTERS_PER_CAFE_MAX {
                     return reject(
@@ -768,10 +626,8 @@ impl CafeState {
                 Ok(events)
             }
             Command::RenameCluster { cluster, title } => {
+                self.may_change_cluster(me, *cluster)?;
                 let c = self.cluster(*cluster)?;
-                self.check_grouping(me, fac, self.board(c.board)?)?;
-                // The title is what voters see of a cluster, as the text is of an idea.
-                self.check_not_in_open_vote(c.id.0)?;
                 let title = clean_line(title, "cluster title", CLUSTER_TITLE_MAX)?;
                 if title == c.title {
                     return Ok(vec![]);
@@ -782,22 +638,8 @@ impl CafeState {
                 }])
             }
             Command::MoveIdea { idea, cluster } => {
-                let i = self.visible_idea(*idea, me, fac)?;
-                self.check_grouping(me, fac, self.board(i.board)?)?;
-                if let Some(c) = cluster {
-                    let c = self.cluster(*c)?;
-                    if c.board != i.board {
-                        return reject(
-                            ErrorCode::Invalid,
-                            "an idea can only join a cluster on its own board",
-                        );
-                    }
-                    self.check_not_in_open_vote(c.id.0)?;
-                }
-                if let Some(old) = i.cluster {
-                    self.check_not_in_open_vote(old.0)?;
-                }
-                self.check_not_in_open_vote(i.id.0)?;
+                self.may_move_idea(me, *idea, *cluster)?;
+                let i = self.idea(*idea)?;
                 if i.cluster == *cluster {
                     return Ok(vec![]);
                 }
@@ -807,29 +649,14 @@ impl CafeState {
                 }])
             }
             Command::MergeClusters { from, into } => {
-                let f = self.cluster(*from)?;
-                let t = self.cluster(*into)?;
-                if from == into {
-                    return reject(ErrorCode::Invalid, "a cluster cannot merge into itself");
-                }
-                if f.board != t.board {
-                    return reject(
-                        ErrorCode::Invalid,
-                        "only clusters on the same board can merge",
-                    );
-                }
-                self.check_grouping(me, fac, self.board(f.board)?)?;
-                self.check_not_in_open_vote(from.0)?;
-                self.check_not_in_open_vote(into.0)?;
+                self.may_merge_clusters(me, *from, *into)?;
                 Ok(vec![Event::ClustersMerged {
                     from: *from,
                     into: *into,
                 }])
             }
             Command::DeleteCluster { cluster } => {
-                let c = self.cluster(*cluster)?;
-                self.check_grouping(me, fac, self.board(c.board)?)?;
-                self.check_not_in_open_vote(cluster.0)?;
+                self.may_change_cluster(me, *cluster)?;
                 Ok(vec![Event::ClusterDeleted { cluster: *cluster }])
             }
 
@@ -840,14 +667,7 @@ impl CafeState {
                 per_item_cap,
                 visibility,
             } => {
-                require_facilitator(fac)?;
-                if self.phase != Phase::Vote {
-                    return reject(
-                        ErrorCode::NotAllowedInPhase,
-                        "move to the vote phase to open a vote",
-                    );
-                }
-                self.board(*board)?;
+                self.may_open_vote(me, *board)?;
                 validate_vote_numbers(*budget, *per_item_cap)?;
                 if self.open_vote_on(*board).is_some() {
                     return reject(ErrorCode::Conflict, "a vote is already open on this board");
@@ -898,22 +718,7 @@ impl CafeState {
                 }])
             }
             Command::CastDot { vote, item } => {
-                let v = self.open_vote(*vote)?;
-                if !v.items.contains(item) {
-                    return reject(ErrorCode::NotFound, "that item is not on this ballot");
-                }
-                if v.remaining_for(me) == 0 {
-                    return reject(
-                        ErrorCode::OverBudget,
-                        format!("you have used all {} of your dots", v.budget),
-                    );
-                }
-                if v.dots_on(me, *item) >= v.per_item_cap {
-                    return reject(
-                        ErrorCode::OverCap,
-                        format!("at most {} dots per item", v.per_item_cap),
-                    );
-                }
+                self.may_cast_dot(me, *vote, *item)?;
                 Ok(vec![Event::DotCast {
                     vote: *vote,
                     person: me,
@@ -921,10 +726,7 @@ impl CafeState {
                 }])
             }
             Command::RetractDot { vote, item } => {
-                let v = self.open_vote(*vote)?;
-                if v.dots_on(me, *item) == 0 {
-                    return reject(ErrorCode::NotFound, "you have no dot on that item");
-                }
+                self.may_retract_dot(me, *vote, *item)?;
                 Ok(vec![Event::DotRetracted {
                     vote: *vote,
                     person: me,
@@ -936,13 +738,8 @@ impl CafeState {
                 table,
                 counts,
             } => {
+                self.may_enter_tally(me, *vote, *table)?;
                 let t = self.table(*table)?;
-                if !fac && t.host != Some(me) {
-                    return reject(
-                        ErrorCode::Forbidden,
-                        "only this table's host or a facilitator can enter its tally",
-                    );
-                }
                 let v = self.open_vote(*vote)?;
                 let counts = check_tally(v, t, counts)?;
                 if v.tallies.get(table).cloned().unwrap_or_default() == counts {
@@ -955,7 +752,7 @@ impl CafeState {
                 }])
             }
             Command::CloseVote { vote } => {
-                require_facilitator(fac)?;
+                self.may_manage_vote(me, *vote)?;
                 let v = self.vote(*vote)?;
                 if v.status == VoteStatus::Closed {
                     return Ok(vec![]);
@@ -963,7 +760,7 @@ impl CafeState {
                 Ok(vec![Event::VoteClosed { vote: *vote }])
             }
             Command::RevealVote { vote } => {
-                require_facilitator(fac)?;
+                self.may_manage_vote(me, *vote)?;
                 let v = self.vote(*vote)?;
                 if v.revealed {
                     return Ok(vec![]);
@@ -1091,26 +888,26 @@ impl CafeState {
 
     // ----- lookups that reject with the right code -----
 
-    fn active_person(&self, id: PersonId) -> Result<&Person, Rejection> {
+    pub(crate) fn active_person(&self, id: PersonId) -> Result<&Person, Rejection> {
         match self.people.get(&id) {
             Some(p) if !p.removed => Ok(p),
             _ => reject(ErrorCode::NotFound, format!("no person {id}")),
         }
     }
 
-    fn table(&self, id: TableId) -> Result<&Table, Rejection> {
+    pub(crate) fn table(&self, id: TableId) -> Result<&Table, Rejection> {
         self.tables
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no table {id}")))
     }
 
-    fn board(&self, id: BoardId) -> Result<&Board, Rejection> {
+    pub(crate) fn board(&self, id: BoardId) -> Result<&Board, Rejection> {
         self.boards
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no board {id}")))
     }
 
-    fn idea(&self, id: IdeaId) -> Result<&Idea, Rejection> {
+    pub(crate) fn idea(&self, id: IdeaId) -> Result<&Idea, Rejection> {
         self.ideas
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no idea {id}")))
@@ -1118,7 +915,12 @@ impl CafeState {
 
     /// Like `idea`, but a hidden idea of someone else does not exist for a participant: they
     /// must not be able to probe for it.
-    fn visible_idea(&self, id: IdeaId, me: PersonId, fac: bool) -> Result<&Idea, Rejection> {
+    pub(crate) fn visible_idea(
+        &self,
+        id: IdeaId,
+        me: PersonId,
+        fac: bool,
+    ) -> Result<&Idea, Rejection> {
         let i = self.idea(id)?;
         if i.hidden && !fac && i.author != Some(me) {
             return reject(ErrorCode::NotFound, format!("no idea {id}"));
@@ -1126,19 +928,19 @@ impl CafeState {
         Ok(i)
     }
 
-    fn cluster(&self, id: ClusterId) -> Result<&Cluster, Rejection> {
+    pub(crate) fn cluster(&self, id: ClusterId) -> Result<&Cluster, Rejection> {
         self.clusters
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no cluster {id}")))
     }
 
-    fn vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
+    pub(crate) fn vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
         self.votes
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no vote {id}")))
     }
 
-    fn open_vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
+    pub(crate) fn open_vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
         let v = self.vote(id)?;
         if v.status != VoteStatus::Open {
             return reject(ErrorCode::Conflict, "this vote is closed");
@@ -1152,14 +954,19 @@ impl CafeState {
         Ok(v)
     }
 
-    fn is_host_of_board(&self, me: PersonId, b: &Board) -> bool {
+    pub(crate) fn is_host_of_board(&self, me: PersonId, b: &Board) -> bool {
         b.table
             .and_then(|t| self.tables.get(&t))
             .is_some_and(|t| t.host == Some(me))
     }
 
     /// Non-facilitators write on the plenary board or on the board of the table they sit at.
-    fn check_board_write(&self, me: PersonId, fac: bool, b: &Board) -> Result<(), Rejection> {
+    pub(crate) fn check_board_write(
+        &self,
+        me: PersonId,
+        fac: bool,
+        b: &Board,
+    ) -> Result<(), Rejection> {
         if fac {
             return Ok(());
         }
@@ -1176,7 +983,12 @@ impl CafeState {
         }
     }
 
-    fn check_grouping(&self, me: PersonId, fac: bool, b: &Board) -> Result<(), Rejection> {
+    pub(crate) fn check_grouping(
+        &self,
+        me: PersonId,
+        fac: bool,
+        b: &Board,
+    ) -> Result<(), Rejection> {
         let host_here = self.is_host_of_board(me, b);
         let phase_ok = match self.phase {
             Phase::Group => true,
@@ -1192,7 +1004,7 @@ impl CafeState {
         self.check_board_write(me, fac, b)
     }
 
-    fn check_category(
+    pub(crate) fn check_category(
         &self,
         b: &Board,
         category: Option<&str>,
@@ -1220,7 +1032,7 @@ impl CafeState {
     }
 
     /// Ballots stay meaningful only if their items do not change under the voters.
-    fn check_not_in_open_vote(&self, item: ItemId) -> Result<(), Rejection> {
+    pub(crate) fn check_not_in_open_vote(&self, item: ItemId) -> Result<(), Rejection> {
         if self
             .votes
             .values()
@@ -1236,7 +1048,7 @@ impl CafeState {
 
     /// An idea is frozen while it, or the cluster it belongs to, is on an open ballot: a
     /// cluster's ideas are what its voters vote for.
-    fn check_idea_not_in_open_vote(&self, idea: &Idea) -> Result<(), Rejection> {
+    pub(crate) fn check_idea_not_in_open_vote(&self, idea: &Idea) -> Result<(), Rejection> {
         self.check_not_in_open_vote(idea.id.0)?;
         if let Some(c) = idea.cluster {
             self.check_not_in_open_vote(c.0)?;
@@ -1244,7 +1056,7 @@ impl CafeState {
         Ok(())
     }
 
-    fn check_seat(&self, person: PersonId, table: TableId) -> Result<(), Rejection> {
+    pub(crate) fn check_seat(&self, person: PersonId, table: TableId) -> Result<(), Rejection> {
         let p = self.active_person(person)?;
         let t = self.table(table)?;
         if !t.kind.fits(p.location) {
@@ -1305,7 +1117,7 @@ fn new_person(
     }
 }
 
-fn require_facilitator(fac: bool) -> Result<(), Rejection> {
+pub(crate) fn require_facilitator(fac: bool) -> Result<(), Rejection> {
     if fac {
         Ok(())
     } else {
@@ -1313,7 +1125,7 @@ fn require_facilitator(fac: bool) -> Result<(), Rejection> {
     }
 }
 
-fn validate_duration(secs: u32) -> Result<(), Rejection> {
+pub(crate) fn validate_duration(secs: u32) -> Result<(), Rejection> {
     if !(TIMER_MIN_SECS..=TIMER_MAX_SECS).contains(&secs) {
         return reject(
             ErrorCode::Invalid,
@@ -1323,7 +1135,7 @@ fn validate_duration(secs: u32) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn validate_vote_numbers(budget: u32, cap: u32) -> Result<(), Rejection> {
+pub(crate) fn validate_vote_numbers(budget: u32, cap: u32) -> Result<(), Rejection> {
     if !(VOTE_BUDGET_MIN..=VOTE_BUDGET_MAX).contains(&budget) {
         return reject(
             ErrorCode::Invalid,
@@ -1339,7 +1151,7 @@ fn validate_vote_numbers(budget: u32, cap: u32) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn check_tally(
+pub(crate) fn check_tally(
     v: &Vote,
     t: &Table,
     counts: &[ItemCount],
