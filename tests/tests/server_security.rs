@@ -594,7 +594,7 @@ fn the_protocol_doc_states_the_servers_limits_and_statuses() {
             .unwrap_or_else(|e| panic!("{name}: not an error code: {e}"));
         assert_eq!(
             row[1],
-            cafe_server::http::status_of(code).as_u16().to_string(),
+            cafe_server::errors::status_of(code).as_u16().to_string(),
             "HTTP status of {name}"
         );
     }
