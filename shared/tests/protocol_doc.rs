@@ -220,56 +220,9 @@ fn every_error_code_is_documented() {
         .split("## Error codes")
         .nth(1)
         .expect("an error code section");
-    let codes = [
-        ErrorCode::Malformed,
-        ErrorCode::UnknownFrame,
-        ErrorCode::ProtocolVersion,
-        ErrorCode::HelloRequired,
-        ErrorCode::Unauthorized,
-        ErrorCode::TokenExpired,
-        ErrorCode::Forbidden,
-        ErrorCode::NotFound,
-        ErrorCode::NotAllowedInPhase,
-        ErrorCode::OverBudget,
-        ErrorCode::OverCap,
-        ErrorCode::TooLong,
-        ErrorCode::TooShort,
-        ErrorCode::Invalid,
-        ErrorCode::LimitReached,
-        ErrorCode::BoardLocked,
-        ErrorCode::Conflict,
-        ErrorCode::RateLimited,
-        ErrorCode::TooLarge,
-        ErrorCode::Resync,
-        ErrorCode::ServerRestarting,
-        ErrorCode::Internal,
-    ];
-    for c in codes {
-        // Exhaustive on purpose: a new code breaks the build here until it is listed.
-        match c {
-            ErrorCode::Malformed
-            | ErrorCode::UnknownFrame
-            | ErrorCode::ProtocolVersion
-            | ErrorCode::HelloRequired
-            | ErrorCode::Unauthorized
-            | ErrorCode::TokenExpired
-            | ErrorCode::Forbidden
-            | ErrorCode::NotFound
-            | ErrorCode::NotAllowedInPhase
-            | ErrorCode::OverBudget
-            | ErrorCode::OverCap
-            | ErrorCode::TooLong
-            | ErrorCode::TooShort
-            | ErrorCode::Invalid
-            | ErrorCode::LimitReached
-            | ErrorCode::BoardLocked
-            | ErrorCode::Conflict
-            | ErrorCode::RateLimited
-            | ErrorCode::TooLarge
-            | ErrorCode::Resync
-            | ErrorCode::ServerRestarting
-            | ErrorCode::Internal => {}
-        }
+    // `ErrorCode::ALL` is generated with the enum (`wire_enum!`), so a new code is required
+    // here without touching this test.
+    for c in ErrorCode::ALL {
         assert_eq!(
             serde_json::to_value(c).expect("serializes"),
             Value::String(c.as_str().into())
@@ -437,4 +390,425 @@ fn server_frames_encode_with_to_json() {
     assert_eq!(a, serde_json::json!({"kind": "public"}));
     let a: Value = serde_json::to_value(Audience::Person(PersonId(7))).expect("serializes");
     assert_eq!(a, serde_json::json!({"kind": "person", "person": 7}));
+}
+
+// ----- statements of the prose checked against the code -----
+
+#[path = "support/harness.rs"]
+mod harness;
+
+/// The text under `heading` (a whole line, e.g. "#### `post_idea`") up to the next heading of
+/// the same or a higher level.
+fn doc_section(heading: &str) -> &'static str {
+    let level = heading.chars().take_while(|c| *c == '#').count();
+    let start = DOC
+        .find(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("docs/protocol.md has no heading {heading}"))
+        + heading.len()
+        + 2;
+    let rest = &DOC[start..];
+    let end = rest
+        .match_indices("\n#")
+        .find(|(i, _)| {
+            let line = &rest[i + 1..];
+            let hashes = line.chars().take_while(|c| *c == '#').count();
+            hashes <= level && line[hashes..].starts_with(' ')
+        })
+        .map_or(rest.len(), |(i, _)| i);
+    &rest[..end]
+}
+
+/// The cells of every row of the first markdown table in `text`, header and rule excluded.
+fn table_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .map(str::trim)
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+/// Prose collapsed to single spaces, so a statement may wrap anywhere.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn tagged_examples(kind: Kind, ty: &str) -> Vec<Value> {
+    examples()
+        .into_iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| serde_json::from_str::<Value>(&e.json).expect("checked JSON"))
+        .filter(|v| v["type"] == ty)
+        .collect()
+}
+
+#[test]
+fn the_welcome_example_shows_the_audience_the_server_gives() {
+    let welcomes = tagged_examples(Kind::ServerFrame, "welcome");
+    assert!(!welcomes.is_empty());
+    for w in welcomes {
+        let ServerFrame::Welcome {
+            you,
+            role,
+            audience,
+            ..
+        } = serde_json::from_value(w).expect("a welcome")
+        else {
+            unreachable!("tagged welcome")
+        };
+        // The server's welcome carries `audience_of(person)` (the projector: public).
+        let got = match (you, role) {
+            (None, _) => Audience::Public,
+            (Some(_), Some(role)) => {
+                let mut c = harness::Cafe::new();
+                let p = match role {
+                    Role::Organiser => c.org,
+                    r => c.join("Pia", r, Location::Room),
+                };
+                c.state.audience_of(p)
+            }
+            (Some(_), None) => panic!("a welcome with a person has a role"),
+        };
+        assert_eq!(audience, got, "welcome example for {role:?}");
+    }
+    // The prose says the same for every role.
+    let mut c = harness::Cafe::new();
+    let org = c.org;
+    for (role, want) in [
+        (Role::Participant, Audience::Public),
+        (Role::Host, Audience::Public),
+        (Role::Facilitator, Audience::Facilitator),
+    ] {
+        let p = c.join("Someone", role, Location::Remote);
+        assert_eq!(c.state.audience_of(p), want, "{role:?}");
+    }
+    assert_eq!(c.state.audience_of(org), Audience::Facilitator);
+    let text = flat(doc_section("#### `welcome`"));
+    assert!(text.contains(
+        r#"`{"kind":"facilitator"}` for the organiser and facilitators, `{"kind":"public"}` for everyone else"#
+    ));
+    assert!(text.contains(r#"never `{"kind":"person",…}`"#));
+}
+
+#[test]
+fn cafe_ids_in_the_examples_look_like_the_servers() {
+    // The server makes ids of 12 random bytes in URL-safe base64 without padding.
+    let looks_right = |id: &str| {
+        id.len() == 16
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    let mut ids = Vec::new();
+    for ex in examples() {
+        let v: Value = serde_json::from_str(&ex.json).expect("checked JSON");
+        for id in [
+            &v["cafe"],
+            &v["state"]["info"]["id"],
+            &v["info"]["id"],
+            &v["event"]["info"]["id"],
+        ] {
+            if let Some(id) = id.as_str() {
+                ids.push((ex.line, id.to_owned()));
+            }
+        }
+    }
+    assert!(
+        ids.len() >= 3,
+        "welcome, snapshot and cafe_created name a café"
+    );
+    for (line, id) in ids {
+        assert!(looks_right(&id), "line {line}: café id {id:?}");
+    }
+    let conventions = flat(DOC.split("## Transport").next().expect("a preamble"));
+    assert!(conventions.contains("16 URL-safe base64 characters"));
+}
+
+#[test]
+fn visited_is_sent_in_ascending_table_order() {
+    let mut room = harness::Room::new();
+    let (org, other) = (room.org, room.other);
+    let (table, table2) = (room.table, room.table2);
+    assert!(table < table2);
+    // Round 1 seated Omar at table 2; now he moves to table 1: visited in descending order.
+    room.cafe.ok(
+        org,
+        Command::StartRound {
+            prompt: String::new(),
+            duration_secs: 0,
+            assignment: Assignment::Manual {
+                seats: vec![Seat {
+                    person: other,
+                    table,
+                }],
+            },
+        },
+    );
+    let person = serde_json::to_value(room.cafe.person(other)).expect("serializes");
+    assert_eq!(person["visited"], serde_json::json!([table.0, table2.0]));
+    let row = DOC
+        .lines()
+        .find(|l| l.starts_with("| `people` |"))
+        .expect("a people row in the State table");
+    assert!(row.contains("**ascending id order**"), "{row}");
+}
+
+#[test]
+fn a_category_is_required_on_a_board_with_columns() {
+    let mut c = harness::Cafe::new();
+    let org = c.org;
+    let board = c.plenary();
+    c.phase(Phase::Ideate);
+    let pia = c.join("Pia", Role::Participant, Location::Room);
+    c.ok(
+        org,
+        Command::SetBoardColumns {
+            board,
+            columns: vec!["Keep".into(), "Change".into()],
+        },
+    );
+    for category in [None, Some("  "), Some("Other")] {
+        let post = Command::PostIdea {
+            board,
+            text: "An idea".into(),
+            category: category.map(str::to_owned),
+        };
+        c.rejects(pia, post, ErrorCode::Invalid);
+    }
+    let idea = harness::posted(&c.ok(
+        pia,
+        Command::PostIdea {
+            board,
+            text: "An idea".into(),
+            category: Some("Change".into()),
+        },
+    ));
+    c.rejects(
+        pia,
+        Command::EditIdea {
+            idea,
+            text: "Edited".into(),
+            category: None,
+        },
+        ErrorCode::Invalid,
+    );
+    let text = flat(doc_section("#### `post_idea`"));
+    assert!(text.contains(
+        "when the board **has** columns it is **required** and must equal one of them exactly (missing, blank or another value → `invalid`)"
+    ));
+}
+
+#[test]
+fn vote_progress_carries_tallies_and_counts_paper_dots() {
+    let mut room = harness::Room::new();
+    let (org, host, part) = (room.org, room.host, room.part);
+    let (table, board) = (room.table, room.board);
+    room.phase(Phase::Ideate);
+    let a = room.cafe.post(part, board, "A");
+    let b = room.cafe.post(part, board, "B");
+    room.phase(Phase::Vote);
+    let vote = room
+        .cafe
+        .open_vote(board, VoteTarget::Ideas, 5, 5, VoteVisibility::Hidden);
+    room.cafe.ok(
+        host,
+        Command::SetTableHeadcount {
+            table,
+            headcount: 4,
+        },
+    );
+    room.cafe.ok(part, Command::CastDot { vote, item: a.0 });
+    let before = room.cafe.state.clone();
+    let events = room.cafe.ok(
+        org,
+        Command::EnterTally {
+            vote,
+            table,
+            counts: vec![
+                ItemCount { item: a.0, dots: 4 },
+                ItemCount { item: b.0, dots: 7 },
+            ],
+        },
+    );
+    let [event] = events.as_slice() else {
+        panic!("one tally_entered: {events:?}")
+    };
+    let prior = before.prior(event);
+    let after = &room.cafe.state;
+    // A facilitator gets the tally as {table, counts}; dots_cast counts paper dots too.
+    let fac = after
+        .project(&prior, event, Audience::Facilitator)
+        .expect("facilitators hear of tallies");
+    let fac = serde_json::to_value(&fac).expect("serializes");
+    assert_eq!(fac["type"], "vote_progress");
+    assert_eq!(fac["dots_cast"], 1 + 4 + 7);
+    assert_eq!(
+        fac["tally"],
+        serde_json::json!({"table": table.0, "counts": {a.0.to_string(): 4, b.0.to_string(): 7}})
+    );
+    // Everyone else, in a hidden vote: the count only, paper dots included.
+    let public = after
+        .project(&prior, event, Audience::Public)
+        .expect("everyone hears of progress");
+    let public = serde_json::to_value(&public).expect("serializes");
+    assert_eq!(public["dots_cast"], 1 + 4 + 7);
+    assert!(public.get("tally").is_none());
+    assert_eq!(public["totals"], serde_json::json!({}));
+    let text = flat(doc_section("#### `vote_progress`"));
+    assert!(text.contains("`tally` (optional): `{table, counts}`"));
+    assert!(text.contains("**including the dots of paper tallies**"));
+}
+
+#[test]
+fn errors_take_the_documented_precedence() {
+    let mut room = harness::Room::new();
+    let (fac, part, other) = (room.fac, room.part, room.other);
+    room.phase(Phase::Ideate);
+    let own = room.cafe.post(part, room.plenary, "Pia's idea");
+    let facs = room.cafe.post(fac, room.plenary, "Fatou's idea");
+    // Group phase: a participant posting on a board she may not write on is told about the
+    // phase, not about the board.
+    room.phase(Phase::Group);
+    for board in [room.plenary, room.board, room.board2] {
+        room.cafe.rejects(
+            part,
+            Command::PostIdea {
+                board,
+                text: "late".into(),
+                category: None,
+            },
+            ErrorCode::NotAllowedInPhase,
+        );
+    }
+    // Facilitator-only commands are refused by role before their targets are looked up.
+    room.cafe.rejects(
+        other,
+        Command::CloseVote { vote: VoteId(999) },
+        ErrorCode::Forbidden,
+    );
+    // Vote phase, the idea on an open ballot: the author hears about the phase, a
+    // facilitator about the ballot.
+    room.phase(Phase::Vote);
+    room.cafe.open_vote(
+        room.plenary,
+        VoteTarget::Ideas,
+        3,
+        3,
+        VoteVisibility::Hidden,
+    );
+    let edit = Command::EditIdea {
+        idea: own,
+        text: "changed".into(),
+        category: None,
+    };
+    room.cafe
+        .rejects(part, edit.clone(), ErrorCode::NotAllowedInPhase);
+    room.cafe.rejects(
+        part,
+        Command::DeleteIdea { idea: own },
+        ErrorCode::NotAllowedInPhase,
+    );
+    let edit_own = Command::EditIdea {
+        idea: facs,
+        text: "changed".into(),
+        category: None,
+    };
+    room.cafe.rejects(fac, edit_own, ErrorCode::Conflict);
+    room.cafe
+        .rejects(fac, Command::DeleteIdea { idea: own }, ErrorCode::Conflict);
+    let text = flat(doc_section("## Commands"));
+    for said in [
+        "a participant posting in the `group` phase gets `not_allowed_in_phase`, not `forbidden`",
+        "a participant editing or deleting their own idea that is on an open ballot during `vote` gets `not_allowed_in_phase`, while a facilitator gets `conflict`",
+        "a participant gets `forbidden` even for a vote that does not exist",
+    ] {
+        assert!(text.contains(said), "the doc no longer says: {said}");
+    }
+}
+
+#[test]
+fn the_error_table_has_one_row_and_one_status_per_code() {
+    let rows = table_rows(doc_section("## Error codes"));
+    let mut seen = BTreeSet::new();
+    for row in &rows {
+        assert_eq!(row.len(), 3, "code | HTTP | meaning: {row:?}");
+        let code: ErrorCode =
+            serde_json::from_value(Value::String(row[0].trim_matches('`').into()))
+                .unwrap_or_else(|e| panic!("{}: not an error code: {e}", row[0]));
+        assert!(seen.insert(code.as_str()), "{} is listed twice", row[0]);
+        let status: u16 = row[1]
+            .parse()
+            .unwrap_or_else(|_| panic!("{}: HTTP status {:?}", row[0], row[1]));
+        assert!((400..600).contains(&status), "{row:?}");
+    }
+    for code in ErrorCode::ALL {
+        assert!(seen.contains(code.as_str()), "{code} has no row");
+    }
+    // The statuses themselves are compared with the server's mapping in
+    // tests/tests/server_security.rs.
+    let unauthorized = rows
+        .iter()
+        .find(|r| r[0] == "`unauthorized`")
+        .expect("an unauthorized row");
+    assert!(
+        unauthorized[2].contains("A valid token of **another** café is `forbidden` instead"),
+        "an export with another café's token answers 403 forbidden"
+    );
+}
+
+#[test]
+fn close_codes_are_listed_once_in_numeric_order() {
+    let rows = table_rows(doc_section("### Close codes"));
+    let mut documented = Vec::new();
+    for r in &rows {
+        assert_eq!(r.len(), 4, "code | meaning | bye.code | reconnect?: {r:?}");
+        let n: u16 = r[0]
+            .parse()
+            .unwrap_or_else(|_| panic!("close code {:?}", r[0]));
+        let code = CloseCode::from_code(n)
+            .unwrap_or_else(|| panic!("the doc lists close {n}, which the server never sends"));
+        // "no …" exactly for the codes after which reconnecting cannot help.
+        assert_eq!(
+            !r[3].starts_with("no"),
+            code.reconnect(),
+            "close {n}: reconnect? {:?}",
+            r[3]
+        );
+        for bye in r[2].split('`').skip(1).step_by(2) {
+            assert!(
+                serde_json::from_value::<ErrorCode>(Value::String(bye.into())).is_ok(),
+                "close {n}: `{bye}` is not an error code"
+            );
+        }
+        documented.push(n);
+    }
+    let mut sorted = documented.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(documented, sorted, "one row per code, in numeric order");
+    for code in [1000, 1008, 1009, 1011, 1012, 4000, 4001, 4002, 4004, 4008] {
+        assert!(
+            documented.contains(&code),
+            "close code {code} is not documented"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_enum_value_is_invalid_as_documented() {
+    let e = ClientFrame::parse(
+        r#"{"type":"command","id":"c-1","command":{"type":"set_location","location":"moon"}}"#,
+    )
+    .expect_err("no such location");
+    assert_eq!((e.code, e.id.as_deref()), (ErrorCode::Invalid, Some("c-1")));
+    let text = flat(doc_section("## Connection lifecycle"));
+    assert!(text.contains(
+        r#"a known shape with a value outside its set (an unknown enum value such as `"location":"moon"` or `"phase":"later"`) → `invalid`"#
+    ));
 }

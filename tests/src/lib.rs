@@ -7,6 +7,8 @@
 //!   does (snapshot, then events applied with `CafeState::apply`).
 //! - [`BinaryServer`]: the real `cafe-server` binary as a child process, for kill -9 and
 //!   SIGTERM tests.
+//! - [`fixture`]: the set-up tests share (a café with its organiser connected, people who
+//!   joined and connected, a fresh-snapshot comparison).
 //!
 //! No helper asserts on timing; `RECV_GUARD` only keeps a broken test from hanging forever.
 
@@ -25,6 +27,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub mod fixture;
 
 /// Upper bound for waiting on one frame: a hang guard, not a performance assertion.
 pub const RECV_GUARD: Duration = Duration::from_secs(30);

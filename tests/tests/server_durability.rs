@@ -5,8 +5,8 @@
 //! The binary is `target/<profile>/cafe-server` (CI builds it first; `server_binary` builds
 //! it when missing).
 
-use cafe_shared::{ClientFrame, Command, ErrorCode, Location, Phase, ServerFrame};
-use cafe_tests::{BinaryServer, Client};
+use cafe_shared::{ClientFrame, Command, ErrorCode, Location, ServerFrame};
+use cafe_tests::BinaryServer;
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -14,25 +14,18 @@ use std::collections::BTreeMap;
 async fn kill_9_loses_no_acknowledged_command() {
     let dir = tempfile::tempdir().unwrap();
     let server = BinaryServer::start(dir.path()).await;
-    let cafe = server.create_cafe("Durable", "Olga", json!({})).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
+    let (cafe, mut org) = server.open_cafe("Durable", json!({})).await;
+    let plenary = org.ideate().await;
 
     // Five people each pipeline 30 ideas (within the per-connection burst), then the
     // server is killed while the acks are still arriving.
     let mut people = Vec::new();
     for i in 0..5 {
-        let j = server
-            .join(&cafe.code, &format!("P{i}"), Location::Remote)
-            .await;
-        let mut c = server.connect().await;
-        c.hello(&j.token, None).await.unwrap();
-        people.push((j, c));
+        people.push(
+            server
+                .arrive(&cafe.code, &format!("P{i}"), Location::Remote)
+                .await,
+        );
     }
     for (i, (_, c)) in people.iter_mut().enumerate() {
         for n in 0..30 {
@@ -74,8 +67,7 @@ async fn kill_9_loses_no_acknowledged_command() {
     assert!(acked.len() >= 10);
 
     let server = BinaryServer::start(dir.path()).await;
-    let mut check = server.connect().await;
-    check.hello(&cafe.organiser_token, None).await.unwrap();
+    let check = server.enter(&cafe.organiser_token).await;
     let texts: Vec<String> = check
         .state()
         .ideas
@@ -89,8 +81,7 @@ async fn kill_9_loses_no_acknowledged_command() {
     }
     // Re-sending an acknowledged command after the crash gets its original ack.
     let (j, _) = &people[0];
-    let mut again = server.connect().await;
-    again.hello(&j.token, None).await.unwrap();
+    let mut again = server.enter(&j.token).await;
     let (id, seq) = acked.iter().find(|(k, _)| k.starts_with("p0-")).unwrap();
     let got = again
         .command_with_id(
@@ -111,23 +102,10 @@ async fn kill_9_loses_no_acknowledged_command() {
 async fn sigterm_says_goodbye_exits_0_and_keeps_data() {
     let dir = tempfile::tempdir().unwrap();
     let server = BinaryServer::start(dir.path()).await;
-    let cafe = server.create_cafe("Graceful", "Olga", json!({})).await;
-    let p = server.join(&cafe.code, "Pat", Location::Room).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
-    org.ok(Command::PostIdea {
-        board: plenary,
-        text: "before the restart".into(),
-        category: None,
-    })
-    .await;
-    let mut pat = server.connect().await;
-    pat.hello(&p.token, None).await.unwrap();
+    let (cafe, mut org) = server.open_cafe("Graceful", json!({})).await;
+    let plenary = org.ideate().await;
+    org.post(plenary, "before the restart").await;
+    let (_, mut pat) = server.arrive(&cafe.code, "Pat", Location::Room).await;
     // Both have received everything (Pat's arrival included) before the signal.
     pat.barrier().await;
     org.barrier().await;
@@ -160,8 +138,7 @@ async fn sigterm_says_goodbye_exits_0_and_keeps_data() {
     // A fresh snapshot holds the same board. (Presence may still change after the restart,
     // when the grace period of people who have not come back ends, so only the board is
     // compared here.)
-    let mut fresh: Client = server.connect().await;
-    fresh.hello(&cafe.organiser_token, None).await.unwrap();
+    let fresh = server.enter(&cafe.organiser_token).await;
     assert_eq!(back.state().ideas, fresh.state().ideas);
     assert_eq!(back.state().phase, fresh.state().phase);
     server.signal(libc::SIGTERM);
@@ -171,9 +148,7 @@ async fn sigterm_says_goodbye_exits_0_and_keeps_data() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_process_shutdown_closes_sockets_with_1012() {
     let server = cafe_tests::TestServer::start().await;
-    let cafe = server.create_cafe("Stop", "Olga", json!({})).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
+    let (cafe, mut org) = server.open_cafe("Stop", json!({})).await;
     let stopping = tokio::spawn(server.stop());
     let closed = org.until_closed().await;
     assert_eq!(closed.code, Some(1012));

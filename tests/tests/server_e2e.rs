@@ -315,8 +315,7 @@ async fn whole_cafe_end_to_end() {
     ];
     for (token, c) in people {
         c.barrier().await;
-        let mut fresh = server.connect().await;
-        fresh.hello(token, None).await.unwrap();
+        let fresh = server.enter(token).await;
         assert_eq!(
             comparable(c.state()),
             comparable(fresh.state()),
@@ -328,9 +327,9 @@ async fn whole_cafe_end_to_end() {
     // The projector (public view) too; it cannot send commands, so a participant's
     // barrier after the last event makes sure its frames were queued.
     projector.ping().await;
-    let mut fresh = server.connect().await;
-    fresh.hello(&created.projector_token, None).await.unwrap();
-    assert_eq!(comparable(projector.state()), comparable(fresh.state()));
+    server
+        .assert_matches_fresh(&projector, &created.projector_token)
+        .await;
     assert_eq!(
         projector.refused(Command::RaiseHand).await,
         ErrorCode::Forbidden
@@ -389,8 +388,7 @@ async fn whole_cafe_end_to_end() {
     assert_eq!(r.status().as_u16(), 201);
     let imported: cafe_tests::CreatedCafe = r.json().await.unwrap();
     assert_ne!(imported.cafe_id, created.cafe_id);
-    let mut org2 = server.connect().await;
-    org2.hello(&imported.organiser_token, None).await.unwrap();
+    let org2 = server.enter(&imported.organiser_token).await;
     let (a, b) = (org.state(), org2.state());
     assert_eq!(a.ideas, b.ideas);
     assert_eq!(a.clusters, b.clusters);

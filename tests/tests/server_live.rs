@@ -4,7 +4,7 @@
 use cafe_shared::{
     Command, Event, Location, PersonId, Phase, Role, ServerFrame, Timer, TimerCause,
 };
-use cafe_tests::{comparable, Client, TestServer};
+use cafe_tests::{Client, TestServer};
 use serde_json::json;
 use std::time::Duration;
 
@@ -14,21 +14,15 @@ async fn presence_follows_connections_after_a_grace_period() {
         c.tuning.presence_grace = Duration::from_millis(300);
     })
     .await;
-    let cafe = server.create_cafe("Presence", "Olga", json!({})).await;
-    let p = server.join(&cafe.code, "Pat", Location::Remote).await;
+    let (cafe, mut org) = server.open_cafe("Presence", json!({})).await;
+    let (p, pat) = server.arrive(&cafe.code, "Pat", Location::Remote).await;
     let pat_id = PersonId(p.person_id);
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-
-    let mut pat = server.connect().await;
-    pat.hello(&p.token, None).await.unwrap();
     org.wait_for_event(
         |e| matches!(e, Event::PresenceChanged { person, online: true } if *person == pat_id),
     )
     .await;
     // Two tabs: closing one keeps Pat online.
-    let mut tab2 = server.connect().await;
-    tab2.hello(&p.token, None).await.unwrap();
+    let tab2 = server.enter(&p.token).await;
     pat.drop_connection().await;
     tab2.drop_connection().await;
     org.wait_for_event(
@@ -43,9 +37,7 @@ async fn presence_follows_connections_after_a_grace_period() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_ends_a_running_timer() {
     let server = TestServer::start().await;
-    let cafe = server.create_cafe("Timer", "Olga", json!({})).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
+    let (_, mut org) = server.open_cafe("Timer", json!({})).await;
     org.ok(Command::StartTimer {
         duration_secs: cafe_shared::limits::TIMER_MIN_SECS,
     })
@@ -77,33 +69,17 @@ async fn the_server_ends_a_running_timer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn role_changes_bring_a_fresh_snapshot() {
     let server = TestServer::start().await;
-    let cafe = server
-        .create_cafe(
+    let (cafe, mut org) = server
+        .open_cafe(
             "Roles",
-            "Olga",
             json!({"settings": {"anonymous": false, "moderation": true,
                 "default_budget": 5, "default_per_item_cap": 3, "default_visibility": "hidden"}}),
         )
         .await;
-    let a = server.join(&cafe.code, "Ann", Location::Room).await;
-    let b = server.join(&cafe.code, "Ben", Location::Room).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
-    let mut ann = server.connect().await;
-    ann.hello(&a.token, None).await.unwrap();
-    ann.ok(Command::PostIdea {
-        board: plenary,
-        text: "held for moderation".into(),
-        category: None,
-    })
-    .await;
-    let mut ben = server.connect().await;
-    ben.hello(&b.token, None).await.unwrap();
+    let plenary = org.ideate().await;
+    let (_, mut ann) = server.arrive(&cafe.code, "Ann", Location::Room).await;
+    ann.post(plenary, "held for moderation").await;
+    let (b, mut ben) = server.arrive(&cafe.code, "Ben", Location::Room).await;
     assert!(ben.state().ideas.is_empty());
     let snapshots = ben.snapshots;
 
@@ -127,9 +103,7 @@ async fn role_changes_bring_a_fresh_snapshot() {
     ben.barrier().await;
     assert_eq!(ben.snapshots, snapshots + 2);
     assert!(ben.state().ideas.is_empty(), "demoted: held ideas are gone");
-    let mut fresh = server.connect().await;
-    fresh.hello(&b.token, None).await.unwrap();
-    assert_eq!(comparable(ben.state()), comparable(fresh.state()));
+    server.assert_matches_fresh(&ben, &b.token).await;
     server.stop().await;
 }
 
@@ -140,17 +114,11 @@ async fn a_client_too_slow_to_read_is_closed_with_4000() {
         c.tuning.rate_burst = 100_000.0;
     })
     .await;
-    let cafe = server.create_cafe("Slow", "Olga", json!({})).await;
+    let (cafe, mut org) = server.open_cafe("Slow", json!({})).await;
+    let plenary = org.ideate().await;
     let s = server
         .join(&cafe.code, "Slow phone", Location::Remote)
         .await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
 
     let mut slow = Client::connect_slow(&server.ws_url(), server.addr).await;
     slow.send_hello(&s.token).await;
@@ -159,12 +127,7 @@ async fn a_client_too_slow_to_read_is_closed_with_4000() {
     let mut rounds = 0;
     while server.metric("cafe_queue_drops_total").await < 1.0 {
         for _ in 0..50 {
-            org.ok(Command::PostIdea {
-                board: plenary,
-                text: text.clone(),
-                category: None,
-            })
-            .await;
+            org.post(plenary, text.clone()).await;
         }
         rounds += 1;
         assert!(rounds < 400, "the slow client was never dropped");
@@ -189,20 +152,9 @@ async fn idle_cafes_leave_memory_and_come_back() {
         c.tuning.presence_grace = Duration::from_millis(50);
     })
     .await;
-    let cafe = server.create_cafe("Idle", "Olga", json!({})).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
-    org.ok(Command::PostIdea {
-        board: plenary,
-        text: "still here".into(),
-        category: None,
-    })
-    .await;
+    let (cafe, mut org) = server.open_cafe("Idle", json!({})).await;
+    let plenary = org.ideate().await;
+    org.post(plenary, "still here").await;
     let kept = org.state.clone();
     let point = org.resume_point();
     org.drop_connection().await;
@@ -218,10 +170,10 @@ async fn idle_cafes_leave_memory_and_come_back() {
         .unwrap();
     assert!(matches!(w, ServerFrame::Welcome { resumed: true, .. }));
     assert!(back.state().ideas.values().any(|i| i.text == "still here"));
-    let mut fresh = server.connect().await;
-    fresh.hello(&cafe.organiser_token, None).await.unwrap();
     back.barrier().await;
-    assert_eq!(comparable(back.state()), comparable(fresh.state()));
+    server
+        .assert_matches_fresh(&back, &cafe.organiser_token)
+        .await;
     server.stop().await;
 }
 
@@ -231,21 +183,10 @@ async fn idle_cafes_leave_memory_and_come_back() {
 async fn a_vote_storm_leaves_every_screen_on_the_true_tally() {
     use cafe_shared::{VoteTarget, VoteVisibility};
     let server = TestServer::start().await;
-    let cafe = server.create_cafe("Storm", "Olga", json!({})).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
+    let (cafe, mut org) = server.open_cafe("Storm", json!({})).await;
+    let plenary = org.ideate().await;
     for n in 0..4 {
-        org.ok(Command::PostIdea {
-            board: plenary,
-            text: format!("idea {n}"),
-            category: None,
-        })
-        .await;
+        org.post(plenary, format!("idea {n}")).await;
     }
     org.ok(Command::SetPhase { phase: Phase::Vote }).await;
     org.ok(Command::OpenVote {
@@ -261,16 +202,13 @@ async fn a_vote_storm_leaves_every_screen_on_the_true_tally() {
     let mut tokens = Vec::new();
     let mut crowd = Vec::new();
     for i in 0..30 {
-        let j = server
-            .join(&cafe.code, &format!("V{i}"), Location::Remote)
+        let (j, c) = server
+            .arrive(&cafe.code, &format!("V{i}"), Location::Remote)
             .await;
-        let mut c = server.connect().await;
-        c.hello(&j.token, None).await.unwrap();
         tokens.push(j.token);
         crowd.push(c);
     }
-    let mut projector = server.connect().await;
-    projector.hello(&cafe.projector_token, None).await.unwrap();
+    let mut projector = server.enter(&cafe.projector_token).await;
     // Every voter's three dots in flight together, so batches hold many of them.
     let storm = crowd.iter_mut().enumerate().map(|(n, c)| {
         let items = &items;
@@ -299,12 +237,10 @@ async fn a_vote_storm_leaves_every_screen_on_the_true_tally() {
         org.state().votes[&vote].totals
     );
     for (c, token) in crowd.iter().zip(&tokens) {
-        let mut fresh = server.connect().await;
-        fresh.hello(token, None).await.unwrap();
-        assert_eq!(comparable(c.state()), comparable(fresh.state()));
+        server.assert_matches_fresh(c, token).await;
     }
-    let mut fresh = server.connect().await;
-    fresh.hello(&cafe.organiser_token, None).await.unwrap();
-    assert_eq!(comparable(org.state()), comparable(fresh.state()));
+    server
+        .assert_matches_fresh(&org, &cafe.organiser_token)
+        .await;
     server.stop().await;
 }

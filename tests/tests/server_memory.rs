@@ -24,8 +24,7 @@ async fn a_snapshot_larger_than_64_kib_arrives_whole() {
     assert_eq!(joined.len(), 600);
 
     for token in [&cafe.organiser_token, &joined[0].token] {
-        let mut c = server.connect().await;
-        c.hello(token, None).await.expect("welcome");
+        let mut c = server.enter(token).await;
         let snapshot = c
             .raw
             .iter()

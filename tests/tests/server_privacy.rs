@@ -9,10 +9,9 @@ use serde_json::json;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn participants_never_receive_private_data() {
     let server = TestServer::start().await;
-    let cafe = server
-        .create_cafe(
+    let (cafe, mut org) = server
+        .open_cafe(
             "Secret ballot",
-            "Olga",
             json!({"settings": {
                 "anonymous": true,
                 "moderation": true,
@@ -22,46 +21,22 @@ async fn participants_never_receive_private_data() {
             }}),
         )
         .await;
-    let a = server.join(&cafe.code, "Alice", Location::Room).await;
-    let b = server.join(&cafe.code, "Bruno", Location::Room).await;
+    let (a, mut alice) = server.arrive(&cafe.code, "Alice", Location::Room).await;
+    let (b, mut bruno) = server.arrive(&cafe.code, "Bruno", Location::Room).await;
     let a_id = PersonId(a.person_id);
     let b_id = PersonId(b.person_id);
-
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    let mut alice = server.connect().await;
-    alice.hello(&a.token, None).await.unwrap();
-    let mut bruno = server.connect().await;
-    bruno.hello(&b.token, None).await.unwrap();
-    let mut projector = server.connect().await;
-    projector.hello(&cafe.projector_token, None).await.unwrap();
+    let projector = server.enter(&cafe.projector_token).await;
 
     org.ok(Command::CreateTable {
         name: "T".into(),
         kind: TableKind::InRoom,
     })
     .await;
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
+    let plenary = org.ideate().await;
 
     // Alice's idea is held for moderation: only she and the facilitators see it.
-    alice
-        .ok(Command::PostIdea {
-            board: plenary,
-            text: "ALICE-SECRET-DRAFT".into(),
-            category: None,
-        })
-        .await;
-    bruno
-        .ok(Command::PostIdea {
-            board: plenary,
-            text: "BRUNO-IDEA".into(),
-            category: None,
-        })
-        .await;
+    alice.post(plenary, "ALICE-SECRET-DRAFT").await;
+    bruno.post(plenary, "BRUNO-IDEA").await;
     bruno.barrier().await;
     org.barrier().await;
     let hidden = org
@@ -84,13 +59,7 @@ async fn participants_never_receive_private_data() {
     assert!(!bruno.raw.iter().any(|f| f.contains("ALICE-SECRET-DRAFT")));
 
     // Another idea is approved: Bruno now sees it, still without its author.
-    alice
-        .ok(Command::PostIdea {
-            board: plenary,
-            text: "ALICE-APPROVED".into(),
-            category: None,
-        })
-        .await;
+    alice.post(plenary, "ALICE-APPROVED").await;
     org.barrier().await;
     let approved = org
         .state()
@@ -191,8 +160,7 @@ async fn participants_never_receive_private_data() {
 
     // Each view still converges with a fresh snapshot of it.
     for (token, c) in [(&a.token, &alice), (&b.token, &bruno)] {
-        let mut fresh = server.connect().await;
-        fresh.hello(token, None).await.unwrap();
+        let fresh = server.enter(token).await;
         assert_eq!(comparable(c.state()), comparable(fresh.state()));
         for f in &fresh.raw {
             assert!(!f.contains("\"dot_cast\""));
@@ -207,10 +175,9 @@ async fn participants_never_receive_private_data() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crowd_arriving_together_gets_the_right_snapshots() {
     let server = TestServer::start().await;
-    let cafe = server
-        .create_cafe(
+    let (cafe, mut org) = server
+        .open_cafe(
             "Crowd",
-            "Olga",
             json!({"settings": {
                 "anonymous": true,
                 "moderation": false,
@@ -220,24 +187,10 @@ async fn a_crowd_arriving_together_gets_the_right_snapshots() {
             }}),
         )
         .await;
-    let a = server.join(&cafe.code, "Alice", Location::Room).await;
+    let plenary = org.ideate().await;
+    let (a, mut alice) = server.arrive(&cafe.code, "Alice", Location::Room).await;
     let a_id = PersonId(a.person_id);
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
-    let mut alice = server.connect().await;
-    alice.hello(&a.token, None).await.unwrap();
-    alice
-        .ok(Command::PostIdea {
-            board: plenary,
-            text: "ALICE-IDEA".into(),
-            category: None,
-        })
-        .await;
+    alice.post(plenary, "ALICE-IDEA").await;
     org.ok(Command::SetPhase { phase: Phase::Vote }).await;
     org.ok(Command::OpenVote {
         board: plenary,

@@ -15,22 +15,10 @@ async fn dropped_client_receives_exactly_what_it_missed() {
         c.tuning.rate_burst = 1000.0;
     })
     .await;
-    let cafe = server.create_cafe("Resume", "Olga", json!({})).await;
-    let poster = server.join(&cafe.code, "Poster", Location::Remote).await;
-    let phone = server.join(&cafe.code, "Phone", Location::Remote).await;
-
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
-
-    let mut p = server.connect().await;
-    p.hello(&poster.token, None).await.unwrap();
-    let mut ph = server.connect().await;
-    ph.hello(&phone.token, None).await.unwrap();
+    let (cafe, mut org) = server.open_cafe("Resume", json!({})).await;
+    let plenary = org.ideate().await;
+    let (_, mut p) = server.arrive(&cafe.code, "Poster", Location::Remote).await;
+    let (phone, mut ph) = server.arrive(&cafe.code, "Phone", Location::Remote).await;
     ph.barrier().await;
     let left_at = ph.resume_point();
     let kept_state = ph.state.clone();
@@ -39,14 +27,7 @@ async fn dropped_client_receives_exactly_what_it_missed() {
 
     let mut acked = Vec::new();
     for i in 0..50 {
-        acked.push(
-            p.ok(Command::PostIdea {
-                board: plenary,
-                text: format!("missed idea {i}"),
-                category: None,
-            })
-            .await,
-        );
+        acked.push(p.post(plenary, format!("missed idea {i}")).await);
     }
 
     let mut back = server.connect().await;
@@ -76,9 +57,7 @@ async fn dropped_client_receives_exactly_what_it_missed() {
     let before = back.events.len();
     back.barrier().await;
     assert_eq!(back.events.len(), before);
-    let mut fresh = server.connect().await;
-    fresh.hello(&phone.token, None).await.unwrap();
-    assert_eq!(comparable(back.state()), comparable(fresh.state()));
+    server.assert_matches_fresh(&back, &phone.token).await;
     server.stop().await;
 }
 
@@ -88,18 +67,9 @@ async fn resumed_state_converges_and_commands_apply_once() {
         c.tuning.presence_grace = Duration::from_secs(3600);
     })
     .await;
-    let cafe = server.create_cafe("Dedup", "Olga", json!({})).await;
-    let joined = server.join(&cafe.code, "Pat", Location::Room).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
-
-    let mut c = server.connect().await;
-    c.hello(&joined.token, None).await.unwrap();
+    let (cafe, mut org) = server.open_cafe("Dedup", json!({})).await;
+    let plenary = org.ideate().await;
+    let (joined, mut c) = server.arrive(&cafe.code, "Pat", Location::Room).await;
     let post = Command::PostIdea {
         board: plenary,
         text: "only once".into(),
@@ -113,12 +83,7 @@ async fn resumed_state_converges_and_commands_apply_once() {
     let mut state = c.state.clone();
     let point = c.resume_point();
     c.drop_connection().await;
-    org.ok(Command::PostIdea {
-        board: plenary,
-        text: "while away".into(),
-        category: None,
-    })
-    .await;
+    org.post(plenary, "while away").await;
     let mut c = server.connect().await;
     // Keep the old state so resumed events apply onto it.
     c.state = state.take();
@@ -154,15 +119,12 @@ async fn resumed_state_converges_and_commands_apply_once() {
         .filter(|i| i.text == "only once")
         .count();
     assert_eq!(count, 1, "applied once");
-    let mut fresh = server.connect().await;
-    fresh.hello(&joined.token, None).await.unwrap();
-    assert_eq!(comparable(c.state()), comparable(fresh.state()));
+    server.assert_matches_fresh(&c, &joined.token).await;
 
     // Dedup survives a restart (the command id is stored with its events).
     let (dir, tmp) = server.stop().await;
     let server = TestServer::start_in(&dir, |_| {}).await;
-    let mut c = server.connect().await;
-    c.hello(&joined.token, None).await.unwrap();
+    let mut c = server.enter(&joined.token).await;
     let after_restart = c.command_with_id("same-id", post).await.unwrap();
     assert_eq!(first, after_restart);
     assert_eq!(
@@ -180,9 +142,7 @@ async fn resumed_state_converges_and_commands_apply_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn impossible_resume_gets_a_snapshot() {
     let server = TestServer::start().await;
-    let cafe = server.create_cafe("Epochs", "Olga", json!({})).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
+    let (cafe, org) = server.open_cafe("Epochs", json!({})).await;
     let epoch = org.epoch;
     let seq = org.seq;
 
@@ -234,25 +194,14 @@ async fn resume_works_across_a_restart() {
         c.tuning.ring_events = 20;
     };
     let server = TestServer::start_with(tune).await;
-    let cafe = server.create_cafe("Restart", "Olga", json!({})).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
+    let (cafe, mut org) = server.open_cafe("Restart", json!({})).await;
+    let plenary = org.ideate().await;
     let mut points = Vec::new();
     let mut states = Vec::new();
     for i in 0..60 {
         points.push(org.resume_point());
         states.push(org.state.clone());
-        org.ok(Command::PostIdea {
-            board: plenary,
-            text: format!("idea {i}"),
-            category: None,
-        })
-        .await;
+        org.post(plenary, format!("idea {i}")).await;
     }
     let end = org.seq;
     let (dir, tmp) = server.stop().await;
@@ -268,8 +217,7 @@ async fn resume_works_across_a_restart() {
     assert!(matches!(w, ServerFrame::Welcome { resumed: true, .. }));
     let seqs: Vec<u64> = c.events.iter().map(|(s, _)| *s).collect();
     assert_eq!(seqs, (points[45].seq + 1..=end).collect::<Vec<_>>());
-    let mut fresh = server.connect().await;
-    fresh.hello(&cafe.organiser_token, None).await.unwrap();
+    let fresh = server.enter(&cafe.organiser_token).await;
     assert_eq!(comparable(c.state()), comparable(fresh.state()));
 
     // 50 behind: older than the ring, so the events are replayed from the store.

@@ -30,31 +30,19 @@ fn sign(claims: &Claims, secret: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn participants_cannot_run_facilitator_commands() {
     let server = TestServer::start_with(|c| c.tuning.rate_burst = 1000.0).await;
-    let cafe = server.create_cafe("Roles", "Olga", json!({})).await;
+    let (cafe, mut org) = server.open_cafe("Roles", json!({})).await;
     let p = server.join(&cafe.code, "Pia", Location::Room).await;
     let other = server.join(&cafe.code, "Otto", Location::Room).await;
-    let mut org = server.connect().await;
-    org.hello(&cafe.organiser_token, None).await.unwrap();
     org.ok(Command::CreateTable {
         name: "T".into(),
         kind: TableKind::InRoom,
     })
     .await;
-    org.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = org.state().plenary.unwrap();
-    org.ok(Command::PostIdea {
-        board: plenary,
-        text: "an idea".into(),
-        category: None,
-    })
-    .await;
+    let plenary = org.ideate().await;
+    org.post(plenary, "an idea").await;
     let table: TableId = *org.state().tables.keys().next().unwrap();
     let idea: IdeaId = *org.state().ideas.keys().next().unwrap();
-    let mut c = server.connect().await;
-    c.hello(&p.token, None).await.unwrap();
+    let mut c = server.enter(&p.token).await;
 
     let other = PersonId(other.person_id);
     let facilitator_only = vec![
@@ -238,10 +226,8 @@ async fn tokens_are_checked() {
     assert_eq!(closed.bye, Some((ErrorCode::ProtocolVersion, false)));
 
     // A removed person's socket is closed and their token stops working.
-    let mut org = server.connect().await;
-    org.hello(&a.organiser_token, None).await.unwrap();
-    let mut victim = server.connect().await;
-    victim.hello(&pa.token, None).await.unwrap();
+    let mut org = server.enter(&a.organiser_token).await;
+    let mut victim = server.enter(&pa.token).await;
     org.ok(Command::RemovePerson {
         person: PersonId(pa.person_id),
     })
@@ -280,14 +266,12 @@ async fn origins_sizes_and_guessing() {
     }
 
     // Oversized frame: close 1009, and the café is unharmed.
-    let mut c = server.connect().await;
-    c.hello(&cafe.organiser_token, None).await.unwrap();
+    let mut c = server.enter(&cafe.organiser_token).await;
     c.send_text("x".repeat(cafe_shared::limits::MAX_FRAME_BYTES + 1))
         .await;
     let closed = c.until_closed().await;
     assert_eq!(closed.code, Some(1009));
-    let mut c = server.connect().await;
-    c.hello(&cafe.organiser_token, None).await.unwrap();
+    let mut c = server.enter(&cafe.organiser_token).await;
     c.ok(Command::SetPhase {
         phase: Phase::Ideate,
     })
@@ -325,17 +309,8 @@ async fn bad_frames_get_typed_errors_and_the_connection_survives() {
         other => panic!("{other:?}"),
     }
     c.hello(&cafe.organiser_token, None).await.unwrap();
-    c.ok(Command::SetPhase {
-        phase: Phase::Ideate,
-    })
-    .await;
-    let plenary = c.state().plenary.unwrap();
-    c.ok(Command::PostIdea {
-        board: plenary,
-        text: "accepted before the garbage".into(),
-        category: None,
-    })
-    .await;
+    let plenary = c.ideate().await;
+    c.post(plenary, "accepted before the garbage").await;
 
     let cases: [(&str, ErrorCode); 5] = [
         ("this is not json", ErrorCode::Malformed),
@@ -381,14 +356,8 @@ async fn bad_frames_get_typed_errors_and_the_connection_survives() {
         }
     }
     // Still alive, and the earlier idea is still there.
-    c.ok(Command::PostIdea {
-        board: plenary,
-        text: "accepted after the garbage".into(),
-        category: None,
-    })
-    .await;
-    let mut fresh = server.connect().await;
-    fresh.hello(&cafe.organiser_token, None).await.unwrap();
+    c.post(plenary, "accepted after the garbage").await;
+    let fresh = server.enter(&cafe.organiser_token).await;
     let texts: Vec<&str> = fresh
         .state()
         .ideas
@@ -410,9 +379,8 @@ async fn floods_are_limited_then_closed() {
         c.tuning.strike_burst = 3.0;
     })
     .await;
-    let cafe = server.create_cafe("Flood", "Olga", json!({})).await;
-    let mut c = server.connect().await;
-    c.hello(&cafe.organiser_token, None).await.unwrap(); // hello + ping: 2 of 5
+    // hello + ping: 2 of 5
+    let (cafe, mut c) = server.open_cafe("Flood", json!({})).await;
     c.ok(Command::RaiseHand).await; // 3
     c.ok(Command::LowerHand).await; // 4
     c.ok(Command::RaiseHand).await; // 5
@@ -430,8 +398,7 @@ async fn floods_are_limited_then_closed() {
     assert_eq!(closed.code, Some(1008));
     assert_eq!(closed.bye.map(|b| b.0), Some(ErrorCode::RateLimited));
     // What was accepted stayed: the hand is up.
-    let mut fresh = server.connect().await;
-    fresh.hello(&cafe.organiser_token, None).await.unwrap();
+    let fresh = server.enter(&cafe.organiser_token).await;
     assert_eq!(fresh.state().hands.len(), 1);
     server.stop().await;
 }
@@ -528,4 +495,107 @@ async fn creating_cafes_is_throttled_per_ip() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["code"], "rate_limited");
     server.stop().await;
+}
+
+/// docs/protocol.md states the server's limits and statuses for third-party clients; they
+/// must be the server's own (`Tuning::default()`, `status_of`).
+#[test]
+fn the_protocol_doc_states_the_servers_limits_and_statuses() {
+    const DOC: &str = include_str!("../../docs/protocol.md");
+    let section = |heading: &str| -> &str {
+        let start = DOC
+            .find(&format!("\n{heading}\n"))
+            .unwrap_or_else(|| panic!("docs/protocol.md has no {heading}"));
+        let rest = &DOC[start + heading.len() + 2..];
+        &rest[..rest.find("\n## ").unwrap_or(rest.len())]
+    };
+    let rows = |text: &str| -> Vec<Vec<String>> {
+        text.lines()
+            .skip_while(|l| !l.starts_with('|'))
+            .take_while(|l| l.starts_with('|'))
+            .skip(2)
+            .map(|l| {
+                l.trim_matches('|')
+                    .split(" | ")
+                    .map(|c| c.trim().to_owned())
+                    .collect()
+            })
+            .collect()
+    };
+    let limits = rows(section("## Rate limits"));
+    let value = |what: &str| -> String {
+        limits
+            .iter()
+            .find(|r| r[0] == what)
+            .unwrap_or_else(|| panic!("no rate-limit row {what:?}"))[1]
+            .clone()
+    };
+    let t = cafe_server::config::Tuning::default();
+    let minute = Duration::from_secs(60);
+    assert_eq!(t.join_failure_window, minute, "the doc says per minute");
+    for (what, want) in [
+        (
+            "WebSocket messages per connection, sustained",
+            format!("{} per second", t.rate_per_sec),
+        ),
+        (
+            "WebSocket messages per connection, burst",
+            format!("{}", t.rate_burst),
+        ),
+        (
+            "strikes before close 1008",
+            format!(
+                "{}, refilling {} per second",
+                t.strike_burst, t.strike_refill_per_sec
+            ),
+        ),
+        (
+            "failed join-code look-ups per IP",
+            format!("{} per minute", t.join_failures),
+        ),
+        (
+            "cafés created or imported per IP",
+            format!("{} per minute", t.creates_per_window),
+        ),
+        (
+            "HTTP body (imports)",
+            format!("{} MiB", t.max_body_bytes / (1024 * 1024)),
+        ),
+    ] {
+        assert_eq!(value(what), want, "{what}");
+    }
+    // The prose repeats the numbers.
+    let prose = section("## Rate limits")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for said in [
+        format!(
+            "holds at most {} and refills at {} per second",
+            t.rate_burst, t.rate_per_sec
+        ),
+        format!(
+            "A connection starts with {} strikes, which refill at {} per second",
+            t.strike_burst, t.strike_refill_per_sec
+        ),
+        format!("past {}, both answer 429", t.creates_per_window),
+        format!("past {} misses", t.join_failures),
+    ] {
+        assert!(prose.contains(&said), "the doc no longer says: {said}");
+    }
+    let lifecycle = section("## Connection lifecycle");
+    assert!(lifecycle.contains(&format!("within **{} s**", t.hello_timeout.as_secs())));
+    assert!(lifecycle.contains(&format!("`offline` {} s after", t.presence_grace.as_secs())));
+
+    // Each error code's HTTP status, as the server maps it.
+    for row in rows(section("## Error codes")) {
+        let name = row[0].trim_matches('`');
+        let code: ErrorCode = serde_json::from_value(json!(name))
+            .unwrap_or_else(|e| panic!("{name}: not an error code: {e}"));
+        assert_eq!(
+            row[1],
+            cafe_server::errors::status_of(code).as_u16().to_string(),
+            "HTTP status of {name}"
+        );
+    }
 }

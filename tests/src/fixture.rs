@@ -1,0 +1,72 @@
+//! The set-up the end-to-end tests share, so each test shows only what it is about: a café
+//! with its organiser connected, people who joined and connected, the move to ideation, a
+//! plain idea, and the check that a client's state equals a fresh snapshot of its view.
+//!
+//! These are methods on [`Api`] (so they work on [`crate::TestServer`] and
+//! [`crate::BinaryServer`] alike) and on [`Client`]; like the rest of this crate they panic
+//! on anything unexpected.
+
+use crate::{comparable, Api, Client, CreatedCafe, Joined};
+use cafe_shared::{BoardId, Command, Location, Phase};
+use serde_json::Value;
+
+/// The organiser's name in every fixture café.
+pub const ORGANISER: &str = "Olga";
+
+impl Api {
+    /// Connects and says `hello` with `token`; the connection must be welcomed.
+    pub async fn enter(&self, token: &str) -> Client {
+        let mut c = self.connect().await;
+        if let Err(closed) = c.hello(token, None).await {
+            panic!("hello was refused: {closed:?}");
+        }
+        c
+    }
+
+    /// Creates a café (organised by [`ORGANISER`]; `extra` fields are merged into the
+    /// request) and connects its organiser.
+    pub async fn open_cafe(&self, title: &str, extra: Value) -> (CreatedCafe, Client) {
+        let cafe = self.create_cafe(title, ORGANISER, extra).await;
+        let org = self.enter(&cafe.organiser_token).await;
+        (cafe, org)
+    }
+
+    /// Joins `name` by code and connects them.
+    pub async fn arrive(&self, code: &str, name: &str, location: Location) -> (Joined, Client) {
+        let joined = self.join(code, name, location).await;
+        let client = self.enter(&joined.token).await;
+        (joined, client)
+    }
+
+    /// `client` holds exactly what a fresh snapshot of the view of `token` shows.
+    pub async fn assert_matches_fresh(&self, client: &Client, token: &str) {
+        let fresh = self.enter(token).await;
+        assert_eq!(
+            comparable(client.state()),
+            comparable(fresh.state()),
+            "the state of {:?} after its events equals a fresh snapshot",
+            client.you
+        );
+    }
+}
+
+impl Client {
+    /// Moves the café to ideation (a facilitator's command) and returns the plenary board.
+    pub async fn ideate(&mut self) -> BoardId {
+        self.ok(Command::SetPhase {
+            phase: Phase::Ideate,
+        })
+        .await;
+        self.state().plenary.expect("a café has a plenary board")
+    }
+
+    /// Posts an idea without a category; it must be accepted. Returns the ack's seq.
+    pub async fn post(&mut self, board: BoardId, text: impl Into<String>) -> u64 {
+        self.ok(Command::PostIdea {
+            board,
+            text: text.into(),
+            category: None,
+        })
+        .await
+    }
+}
