@@ -1,6 +1,6 @@
 //! Hooks that tie a [`Session`] to a component's lifetime.
 
-use crate::app::{use_nav, Route};
+use crate::route::{use_nav, Route};
 use crate::session::{now_ms, Session};
 use crate::storage;
 use gloo_timers::callback::Interval;
