@@ -7,9 +7,33 @@ pub mod new_cafe;
 pub mod projector;
 pub mod scribe;
 
-use cafe_shared::{CafeState, PersonId};
+use crate::i18n::T;
+use crate::session::Session;
+use cafe_shared::{CafeState, Command, PersonId};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// The café pages' one prop: which café.
+#[derive(Properties, PartialEq)]
+pub struct CafeProps {
+    pub id: AttrValue,
+}
+
+/// What the plain rendering functions of a café page need to show and act.
+#[derive(Clone)]
+pub struct Ctx {
+    pub t: T,
+    pub session: Rc<Session>,
+    pub me: Option<PersonId>,
+}
+
+impl Ctx {
+    pub fn send(&self) -> Callback<Command> {
+        let s = self.session.clone();
+        Callback::from(move |c: Command| s.send(c))
+    }
+}
 
 /// The current value of the input, textarea or select that fired the event.
 pub fn event_value(e: &Event) -> String {

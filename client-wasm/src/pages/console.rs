@@ -2,47 +2,37 @@
 //! raised-hand queue, moderation, votes and exports. Laptop first, but usable on a tablet.
 
 use crate::api;
-use crate::components::chrome::{Loading, NotJoined, NoticeBar, TopBar};
+use crate::components::chrome::{NoticeBar, TopBar};
+use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::ideas::IdeaCard;
 use crate::components::results::results_chart;
-use crate::hooks::use_session;
+use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
-use crate::pages::board::{CafeProps, Ctx};
 use crate::pages::new_cafe::export_links;
-use crate::pages::{event_value, input_value, minutes_to_secs, person_name};
-use crate::session::Session;
-use crate::storage;
+use crate::pages::{event_value, input_value, minutes_to_secs, person_name, CafeProps, Ctx};
 use cafe_shared::limits::{ROUND_PROMPT_MAX, TABLE_NAME_MAX};
 use cafe_shared::{
     Assignment, BoardId, CafeState, Command, Location, PersonId, Phase, Role, TableId, TableKind,
     Timer, VoteStatus, VoteTarget, VoteVisibility,
 };
-use std::rc::Rc;
 use yew::prelude::*;
 
 #[function_component(ConsolePage)]
 pub fn console_page(p: &CafeProps) -> Html {
     let t = use_t();
-    let creds = use_memo(p.id.clone(), |id| storage::credentials(id));
-    let token = (*creds).as_ref().map(|c| c.token.clone());
-    let session = use_session(p.id.to_string(), "me", token);
+    let page = use_cafe_page(&p.id, Viewer::Person);
     let mod_board = use_state(|| None::<BoardId>);
-    let Some(creds) = (*creds).clone() else {
-        return html! { <NotJoined /> };
+    let page = match page {
+        Ok(page) => page,
+        Err(waiting) => return waiting,
     };
-    let Some(session) = session else {
-        return html! { <Loading /> };
-    };
+    let session = &page.session;
     let c = session.client.borrow();
-    if !c.loaded {
-        return html! { <Loading /> };
-    }
     let state = &c.state;
     let ctx = Ctx {
         t,
         session: session.clone(),
         me: c.me,
-        offset: c.clock_offset,
     };
     let title = state
         .info
@@ -70,7 +60,7 @@ pub fn console_page(p: &CafeProps) -> Html {
         .as_ref()
         .map(|i| i.code.display())
         .unwrap_or_default();
-    html! {
+    page.provide(html! {
         <>
         <TopBar title={title} subtitle={Some(AttrValue::from(t.t("nav.console")))} phase={Some(state.phase)}
             timer={state.timer} clock_offset={c.clock_offset} status={Some(c.status)}
@@ -79,14 +69,14 @@ pub fn console_page(p: &CafeProps) -> Html {
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
             <div class="console-grid">
                 { phase_card(&ctx, state) }
-                <TimerCard ctx_session={session.clone()} timer={state.timer} />
+                <TimerCard timer={state.timer} />
                 { people_card(&ctx, state) }
                 { hands_card(&ctx, state) }
-                <TablesCard ctx_session={session.clone()} tables={state.tables.values().map(|tb| (tb.id, tb.name.clone(), tb.kind, tb.host, tb.headcount)).collect::<Vec<_>>()}
+                <TablesCard tables={state.tables.values().map(|tb| (tb.id, tb.name.clone(), tb.kind, tb.host, tb.headcount)).collect::<Vec<_>>()}
                     hosts={state.active_people().filter(|p| !p.role.is_facilitator()).map(|p| (p.id, p.name.clone(), p.location)).collect::<Vec<_>>()}
                     phase={state.phase} rounds={state.rounds.len()} />
                 { moderation_card(&ctx, state, board, mod_board.clone()) }
-                <VoteCard ctx_session={session.clone()} boards={board_choices(t, state)} phase={state.phase}
+                <VoteCard boards={board_choices(t, state)} phase={state.phase}
                     default_budget={state.settings().default_budget} default_cap={state.settings().default_per_item_cap} />
                 { votes_card(&ctx, state) }
                 <section class="card share-card" aria-labelledby="share-title">
@@ -95,18 +85,18 @@ pub fn console_page(p: &CafeProps) -> Html {
                     <p class="join-code small" id="console-code">{ code }</p>
                     <img class="qr" src={api::qr_url(&id)} alt={t.t("share.qr_alt")} width="140" height="140" />
                     <div class="link-grid">
-                        if let Some(pt) = &creds.projector_token {
+                        if let Some(pt) = page.creds.as_ref().and_then(|c| c.projector_token.as_ref()) {
                             <a id="projector-link" class="btn" target="_blank" rel="noopener" href={format!("/c/{id}/projector#token={pt}")}>{ t.t("nav.projector") }</a>
                         }
                         <a class="btn" href={format!("/c/{id}")}>{ t.t("nav.board") }</a>
                         <a class="btn" href={format!("/c/{id}/scribe")}>{ t.t("nav.scribe") }</a>
                     </div>
-                    { export_links(t, &id, &creds.token) }
+                    if let Some(creds) = &page.creds { { export_links(t, &id, &creds.token) } }
                 </section>
             </div>
         </main>
         </>
-    }
+    })
 }
 
 /// Plenary first, then every table's board.
@@ -147,26 +137,17 @@ fn phase_card(ctx: &Ctx, state: &CafeState) -> Html {
     }
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct TimerCardProps {
-    ctx_session: Rc<Session>,
     timer: Timer,
-}
-impl PartialEq for TimerCardProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.timer == o.timer
-    }
 }
 
 #[function_component(TimerCard)]
 fn timer_card(p: &TimerCardProps) -> Html {
     let t = use_t();
     let minutes = use_state(|| "5".to_string());
-    let s = p.ctx_session.clone();
-    let send = move |c: Command| {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.send(c.clone()))
-    };
+    let sender = use_send();
+    let send = move |c: Command| sender.reform(move |_: MouseEvent| c.clone());
     let secs = minutes_to_secs(&minutes);
     let oninput = {
         let minutes = minutes.clone();
@@ -264,21 +245,12 @@ fn hands_card(ctx: &Ctx, state: &CafeState) -> Html {
 
 type TableRow = (TableId, String, TableKind, Option<PersonId>, u32);
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct TablesProps {
-    ctx_session: Rc<Session>,
     tables: Vec<TableRow>,
     hosts: Vec<(PersonId, String, Location)>,
     phase: Phase,
     rounds: usize,
-}
-impl PartialEq for TablesProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.tables == o.tables
-            && self.hosts == o.hosts
-            && self.phase == o.phase
-            && self.rounds == o.rounds
-    }
 }
 
 #[function_component(TablesCard)]
@@ -289,13 +261,13 @@ fn tables_card(p: &TablesProps) -> Html {
     let prompt = use_state(String::new);
     let minutes = use_state(|| "20".to_string());
     let shuffle = use_state(|| true);
-    let s = p.ctx_session.clone();
+    let send = use_send();
     let create = {
-        let (name, kind, s) = (name.clone(), kind.clone(), s.clone());
+        let (name, kind, send) = (name.clone(), kind.clone(), send.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if !name.trim().is_empty() {
-                s.send(Command::CreateTable {
+                send.emit(Command::CreateTable {
                     name: name.trim().to_string(),
                     kind: *kind,
                 });
@@ -304,12 +276,16 @@ fn tables_card(p: &TablesProps) -> Html {
         })
     };
     let start_round = {
-        let (prompt, minutes, shuffle, s) =
-            (prompt.clone(), minutes.clone(), shuffle.clone(), s.clone());
+        let (prompt, minutes, shuffle, send) = (
+            prompt.clone(),
+            minutes.clone(),
+            shuffle.clone(),
+            send.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let secs = minutes_to_secs(&minutes);
-            s.send(Command::StartRound {
+            send.emit(Command::StartRound {
                 prompt: prompt.trim().to_string(),
                 duration_secs: secs,
                 assignment: if *shuffle {
@@ -362,10 +338,9 @@ fn tables_card(p: &TablesProps) -> Html {
                     <tbody>
                     { for p.tables.iter().map(|(tid, tname, tkind, host, headcount)| {
                         let tid = *tid;
-                        let s2 = s.clone();
-                        let on_host = Callback::from(move |e: Event| {
+                        let on_host = send.reform(move |e: Event| {
                             let person = event_value(&e).parse::<u64>().ok().map(PersonId);
-                            s2.send(Command::SetTableHost { table: tid, person });
+                            Command::SetTableHost { table: tid, person }
                         });
                         html! {
                             <tr>
@@ -455,7 +430,9 @@ fn moderation_card(
                     { if locked { t.t("console.unlock") } else { t.t("console.lock") } }
                 </button>
             </div>
-            <FacilitatorPost ctx_session={ctx.session.clone()} board={board} />
+            <IdeaComposer target={Compose::Post { board }} class="inline-form" rows={0}
+                input_id="fac-idea" label={t.t("board.your_idea")} label_hidden=true
+                placeholder={t.t("board.idea_placeholder")} />
             <ul class="wall wall-compact" id="console-ideas">
                 { for ideas.iter().rev().map(|i| {
                     let hide = Command::HideIdea { idea: i.id, hidden: !i.hidden };
@@ -473,69 +450,18 @@ fn moderation_card(
     }
 }
 
-#[derive(Properties)]
-struct PostProps {
-    ctx_session: Rc<Session>,
-    board: BoardId,
-}
-impl PartialEq for PostProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.board == o.board
-    }
-}
-
-/// Facilitators add ideas too (e.g. from a flip chart), in any phase.
-#[function_component(FacilitatorPost)]
-fn facilitator_post(p: &PostProps) -> Html {
-    let t = use_t();
-    let text = use_state(String::new);
-    let onsubmit = {
-        let (text, s, board) = (text.clone(), p.ctx_session.clone(), p.board);
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if !text.trim().is_empty() {
-                s.send(Command::PostIdea {
-                    board,
-                    text: text.trim().to_string(),
-                    category: None,
-                });
-                text.set(String::new());
-            }
-        })
-    };
-    let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| text.set(input_value(&e)))
-    };
-    html! {
-        <form class="inline-form" {onsubmit}>
-            <label class="sr-only" for="fac-idea">{ t.t("board.your_idea") }</label>
-            <input id="fac-idea" class="input" value={(*text).clone()} {oninput} placeholder={t.t("board.idea_placeholder")} />
-            <button class="btn" type="submit">{ t.t("board.post") }</button>
-        </form>
-    }
-}
-
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct VoteProps {
-    ctx_session: Rc<Session>,
     boards: Vec<(BoardId, String)>,
     phase: Phase,
     default_budget: u32,
     default_cap: u32,
 }
-impl PartialEq for VoteProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.boards == o.boards
-            && self.phase == o.phase
-            && self.default_budget == o.default_budget
-            && self.default_cap == o.default_cap
-    }
-}
 
 #[function_component(VoteCard)]
 fn vote_card(p: &VoteProps) -> Html {
     let t = use_t();
+    let send = use_send();
     let board = use_state(|| None::<BoardId>);
     let target = use_state(|| VoteTarget::Ideas);
     let budget = use_state(|| p.default_budget.to_string());
@@ -543,17 +469,12 @@ fn vote_card(p: &VoteProps) -> Html {
     let live = use_state(|| false);
     let chosen = (*board).or(p.boards.first().map(|b| b.0));
     let open = {
-        let (s, target, budget, cap, live) = (
-            p.ctx_session.clone(),
-            target.clone(),
-            budget.clone(),
-            cap.clone(),
-            live.clone(),
-        );
+        let (target, budget, cap, live) =
+            (target.clone(), budget.clone(), cap.clone(), live.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(board) = chosen else { return };
-            s.send(Command::OpenVote {
+            send.emit(Command::OpenVote {
                 board,
                 target: *target,
                 budget: budget.trim().parse().unwrap_or(5),
