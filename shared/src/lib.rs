@@ -9,6 +9,8 @@
 //!   [`Rejection`] out. Deterministic given the state, the actor, the time and a seed.
 //! - [`CafeState::apply`] (in `apply.rs`): events change state. The server applies them to
 //!   the full state, every browser to its view, with this same function.
+//! - `permits.rs`: [`CafeState::may_post`] and the other `may_…` predicates: who may do what
+//!   now. `decide` calls them; pages call them to offer only what will be accepted.
 //! - [`view`]: privacy. Per-audience snapshots and event projections.
 //! - [`wire`]: the frames on the WebSocket and [`wire::PROTOCOL_VERSION`].
 //! - [`limits`]: every bound in one place.
@@ -21,6 +23,7 @@ pub mod event;
 pub mod ids;
 pub mod limits;
 pub mod model;
+mod permits;
 pub mod shuffle;
 pub mod text;
 pub mod view;
