@@ -9,7 +9,7 @@ pub mod scribe;
 
 use crate::i18n::T;
 use crate::session::Session;
-use cafe_shared::{CafeState, Command, PersonId};
+use cafe_shared::{CafeState, Command, ErrorCode, PersonId, Rejection};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -32,6 +32,23 @@ impl Ctx {
     pub fn send(&self) -> Callback<Command> {
         let s = self.session.clone();
         Callback::from(move |c: Command| s.send(c))
+    }
+
+    /// Asks one of the shared `CafeState::may_…` predicates for me. `decide` calls the same
+    /// predicates, so the pages offer an action exactly when the server would accept it, and
+    /// `Err` says why not. Someone the café does not know yet may do nothing.
+    pub fn may(
+        &self,
+        check: impl FnOnce(PersonId) -> Result<(), Rejection>,
+    ) -> Result<(), Rejection> {
+        match self.me {
+            Some(me) => check(me),
+            None => Err(Rejection::new(ErrorCode::Unauthorized, "unknown person")),
+        }
+    }
+
+    pub fn allowed(&self, check: impl FnOnce(PersonId) -> Result<(), Rejection>) -> bool {
+        self.may(check).is_ok()
     }
 }
 

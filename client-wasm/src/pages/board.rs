@@ -14,47 +14,6 @@ use cafe_shared::{
 };
 use yew::prelude::*;
 
-impl Ctx {
-    /// Buttons are offered from plain facts of the state (phase, my role, my dots); the
-    /// rules themselves run only on the server (the bundle carries no `decide`), and a
-    /// refusal there shows up as a notice like any other reject.
-    pub fn facilitating(&self, state: &CafeState) -> bool {
-        self.me
-            .and_then(|m| state.people.get(&m))
-            .is_some_and(|p| p.role.is_facilitator())
-    }
-
-    /// My own idea, while ideas are still being worked on (facilitators: until closing).
-    pub fn can_edit(&self, state: &CafeState, idea: &cafe_shared::Idea) -> bool {
-        idea.author.is_some()
-            && idea.author == self.me
-            && (working_on_ideas(state) || self.facilitating(state) && state.phase != Phase::Closed)
-    }
-
-    pub fn can_delete(&self, state: &CafeState, idea: &cafe_shared::Idea) -> bool {
-        state.phase != Phase::Closed && self.facilitating(state)
-            || working_on_ideas(state) && idea.author.is_some() && idea.author == self.me
-    }
-}
-
-fn working_on_ideas(state: &CafeState) -> bool {
-    matches!(state.phase, Phase::Ideate | Phase::Group)
-}
-
-/// Why the composer is closed, if it is: ideas are posted while ideating; facilitators and
-/// table hosts (who scribe for their table) may post at other times too.
-fn post_closed(ctx: &Ctx, state: &CafeState) -> Option<cafe_shared::ErrorCode> {
-    let host = ctx
-        .me
-        .is_some_and(|m| state.tables.values().any(|t| t.host == Some(m)));
-    let open = match state.phase {
-        Phase::Ideate => true,
-        Phase::Closed => false,
-        _ => ctx.facilitating(state) || host,
-    };
-    (!open).then_some(cafe_shared::ErrorCode::NotAllowedInPhase)
-}
-
 #[function_component(BoardPage)]
 pub fn board_page(p: &CafeProps) -> Html {
     let t = use_t();
@@ -140,7 +99,8 @@ pub fn board_page(p: &CafeProps) -> Html {
             { tabs }
             <IdeaComposer target={Compose::Post { board }} class={classes!("composer", "card")}
                 input_id="idea-input" submit_id="post-idea" label={t.t("board.your_idea")}
-                placeholder={t.t("board.idea_placeholder")} closed={post_closed(&ctx, state)} />
+                placeholder={t.t("board.idea_placeholder")}
+                closed={ctx.may(|me| state.may_post(me, board)).err().map(|r| r.code)} />
             { vote_panel(&ctx, state, board) }
             { idea_wall(&ctx, state, board, &c.outbox.pending_ideas()) }
         </main>
@@ -179,6 +139,9 @@ fn hand_and_ready(ctx: &Ctx, state: &CafeState) -> Html {
     let Some(me) = ctx.me.and_then(|m| state.people.get(&m)) else {
         return html! {};
     };
+    if !ctx.allowed(|me| state.may_raise_hand(me)) {
+        return html! {};
+    }
     let raised = state.hands.contains(&me.id);
     let send = ctx.send();
     let hand = {
@@ -223,7 +186,7 @@ fn vote_panel(ctx: &Ctx, state: &CafeState, board: BoardId) -> Html {
     html! {
         <section class="card vote-panel" id="vote" aria-labelledby="vote-title">
             <h2 id="vote-title">{ if vote.status == VoteStatus::Open { t.t("vote.title") } else { t.t("results.title") } }</h2>
-            if vote.status == VoteStatus::Open { { ballot(ctx, state, vote) } }
+            if ctx.allowed(|me| state.may_vote(me, vote.id)) { { ballot(ctx, state, vote) } }
             if vote.revealed || (visible && vote.status == VoteStatus::Open && !vote.totals.is_empty()) {
                 { results_chart(t, state, vote.id, false, usize::MAX) }
             } else if vote.status == VoteStatus::Closed {
@@ -252,8 +215,8 @@ fn ballot(ctx: &Ctx, state: &CafeState, vote: &Vote) -> Html {
                 let mine = vote.dots_on(me, *item);
                 let cast = Command::CastDot { vote: vote.id, item: *item };
                 let retract = Command::RetractDot { vote: vote.id, item: *item };
-                let can_cast = vote.remaining_for(me) > 0 && mine < vote.per_item_cap;
-                let can_retract = mine > 0;
+                let can_cast = state.may_cast_dot(me, vote.id, *item).is_ok();
+                let can_retract = state.may_retract_dot(me, vote.id, *item).is_ok();
                 let label = item_label(state, vote.target, *item);
                 let (s1, s2) = (send.clone(), send.clone());
                 html! {
@@ -296,11 +259,9 @@ fn idea_wall(
     let card = |i: &cafe_shared::Idea| {
         html! { <IdeaItem key={i.id.0} idea={i.clone()}
         author={person_name(state, i.author)} mine={i.author.is_some() && i.author == ctx.me}
-        can_edit={ctx.can_edit(state, i)}
-        can_delete={ctx.can_delete(state, i)}
-        clusters={if state.phase == Phase::Group && !clusters.is_empty() {
-            clusters.iter().map(|c| (c.id, c.title.clone())).collect()
-        } else { Vec::new() }} /> }
+        can_edit={ctx.allowed(|me| state.may_edit_idea(me, i.id))}
+        can_delete={ctx.allowed(|me| state.may_delete_idea(me, i.id))}
+        clusters={move_targets(ctx, state, i, &clusters)} /> }
     };
     let pending_cards = html! {
         { for pend.iter().map(|p| html! { <IdeaCard key={p.id.clone()} text={p.text.clone()} pending=true mine=true tint={0} /> }) }
@@ -312,7 +273,7 @@ fn idea_wall(
                 <h2 id="wall-title">{ t.t("board.ideas") }</h2>
                 <span class="muted">{ t.f("board.count", &[("n", &count)]) }</span>
             </div>
-            if state.phase == Phase::Group {
+            if ctx.allowed(|me| state.may_group(me, board)) {
                 <NewCluster board={board} />
             }
             if grouping {
@@ -340,6 +301,27 @@ fn idea_wall(
             if count == 0 && pend.is_empty() { <p class="empty">{ t.t("board.no_ideas") }</p> }
         </section>
     }
+}
+
+/// The clusters an idea may move to (its own included, so the picker shows where it is);
+/// none while it may not move at all, which hides the picker.
+fn move_targets(
+    ctx: &Ctx,
+    state: &CafeState,
+    idea: &cafe_shared::Idea,
+    clusters: &[&cafe_shared::Cluster],
+) -> Vec<(ClusterId, String)> {
+    if clusters.is_empty() || !ctx.allowed(|me| state.may_move_idea(me, idea.id, None)) {
+        return Vec::new();
+    }
+    clusters
+        .iter()
+        .filter(|c| {
+            idea.cluster == Some(c.id)
+                || ctx.allowed(|me| state.may_move_idea(me, idea.id, Some(c.id)))
+        })
+        .map(|c| (c.id, c.title.clone()))
+        .collect()
 }
 
 #[derive(Properties, PartialEq)]

@@ -10,10 +10,11 @@ use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
 use crate::pages::new_cafe::export_links;
 use crate::pages::{event_value, input_value, minutes_to_secs, person_name, CafeProps, Ctx};
+use crate::session::now_ms;
 use cafe_shared::limits::{ROUND_PROMPT_MAX, TABLE_NAME_MAX};
 use cafe_shared::{
-    Assignment, BoardId, CafeState, Command, Location, PersonId, Phase, Role, TableId, TableKind,
-    Timer, VoteStatus, VoteTarget, VoteVisibility,
+    Assignment, BoardId, CafeState, Command, ErrorCode, Location, Millis, PersonId, Phase, TableId,
+    TableKind, Timer, VoteStatus, VoteTarget, VoteVisibility,
 };
 use yew::prelude::*;
 
@@ -43,7 +44,9 @@ pub fn console_page(p: &CafeProps) -> Html {
         let s = session.clone();
         Callback::from(move |_| s.dismiss_notice())
     };
-    if !c.is_facilitator() {
+    // The console is for those who may change the phase: facilitators, also in a closed café
+    // (which only they can reopen).
+    if !ctx.allowed(|me| state.may_set_phase(me)) {
         return html! {
             <main class="page center">
                 <div class="card narrow">
@@ -69,14 +72,14 @@ pub fn console_page(p: &CafeProps) -> Html {
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
             <div class="console-grid">
                 { phase_card(&ctx, state) }
-                <TimerCard timer={state.timer} />
+                <TimerCard timer={state.timer} can={TimerCan::new(&ctx, state, c.server_now(now_ms()))} />
                 { people_card(&ctx, state) }
                 { hands_card(&ctx, state) }
-                <TablesCard tables={state.tables.values().map(|tb| (tb.id, tb.name.clone(), tb.kind, tb.host, tb.headcount)).collect::<Vec<_>>()}
-                    hosts={state.active_people().filter(|p| !p.role.is_facilitator()).map(|p| (p.id, p.name.clone(), p.location)).collect::<Vec<_>>()}
-                    phase={state.phase} rounds={state.rounds.len()} />
+                <TablesCard tables={table_rows(&ctx, state)} rounds={state.rounds.len()}
+                    can_create={ctx.allowed(|me| state.may_facilitate(me))}
+                    round_refused={ctx.may(|me| state.may_start_round(me)).err().map(|r| r.code)} />
                 { moderation_card(&ctx, state, board, mod_board.clone()) }
-                <VoteCard boards={board_choices(t, state)} phase={state.phase}
+                <VoteCard boards={board_choices(t, state)} refused={vote_refusals(&ctx, state)}
                     default_budget={state.settings().default_budget} default_cap={state.settings().default_per_item_cap} />
                 { votes_card(&ctx, state) }
                 <section class="card share-card" aria-labelledby="share-title">
@@ -137,9 +140,30 @@ fn phase_card(ctx: &Ctx, state: &CafeState) -> Html {
     }
 }
 
+/// Which timer buttons the server would accept now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TimerCan {
+    start: bool,
+    pause: bool,
+    resume: bool,
+    extend: bool,
+}
+
+impl TimerCan {
+    fn new(ctx: &Ctx, state: &CafeState, now: Millis) -> Self {
+        Self {
+            start: ctx.allowed(|me| state.may_facilitate(me)),
+            pause: ctx.allowed(|me| state.may_pause_timer(me, now)),
+            resume: ctx.allowed(|me| state.may_resume_timer(me)),
+            extend: ctx.allowed(|me| state.may_extend_timer(me)),
+        }
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct TimerCardProps {
     timer: Timer,
+    can: TimerCan,
 }
 
 #[function_component(TimerCard)]
@@ -153,8 +177,7 @@ fn timer_card(p: &TimerCardProps) -> Html {
         let minutes = minutes.clone();
         Callback::from(move |e: InputEvent| minutes.set(input_value(&e)))
     };
-    let running = matches!(p.timer, Timer::Running { .. });
-    let paused = matches!(p.timer, Timer::Paused { .. });
+    let can = p.can;
     html! {
         <section class="card" aria-labelledby="timer-title">
             <h2 id="timer-title">{ t.t("console.timer") }</h2>
@@ -163,12 +186,13 @@ fn timer_card(p: &TimerCardProps) -> Html {
                     <span>{ t.t("console.minutes") }</span>
                     <input id="timer-minutes" class="input input-num" type="number" min="0.1" step="0.5" value={(*minutes).clone()} {oninput} />
                 </label>
-                <button id="timer-start" class="btn btn-primary" onclick={send(Command::StartTimer { duration_secs: secs })}>{ t.t("timer.start") }</button>
+                <button id="timer-start" class="btn btn-primary" disabled={!can.start} onclick={send(Command::StartTimer { duration_secs: secs })}>{ t.t("timer.start") }</button>
             </div>
             <div class="button-row">
-                if running { <button id="timer-pause" class="btn" onclick={send(Command::PauseTimer)}>{ t.t("timer.pause") }</button> }
-                if paused { <button id="timer-resume" class="btn" onclick={send(Command::ResumeTimer)}>{ t.t("timer.resume") }</button> }
-                if p.timer != Timer::Idle {
+                if can.pause { <button id="timer-pause" class="btn" onclick={send(Command::PauseTimer)}>{ t.t("timer.pause") }</button> }
+                if can.resume { <button id="timer-resume" class="btn" onclick={send(Command::ResumeTimer)}>{ t.t("timer.resume") }</button> }
+                // Stopping an idle timer changes nothing, so Stop goes with Extend.
+                if can.extend {
                     <button id="timer-extend" class="btn" onclick={send(Command::ExtendTimer { secs: 60 })}>{ t.t("timer.extend") }</button>
                     <button id="timer-stop" class="btn btn-ghost" onclick={send(Command::StopTimer)}>{ t.t("timer.stop") }</button>
                 }
@@ -187,7 +211,6 @@ fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
         .count();
     let remote = people.len() - room;
     let send = ctx.send();
-    let my_role = ctx.me.and_then(|m| state.people.get(&m)).map(|p| p.role);
     html! {
         <section class="card" aria-labelledby="people-title">
             <h2 id="people-title">{ t.t("console.people") }</h2>
@@ -199,11 +222,7 @@ fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
             <ul class="people" id="people">
                 { for people.iter().map(|p| {
                     let remove = Command::RemovePerson { person: p.id };
-                    // Only the organiser removes facilitators; nobody removes the organiser or
-                    // themselves (the server decides; this only hides pointless buttons).
-                    let can_remove = Some(p.id) != ctx.me
-                        && p.role != Role::Organiser
-                        && (!p.role.is_facilitator() || my_role == Some(Role::Organiser));
+                    let can_remove = ctx.allowed(|me| state.may_remove_person(me, p.id));
                     let send = send.clone();
                     let name = p.name.clone();
                     html! {
@@ -237,20 +256,51 @@ fn hands_card(ctx: &Ctx, state: &CafeState) -> Html {
                 <ol class="hands" id="hands">
                     { for state.hands.iter().map(|h| html! { <li>{ person_name(state, Some(*h)).unwrap_or_default() }</li> }) }
                 </ol>
+            }
+            if ctx.allowed(|me| state.may_call_next_hand(me)) {
                 <button id="call-next" class="btn btn-primary" onclick={Callback::from(move |_| send.emit(Command::CallNextHand))}>{ t.t("console.call_next") }</button>
             }
         </section>
     }
 }
 
-type TableRow = (TableId, String, TableKind, Option<PersonId>, u32);
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TableRow {
+    id: TableId,
+    name: String,
+    kind: TableKind,
+    host: Option<PersonId>,
+    headcount: u32,
+    /// Who the server would accept as this table's host.
+    candidates: Vec<(PersonId, String)>,
+}
+
+fn table_rows(ctx: &Ctx, state: &CafeState) -> Vec<TableRow> {
+    state
+        .tables
+        .values()
+        .map(|tb| TableRow {
+            id: tb.id,
+            name: tb.name.clone(),
+            kind: tb.kind,
+            host: tb.host,
+            headcount: tb.headcount,
+            candidates: state
+                .active_people()
+                .filter(|p| ctx.allowed(|me| state.may_set_table_host(me, tb.id, Some(p.id))))
+                .map(|p| (p.id, p.name.clone()))
+                .collect(),
+        })
+        .collect()
+}
 
 #[derive(Properties, PartialEq)]
 struct TablesProps {
     tables: Vec<TableRow>,
-    hosts: Vec<(PersonId, String, Location)>,
-    phase: Phase,
     rounds: usize,
+    can_create: bool,
+    /// Why the server would refuse to start a round now, if it would.
+    round_refused: Option<ErrorCode>,
 }
 
 #[function_component(TablesCard)]
@@ -326,7 +376,7 @@ fn tables_card(p: &TablesProps) -> Html {
                     <option value="in_room" selected={*kind == TableKind::InRoom}>{ t.t("table.in_room") }</option>
                     <option value="virtual" selected={*kind == TableKind::Virtual}>{ t.t("table.virtual") }</option>
                 </select>
-                <button id="create-table" class="btn" type="submit">{ t.t("console.add_table") }</button>
+                <button id="create-table" class="btn" type="submit" disabled={!p.can_create}>{ t.t("console.add_table") }</button>
             </form>
             if !p.tables.is_empty() {
                 <table class="data">
@@ -336,24 +386,24 @@ fn tables_card(p: &TablesProps) -> Html {
                         <th scope="col">{ t.t("scribe.headcount") }</th>
                     </tr></thead>
                     <tbody>
-                    { for p.tables.iter().map(|(tid, tname, tkind, host, headcount)| {
-                        let tid = *tid;
+                    { for p.tables.iter().map(|row| {
+                        let tid = row.id;
                         let on_host = send.reform(move |e: Event| {
                             let person = event_value(&e).parse::<u64>().ok().map(PersonId);
                             Command::SetTableHost { table: tid, person }
                         });
                         html! {
                             <tr>
-                                <td>{ tname.clone() }<span class="muted small">{ " · " }{ if *tkind == TableKind::InRoom { t.t("table.in_room") } else { t.t("table.virtual") } }</span></td>
+                                <td>{ row.name.clone() }<span class="muted small">{ " · " }{ if row.kind == TableKind::InRoom { t.t("table.in_room") } else { t.t("table.virtual") } }</span></td>
                                 <td>
-                                    <select class="input input-small" onchange={on_host} aria-label={t.f("console.host_for", &[("name", tname)])}>
-                                        <option value="" selected={host.is_none()}>{ t.t("console.no_host") }</option>
-                                        { for p.hosts.iter().filter(|(_, _, loc)| tkind.fits(*loc)).map(|(pid, pname, _)| html! {
-                                            <option value={pid.0.to_string()} selected={*host == Some(*pid)}>{ pname.clone() }</option>
+                                    <select class="input input-small" onchange={on_host} aria-label={t.f("console.host_for", &[("name", &row.name)])}>
+                                        <option value="" selected={row.host.is_none()}>{ t.t("console.no_host") }</option>
+                                        { for row.candidates.iter().map(|(pid, pname)| html! {
+                                            <option value={pid.0.to_string()} selected={row.host == Some(*pid)}>{ pname.clone() }</option>
                                         }) }
                                     </select>
                                 </td>
-                                <td>{ headcount }</td>
+                                <td>{ row.headcount }</td>
                             </tr>
                         }
                     }) }
@@ -379,8 +429,12 @@ fn tables_card(p: &TablesProps) -> Html {
                         </select>
                     </label>
                 </div>
-                <button id="start-round" class="btn btn-primary" type="submit" disabled={p.tables.is_empty()}>{ t.t("console.start_round") }</button>
-                if p.tables.is_empty() { <p class="muted small">{ t.t("console.need_tables") }</p> }
+                <button id="start-round" class="btn btn-primary" type="submit" disabled={p.round_refused.is_some()}>{ t.t("console.start_round") }</button>
+                if p.tables.is_empty() {
+                    <p class="muted small">{ t.t("console.need_tables") }</p>
+                } else if let Some(code) = p.round_refused {
+                    <p class="muted small">{ t.error(code) }</p>
+                }
             </form>
         </section>
     }
@@ -426,22 +480,27 @@ fn moderation_card(
                         <option value={id.0.to_string()} selected={id == board}>{ name }</option>
                     }) }
                 </select>
-                <button id="lock-board" class={classes!("btn", locked.then_some("btn-on"))} aria-pressed={locked.to_string()} onclick={lock}>
+                <button id="lock-board" class={classes!("btn", locked.then_some("btn-on"))} aria-pressed={locked.to_string()}
+                    disabled={!ctx.allowed(|me| state.may_manage_board(me, board))} onclick={lock}>
                     { if locked { t.t("console.unlock") } else { t.t("console.lock") } }
                 </button>
             </div>
             <IdeaComposer target={Compose::Post { board }} class="inline-form" rows={0}
                 input_id="fac-idea" label={t.t("board.your_idea")} label_hidden=true
-                placeholder={t.t("board.idea_placeholder")} />
+                placeholder={t.t("board.idea_placeholder")}
+                closed={ctx.may(|me| state.may_post(me, board)).err().map(|r| r.code)} />
             <ul class="wall wall-compact" id="console-ideas">
                 { for ideas.iter().rev().map(|i| {
                     let hide = Command::HideIdea { idea: i.id, hidden: !i.hidden };
                     let send = send.clone();
+                    let can_hide = ctx.allowed(|me| state.may_hide_idea(me, i.id));
                     html! {
                         <IdeaCard key={i.id.0} text={i.text.clone()} author={person_name(state, i.author).map(AttrValue::from)} hidden={i.hidden} tint={(i.id.0 % 5) as u8}>
-                            <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(hide.clone()))}>
-                                { if i.hidden { t.t("console.show") } else { t.t("console.hide") } }
-                            </button>
+                            if can_hide {
+                                <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(hide.clone()))}>
+                                    { if i.hidden { t.t("console.show") } else { t.t("console.hide") } }
+                                </button>
+                            }
                         </IdeaCard>
                     }
                 }) }
@@ -450,10 +509,22 @@ fn moderation_card(
     }
 }
 
+/// The boards on which the server would refuse to open a vote now, and why.
+fn vote_refusals(ctx: &Ctx, state: &CafeState) -> Vec<(BoardId, ErrorCode)> {
+    state
+        .boards
+        .keys()
+        .filter_map(|b| {
+            let why = ctx.may(|me| state.may_open_vote(me, *b)).err()?;
+            Some((*b, why.code))
+        })
+        .collect()
+}
+
 #[derive(Properties, PartialEq)]
 struct VoteProps {
     boards: Vec<(BoardId, String)>,
-    phase: Phase,
+    refused: Vec<(BoardId, ErrorCode)>,
     default_budget: u32,
     default_cap: u32,
 }
@@ -468,6 +539,11 @@ fn vote_card(p: &VoteProps) -> Html {
     let cap = use_state(|| p.default_cap.to_string());
     let live = use_state(|| false);
     let chosen = (*board).or(p.boards.first().map(|b| b.0));
+    let refused = p
+        .refused
+        .iter()
+        .find(|(b, _)| Some(*b) == chosen)
+        .map(|(_, code)| *code);
     let open = {
         let (target, budget, cap, live) =
             (target.clone(), budget.clone(), cap.clone(), live.clone());
@@ -512,7 +588,11 @@ fn vote_card(p: &VoteProps) -> Html {
     html! {
         <section class="card" aria-labelledby="vote-settings-title">
             <h2 id="vote-settings-title">{ t.t("console.vote") }</h2>
-            if p.phase != Phase::Vote { <p class="muted small">{ t.t("console.vote_phase_hint") }</p> }
+            if refused == Some(ErrorCode::NotAllowedInPhase) {
+                <p class="muted small">{ t.t("console.vote_phase_hint") }</p>
+            } else if let Some(code) = refused {
+                <p class="muted small">{ t.error(code) }</p>
+            }
             <form class="stack" onsubmit={open}>
                 <label class="field">
                     <span>{ t.t("console.board") }</span>
@@ -546,7 +626,7 @@ fn vote_card(p: &VoteProps) -> Html {
                         <input id="vote-cap" class="input input-num" type="number" min="1" max="20" value={(*cap).clone()} oninput={text(&cap)} />
                     </label>
                 </div>
-                <button id="open-vote" class="btn btn-primary" type="submit" disabled={p.phase != Phase::Vote}>{ t.t("console.open_vote") }</button>
+                <button id="open-vote" class="btn btn-primary" type="submit" disabled={refused.is_some() || chosen.is_none()}>{ t.t("console.open_vote") }</button>
             </form>
         </section>
     }
@@ -565,6 +645,7 @@ fn votes_card(ctx: &Ctx, state: &CafeState) -> Html {
                 let board_name = state.board_table(v.board).map(|tb| tb.name.clone()).unwrap_or_else(|| t.t("board.plenary").to_string());
                 let (s1, s2) = (send.clone(), send.clone());
                 let vid = v.id;
+                let can_manage = ctx.allowed(|me| state.may_manage_vote(me, vid));
                 html! {
                     <div class="vote-block">
                         <p>
@@ -574,10 +655,10 @@ fn votes_card(ctx: &Ctx, state: &CafeState) -> Html {
                             if v.revealed { { " · " }{ t.t("console.revealed") } }
                         </p>
                         <div class="button-row">
-                            if v.status == VoteStatus::Open {
+                            if v.status == VoteStatus::Open && can_manage {
                                 <button class="btn close-vote" onclick={Callback::from(move |_| s1.emit(Command::CloseVote { vote: vid }))}>{ t.t("console.close_vote") }</button>
                             }
-                            if !v.revealed {
+                            if !v.revealed && can_manage {
                                 <button id="reveal-vote" class="btn btn-primary" onclick={Callback::from(move |_| s2.emit(Command::RevealVote { vote: vid }))}>{ t.t("console.reveal") }</button>
                             }
                         </div>

@@ -7,9 +7,9 @@ use crate::components::ideas::IdeaCard;
 use crate::components::results::item_label;
 use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::use_t;
-use crate::pages::{event_value, input_value, CafeProps};
+use crate::pages::{event_value, input_value, CafeProps, Ctx};
 use cafe_shared::limits::TABLE_HEADCOUNT_MAX;
-use cafe_shared::{Command, ItemCount, ItemId, TableId, VoteId, VoteStatus};
+use cafe_shared::{Command, ItemCount, ItemId, TableId, VoteId};
 use std::collections::BTreeMap;
 use yew::prelude::*;
 
@@ -25,8 +25,14 @@ pub fn scribe_page(p: &CafeProps) -> Html {
     let session = &page.session;
     let c = session.client.borrow();
     let state = &c.state;
+    let ctx = Ctx {
+        t,
+        session: session.clone(),
+        me: c.me,
+    };
     let fac = c.is_facilitator();
-    // Hosts scribe for their own table; facilitators may pick any.
+    // Which table to show: hosts scribe for their own table; facilitators may pick any.
+    // What may be done there is asked of the shared rules below.
     let own =
         c.me.and_then(|m| state.tables.values().find(|tb| tb.host == Some(m)));
     let table = (*picked)
@@ -76,11 +82,11 @@ pub fn scribe_page(p: &CafeProps) -> Html {
         .values()
         .filter(|i| i.board == table.board)
         .collect();
+    // A paper table's dots count in a vote on its own board or on the plenary.
     let vote = state.votes.values().rev().find(|v| {
-        v.status == VoteStatus::Open && (v.board == table.board || Some(v.board) == state.plenary)
+        (v.board == table.board || Some(v.board) == state.plenary)
+            && ctx.allowed(|me| state.may_enter_tally(me, v.id, table.id))
     });
-    // The table's host or a facilitator enters the tally; the server checks the rest.
-    let can_tally = vote.is_some() && (fac || (c.me.is_some() && table.host == c.me));
     page.provide(html! {
         <>
         { top }
@@ -88,12 +94,15 @@ pub fn scribe_page(p: &CafeProps) -> Html {
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
             <section class="card">
                 { picker }
-                <Headcount table={table.id} current={table.headcount} />
+                if ctx.allowed(|me| state.may_set_headcount(me, table.id)) {
+                    <Headcount table={table.id} current={table.headcount} />
+                }
             </section>
             <IdeaComposer target={Compose::Post { board: table.board }} class={classes!("card", "composer")}
                 input_id="scribe-input" label={t.t("scribe.entry")} placeholder={t.t("scribe.entry_hint")}
-                rows={2} enter_sends=true />
-            if let (Some(v), true) = (vote, can_tally) {
+                rows={2} enter_sends=true
+                closed={ctx.may(|me| state.may_post(me, table.board)).err().map(|r| r.code)} />
+            if let Some(v) = vote {
                 <Tally vote={v.id} table={table.id}
                     items={v.items.iter().map(|i| (*i, item_label(state, v.target, *i))).collect::<Vec<_>>()}
                     current={v.tallies.get(&table.id).cloned().unwrap_or_default()} />
