@@ -1,6 +1,7 @@
 //! Small building blocks shared by the pages.
 
 pub mod chrome;
+pub mod composer;
 pub mod ideas;
 pub mod results;
 pub mod timer;

@@ -9,7 +9,7 @@
 //! - [`api`]: the HTTP calls (create, join).
 //! - [`i18n`]: the six UN languages (English built in, the rest fetched when chosen); no
 //!   UI string lives anywhere else.
-//! - [`app`], [`pages`], [`components`]: the screens.
+//! - [`app`], [`route`], [`pages`], [`components`]: the screens and how to move between them.
 
 pub mod api;
 pub mod app;
@@ -19,6 +19,7 @@ pub mod hooks;
 pub mod i18n;
 pub mod outbox;
 pub mod pages;
+pub mod route;
 pub mod session;
 pub mod storage;
 

@@ -7,9 +7,50 @@ pub mod new_cafe;
 pub mod projector;
 pub mod scribe;
 
-use cafe_shared::{CafeState, PersonId};
+use crate::i18n::T;
+use crate::session::Session;
+use cafe_shared::{CafeState, Command, ErrorCode, PersonId, Rejection};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// The café pages' one prop: which café.
+#[derive(Properties, PartialEq)]
+pub struct CafeProps {
+    pub id: AttrValue,
+}
+
+/// What the plain rendering functions of a café page need to show and act.
+#[derive(Clone)]
+pub struct Ctx {
+    pub t: T,
+    pub session: Rc<Session>,
+    pub me: Option<PersonId>,
+}
+
+impl Ctx {
+    pub fn send(&self) -> Callback<Command> {
+        let s = self.session.clone();
+        Callback::from(move |c: Command| s.send(c))
+    }
+
+    /// Asks one of the shared `CafeState::may_…` predicates for me. `decide` calls the same
+    /// predicates, so the pages offer an action exactly when the server would accept it, and
+    /// `Err` says why not. Someone the café does not know yet may do nothing.
+    pub fn may(
+        &self,
+        check: impl FnOnce(PersonId) -> Result<(), Rejection>,
+    ) -> Result<(), Rejection> {
+        match self.me {
+            Some(me) => check(me),
+            None => Err(Rejection::new(ErrorCode::Unauthorized, "unknown person")),
+        }
+    }
+
+    pub fn allowed(&self, check: impl FnOnce(PersonId) -> Result<(), Rejection>) -> bool {
+        self.may(check).is_ok()
+    }
+}
 
 /// The current value of the input, textarea or select that fired the event.
 pub fn event_value(e: &Event) -> String {

@@ -65,6 +65,14 @@ pub struct Session {
     on_leave: Box<dyn Fn(String)>,
 }
 
+/// A session is one live connection: two are equal only if they are the same one. This lets
+/// it travel in a Yew context (`ContextProvider<Rc<Session>>`), which needs `PartialEq`.
+impl PartialEq for Session {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
 impl Session {
     /// `scope` keeps the projector's stored stream apart from a person's in one browser.
     pub fn start(

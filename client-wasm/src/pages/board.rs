@@ -1,104 +1,35 @@
 //! The participant's board: phase, timer, my table and prompt, live ideas, posting and
 //! editing my own, clusters, dot voting, results, hand and ready. Phone first.
 
-use crate::components::chrome::{Loading, NotJoined, NoticeBar, TopBar};
+use crate::components::chrome::{Loading, NoticeBar, TopBar};
+use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::ideas::IdeaCard;
 use crate::components::results::{item_label, results_chart};
-use crate::hooks::use_session;
+use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
-use crate::pages::{counter, event_value, input_value, person_name};
-use crate::session::Session;
-use crate::storage;
-use cafe_shared::limits::{CLUSTER_TITLE_MAX, IDEA_TEXT_MAX};
+use crate::pages::{event_value, input_value, person_name, CafeProps, Ctx};
+use cafe_shared::limits::CLUSTER_TITLE_MAX;
 use cafe_shared::{
     BoardId, CafeState, ClusterId, Command, IdeaId, PersonId, Phase, Vote, VoteStatus,
 };
-use std::rc::Rc;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct CafeProps {
-    pub id: AttrValue,
-}
-
-/// Everything a board section needs to render and act.
-#[derive(Clone)]
-pub struct Ctx {
-    pub t: T,
-    pub session: Rc<Session>,
-    pub me: Option<PersonId>,
-    pub offset: i64,
-}
-
-impl Ctx {
-    pub fn send(&self) -> Callback<Command> {
-        let s = self.session.clone();
-        Callback::from(move |c: Command| s.send(c))
-    }
-
-    /// Buttons are offered from plain facts of the state (phase, my role, my dots); the
-    /// rules themselves run only on the server (the bundle carries no `decide`), and a
-    /// refusal there shows up as a notice like any other reject.
-    pub fn facilitating(&self, state: &CafeState) -> bool {
-        self.me
-            .and_then(|m| state.people.get(&m))
-            .is_some_and(|p| p.role.is_facilitator())
-    }
-
-    /// My own idea, while ideas are still being worked on (facilitators: until closing).
-    pub fn can_edit(&self, state: &CafeState, idea: &cafe_shared::Idea) -> bool {
-        idea.author.is_some()
-            && idea.author == self.me
-            && (working_on_ideas(state) || self.facilitating(state) && state.phase != Phase::Closed)
-    }
-
-    pub fn can_delete(&self, state: &CafeState, idea: &cafe_shared::Idea) -> bool {
-        state.phase != Phase::Closed && self.facilitating(state)
-            || working_on_ideas(state) && idea.author.is_some() && idea.author == self.me
-    }
-}
-
-fn working_on_ideas(state: &CafeState) -> bool {
-    matches!(state.phase, Phase::Ideate | Phase::Group)
-}
-
-/// Why the composer is closed, if it is: ideas are posted while ideating; facilitators and
-/// table hosts (who scribe for their table) may post at other times too.
-fn post_closed(ctx: &Ctx, state: &CafeState) -> Option<cafe_shared::ErrorCode> {
-    let host = ctx
-        .me
-        .is_some_and(|m| state.tables.values().any(|t| t.host == Some(m)));
-    let open = match state.phase {
-        Phase::Ideate => true,
-        Phase::Closed => false,
-        _ => ctx.facilitating(state) || host,
-    };
-    (!open).then_some(cafe_shared::ErrorCode::NotAllowedInPhase)
-}
 
 #[function_component(BoardPage)]
 pub fn board_page(p: &CafeProps) -> Html {
     let t = use_t();
-    let creds = use_memo(p.id.clone(), |id| storage::credentials(id));
-    let token = (*creds).as_ref().map(|c| c.token.clone());
-    let session = use_session(p.id.to_string(), "me", token);
+    let page = use_cafe_page(&p.id, Viewer::Person);
     let chosen = use_state(|| None::<BoardId>);
-    if creds.is_none() {
-        return html! { <NotJoined /> };
-    }
-    let Some(session) = session else {
-        return html! { <Loading /> };
+    let page = match page {
+        Ok(page) => page,
+        Err(waiting) => return waiting,
     };
+    let session = &page.session;
     let c = session.client.borrow();
-    if !c.loaded {
-        return html! { <Loading /> };
-    }
     let state = &c.state;
     let ctx = Ctx {
         t,
         session: session.clone(),
         me: c.me,
-        offset: c.clock_offset,
     };
     let me = c.me.and_then(|m| state.people.get(&m));
     let my_table =
@@ -156,7 +87,7 @@ pub fn board_page(p: &CafeProps) -> Html {
         _ => html! {},
     };
 
-    html! {
+    page.provide(html! {
         <>
         <TopBar title={title} subtitle={subtitle.map(AttrValue::from)} phase={Some(state.phase)}
             timer={state.timer} clock_offset={c.clock_offset} status={Some(c.status)}
@@ -166,12 +97,15 @@ pub fn board_page(p: &CafeProps) -> Html {
             { prompt_card(t, state, my_table.map(|tb| tb.name.clone())) }
             { hand_and_ready(&ctx, state) }
             { tabs }
-            <Composer ctx_session={session.clone()} board={board} can_post={post_closed(&ctx, state)} />
+            <IdeaComposer target={Compose::Post { board }} class={classes!("composer", "card")}
+                input_id="idea-input" submit_id="post-idea" label={t.t("board.your_idea")}
+                placeholder={t.t("board.idea_placeholder")}
+                closed={ctx.may(|me| state.may_post(me, board)).err().map(|r| r.code)} />
             { vote_panel(&ctx, state, board) }
             { idea_wall(&ctx, state, board, &c.outbox.pending_ideas()) }
         </main>
         </>
-    }
+    })
 }
 
 fn prompt_card(t: T, state: &CafeState, table: Option<String>) -> Html {
@@ -205,6 +139,9 @@ fn hand_and_ready(ctx: &Ctx, state: &CafeState) -> Html {
     let Some(me) = ctx.me.and_then(|m| state.people.get(&m)) else {
         return html! {};
     };
+    if !ctx.allowed(|me| state.may_raise_hand(me)) {
+        return html! {};
+    }
     let raised = state.hands.contains(&me.id);
     let send = ctx.send();
     let hand = {
@@ -236,69 +173,6 @@ fn hand_and_ready(ctx: &Ctx, state: &CafeState) -> Html {
     }
 }
 
-#[derive(Properties)]
-struct ComposerProps {
-    ctx_session: Rc<Session>,
-    board: BoardId,
-    /// Why posting is refused right now, if it is.
-    can_post: Option<cafe_shared::ErrorCode>,
-}
-
-impl PartialEq for ComposerProps {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.ctx_session, &o.ctx_session)
-            && self.board == o.board
-            && self.can_post == o.can_post
-    }
-}
-
-#[function_component(Composer)]
-fn composer(p: &ComposerProps) -> Html {
-    let t = use_t();
-    let draft = use_state(String::new);
-    if let Some(code) = p.can_post {
-        let reason = if code == cafe_shared::ErrorCode::NotAllowedInPhase {
-            t.t("board.post_closed")
-        } else {
-            t.error(code)
-        };
-        return html! { <p class="muted composer-closed">{ reason }</p> };
-    }
-    let len = draft.trim().chars().count();
-    let valid = len > 0 && len <= IDEA_TEXT_MAX;
-    let onsubmit = {
-        let (draft, s, board) = (draft.clone(), p.ctx_session.clone(), p.board);
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let text = draft.trim().to_string();
-            if text.is_empty() || text.chars().count() > IDEA_TEXT_MAX {
-                return;
-            }
-            s.send(Command::PostIdea {
-                board,
-                text,
-                category: None,
-            });
-            draft.set(String::new());
-        })
-    };
-    let oninput = {
-        let draft = draft.clone();
-        Callback::from(move |e: InputEvent| draft.set(input_value(&e)))
-    };
-    html! {
-        <form class="composer card" {onsubmit}>
-            <label for="idea-input" class="composer-label">{ t.t("board.your_idea") }</label>
-            <textarea id="idea-input" class="input" rows="3" value={(*draft).clone()} {oninput}
-                placeholder={t.t("board.idea_placeholder")} />
-            <div class="composer-foot">
-                { counter(len, IDEA_TEXT_MAX) }
-                <button id="post-idea" class="btn btn-primary" type="submit" disabled={!valid}>{ t.t("board.post") }</button>
-            </div>
-        </form>
-    }
-}
-
 fn vote_panel(ctx: &Ctx, state: &CafeState, board: BoardId) -> Html {
     let t = ctx.t;
     let Some(vote) = state.votes.values().rev().find(|v| v.board == board) else {
@@ -312,7 +186,7 @@ fn vote_panel(ctx: &Ctx, state: &CafeState, board: BoardId) -> Html {
     html! {
         <section class="card vote-panel" id="vote" aria-labelledby="vote-title">
             <h2 id="vote-title">{ if vote.status == VoteStatus::Open { t.t("vote.title") } else { t.t("results.title") } }</h2>
-            if vote.status == VoteStatus::Open { { ballot(ctx, state, vote) } }
+            if ctx.allowed(|me| state.may_vote(me, vote.id)) { { ballot(ctx, state, vote) } }
             if vote.revealed || (visible && vote.status == VoteStatus::Open && !vote.totals.is_empty()) {
                 { results_chart(t, state, vote.id, false, usize::MAX) }
             } else if vote.status == VoteStatus::Closed {
@@ -341,8 +215,8 @@ fn ballot(ctx: &Ctx, state: &CafeState, vote: &Vote) -> Html {
                 let mine = vote.dots_on(me, *item);
                 let cast = Command::CastDot { vote: vote.id, item: *item };
                 let retract = Command::RetractDot { vote: vote.id, item: *item };
-                let can_cast = vote.remaining_for(me) > 0 && mine < vote.per_item_cap;
-                let can_retract = mine > 0;
+                let can_cast = state.may_cast_dot(me, vote.id, *item).is_ok();
+                let can_retract = state.may_retract_dot(me, vote.id, *item).is_ok();
                 let label = item_label(state, vote.target, *item);
                 let (s1, s2) = (send.clone(), send.clone());
                 html! {
@@ -383,13 +257,11 @@ fn idea_wall(
     let grouping = state.phase == Phase::Group || !clusters.is_empty();
     let pend: Vec<_> = pending.iter().filter(|p| p.board == board).collect();
     let card = |i: &cafe_shared::Idea| {
-        html! { <IdeaItem key={i.id.0} ctx_session={ctx.session.clone()} idea={i.clone()}
+        html! { <IdeaItem key={i.id.0} idea={i.clone()}
         author={person_name(state, i.author)} mine={i.author.is_some() && i.author == ctx.me}
-        can_edit={ctx.can_edit(state, i)}
-        can_delete={ctx.can_delete(state, i)}
-        clusters={if state.phase == Phase::Group && !clusters.is_empty() {
-            clusters.iter().map(|c| (c.id, c.title.clone())).collect()
-        } else { Vec::new() }} /> }
+        can_edit={ctx.allowed(|me| state.may_edit_idea(me, i.id))}
+        can_delete={ctx.allowed(|me| state.may_delete_idea(me, i.id))}
+        clusters={move_targets(ctx, state, i, &clusters)} /> }
     };
     let pending_cards = html! {
         { for pend.iter().map(|p| html! { <IdeaCard key={p.id.clone()} text={p.text.clone()} pending=true mine=true tint={0} /> }) }
@@ -401,8 +273,8 @@ fn idea_wall(
                 <h2 id="wall-title">{ t.t("board.ideas") }</h2>
                 <span class="muted">{ t.f("board.count", &[("n", &count)]) }</span>
             </div>
-            if state.phase == Phase::Group {
-                <NewCluster ctx_session={ctx.session.clone()} board={board} />
+            if ctx.allowed(|me| state.may_group(me, board)) {
+                <NewCluster board={board} />
             }
             if grouping {
                 { for clusters.iter().map(|cl| html! {
@@ -431,9 +303,29 @@ fn idea_wall(
     }
 }
 
-#[derive(Properties)]
+/// The clusters an idea may move to (its own included, so the picker shows where it is);
+/// none while it may not move at all, which hides the picker.
+fn move_targets(
+    ctx: &Ctx,
+    state: &CafeState,
+    idea: &cafe_shared::Idea,
+    clusters: &[&cafe_shared::Cluster],
+) -> Vec<(ClusterId, String)> {
+    if clusters.is_empty() || !ctx.allowed(|me| state.may_move_idea(me, idea.id, None)) {
+        return Vec::new();
+    }
+    clusters
+        .iter()
+        .filter(|c| {
+            idea.cluster == Some(c.id)
+                || ctx.allowed(|me| state.may_move_idea(me, idea.id, Some(c.id)))
+        })
+        .map(|c| (c.id, c.title.clone()))
+        .collect()
+}
+
+#[derive(Properties, PartialEq)]
 struct IdeaItemProps {
-    ctx_session: Rc<Session>,
     idea: cafe_shared::Idea,
     author: Option<String>,
     mine: bool,
@@ -443,80 +335,41 @@ struct IdeaItemProps {
     clusters: Vec<(ClusterId, String)>,
 }
 
-impl PartialEq for IdeaItemProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.idea == o.idea
-            && self.author == o.author
-            && self.mine == o.mine
-            && self.can_edit == o.can_edit
-            && self.can_delete == o.can_delete
-            && self.clusters == o.clusters
-    }
-}
-
 #[function_component(IdeaItem)]
 fn idea_item(p: &IdeaItemProps) -> Html {
     let t = use_t();
-    let editing = use_state(|| None::<String>);
+    let send = use_send();
+    let editing = use_state(|| false);
     let id: IdeaId = p.idea.id;
-    if let Some(text) = &*editing {
-        let len = text.trim().chars().count();
-        let save = {
-            let (s, editing, text, cat) = (
-                p.ctx_session.clone(),
-                editing.clone(),
-                text.clone(),
-                p.idea.category.clone(),
-            );
-            Callback::from(move |e: SubmitEvent| {
-                e.prevent_default();
-                s.send(Command::EditIdea {
-                    idea: id,
-                    text: text.trim().to_string(),
-                    category: cat.clone(),
-                });
-                editing.set(None);
-            })
-        };
-        let cancel = {
+    if *editing {
+        let done = {
             let editing = editing.clone();
-            Callback::from(move |_| editing.set(None))
+            Callback::from(move |()| editing.set(false))
         };
-        let oninput = {
-            let editing = editing.clone();
-            Callback::from(move |e: InputEvent| editing.set(Some(input_value(&e))))
+        let target = Compose::Edit {
+            idea: id,
+            category: p.idea.category.clone(),
         };
         return html! {
             <li class="note note-editing">
-                <form onsubmit={save}>
-                    <label class="sr-only" for={format!("edit-{id}")}>{ t.t("idea.edit") }</label>
-                    <textarea id={format!("edit-{id}")} class="input" rows="3" value={text.clone()} {oninput} />
-                    <div class="composer-foot">
-                        { counter(len, IDEA_TEXT_MAX) }
-                        <button type="button" class="btn btn-ghost" onclick={cancel}>{ t.t("action.cancel") }</button>
-                        <button type="submit" class="btn btn-primary" disabled={len == 0 || len > IDEA_TEXT_MAX}>{ t.t("action.save") }</button>
-                    </div>
-                </form>
+                <IdeaComposer {target} input_id={format!("edit-{id}")} label={t.t("idea.edit")} label_hidden=true
+                    initial={p.idea.text.clone()} on_done={done} />
             </li>
         };
     }
     let tint = (p.idea.id.0 % 5) as u8;
     let edit = {
-        let (editing, text) = (editing.clone(), p.idea.text.clone());
-        Callback::from(move |_| editing.set(Some(text.clone())))
+        let editing = editing.clone();
+        Callback::from(move |_| editing.set(true))
     };
     let delete = {
-        let s = p.ctx_session.clone();
-        Callback::from(move |_| s.send(Command::DeleteIdea { idea: id }))
+        let send = send.clone();
+        Callback::from(move |_| send.emit(Command::DeleteIdea { idea: id }))
     };
-    let move_to = {
-        let s = p.ctx_session.clone();
-        Callback::from(move |e: Event| {
-            let v = event_value(&e);
-            let cluster = v.parse::<u64>().ok().map(ClusterId);
-            s.send(Command::MoveIdea { idea: id, cluster });
-        })
-    };
+    let move_to = Callback::from(move |e: Event| {
+        let cluster = event_value(&e).parse::<u64>().ok().map(ClusterId);
+        send.emit(Command::MoveIdea { idea: id, cluster });
+    });
     let show_actions = (p.mine && (p.can_edit || p.can_delete)) || !p.clusters.is_empty();
     let author = p.author.clone().map(AttrValue::from);
     if !show_actions {
@@ -541,29 +394,23 @@ fn idea_item(p: &IdeaItemProps) -> Html {
     }
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct NewClusterProps {
-    ctx_session: Rc<Session>,
     board: BoardId,
-}
-
-impl PartialEq for NewClusterProps {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.ctx_session, &o.ctx_session) && self.board == o.board
-    }
 }
 
 #[function_component(NewCluster)]
 fn new_cluster(p: &NewClusterProps) -> Html {
     let t = use_t();
+    let send = use_send();
     let title = use_state(String::new);
     let onsubmit = {
-        let (title, s, board) = (title.clone(), p.ctx_session.clone(), p.board);
+        let (title, board) = (title.clone(), p.board);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let text = title.trim().to_string();
             if !text.is_empty() {
-                s.send(Command::CreateCluster {
+                send.emit(Command::CreateCluster {
                     board,
                     title: text,
                     ideas: vec![],

@@ -2,47 +2,38 @@
 //! raised-hand queue, moderation, votes and exports. Laptop first, but usable on a tablet.
 
 use crate::api;
-use crate::components::chrome::{Loading, NotJoined, NoticeBar, TopBar};
+use crate::components::chrome::{NoticeBar, TopBar};
+use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::ideas::IdeaCard;
 use crate::components::results::results_chart;
-use crate::hooks::use_session;
+use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
-use crate::pages::board::{CafeProps, Ctx};
 use crate::pages::new_cafe::export_links;
-use crate::pages::{event_value, input_value, minutes_to_secs, person_name};
-use crate::session::Session;
-use crate::storage;
+use crate::pages::{event_value, input_value, minutes_to_secs, person_name, CafeProps, Ctx};
+use crate::session::now_ms;
 use cafe_shared::limits::{ROUND_PROMPT_MAX, TABLE_NAME_MAX};
 use cafe_shared::{
-    Assignment, BoardId, CafeState, Command, Location, PersonId, Phase, Role, TableId, TableKind,
-    Timer, VoteStatus, VoteTarget, VoteVisibility,
+    Assignment, BoardId, CafeState, Command, ErrorCode, Location, Millis, PersonId, Phase, TableId,
+    TableKind, Timer, VoteStatus, VoteTarget, VoteVisibility,
 };
-use std::rc::Rc;
 use yew::prelude::*;
 
 #[function_component(ConsolePage)]
 pub fn console_page(p: &CafeProps) -> Html {
     let t = use_t();
-    let creds = use_memo(p.id.clone(), |id| storage::credentials(id));
-    let token = (*creds).as_ref().map(|c| c.token.clone());
-    let session = use_session(p.id.to_string(), "me", token);
+    let page = use_cafe_page(&p.id, Viewer::Person);
     let mod_board = use_state(|| None::<BoardId>);
-    let Some(creds) = (*creds).clone() else {
-        return html! { <NotJoined /> };
+    let page = match page {
+        Ok(page) => page,
+        Err(waiting) => return waiting,
     };
-    let Some(session) = session else {
-        return html! { <Loading /> };
-    };
+    let session = &page.session;
     let c = session.client.borrow();
-    if !c.loaded {
-        return html! { <Loading /> };
-    }
     let state = &c.state;
     let ctx = Ctx {
         t,
         session: session.clone(),
         me: c.me,
-        offset: c.clock_offset,
     };
     let title = state
         .info
@@ -53,7 +44,9 @@ pub fn console_page(p: &CafeProps) -> Html {
         let s = session.clone();
         Callback::from(move |_| s.dismiss_notice())
     };
-    if !c.is_facilitator() {
+    // The console is for those who may change the phase: facilitators, also in a closed café
+    // (which only they can reopen).
+    if !ctx.allowed(|me| state.may_set_phase(me)) {
         return html! {
             <main class="page center">
                 <div class="card narrow">
@@ -70,7 +63,7 @@ pub fn console_page(p: &CafeProps) -> Html {
         .as_ref()
         .map(|i| i.code.display())
         .unwrap_or_default();
-    html! {
+    page.provide(html! {
         <>
         <TopBar title={title} subtitle={Some(AttrValue::from(t.t("nav.console")))} phase={Some(state.phase)}
             timer={state.timer} clock_offset={c.clock_offset} status={Some(c.status)}
@@ -79,14 +72,14 @@ pub fn console_page(p: &CafeProps) -> Html {
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
             <div class="console-grid">
                 { phase_card(&ctx, state) }
-                <TimerCard ctx_session={session.clone()} timer={state.timer} />
+                <TimerCard timer={state.timer} can={TimerCan::new(&ctx, state, c.server_now(now_ms()))} />
                 { people_card(&ctx, state) }
                 { hands_card(&ctx, state) }
-                <TablesCard ctx_session={session.clone()} tables={state.tables.values().map(|tb| (tb.id, tb.name.clone(), tb.kind, tb.host, tb.headcount)).collect::<Vec<_>>()}
-                    hosts={state.active_people().filter(|p| !p.role.is_facilitator()).map(|p| (p.id, p.name.clone(), p.location)).collect::<Vec<_>>()}
-                    phase={state.phase} rounds={state.rounds.len()} />
+                <TablesCard tables={table_rows(&ctx, state)} rounds={state.rounds.len()}
+                    can_create={ctx.allowed(|me| state.may_facilitate(me))}
+                    round_refused={ctx.may(|me| state.may_start_round(me)).err().map(|r| r.code)} />
                 { moderation_card(&ctx, state, board, mod_board.clone()) }
-                <VoteCard ctx_session={session.clone()} boards={board_choices(t, state)} phase={state.phase}
+                <VoteCard boards={board_choices(t, state)} refused={vote_refusals(&ctx, state)}
                     default_budget={state.settings().default_budget} default_cap={state.settings().default_per_item_cap} />
                 { votes_card(&ctx, state) }
                 <section class="card share-card" aria-labelledby="share-title">
@@ -95,18 +88,18 @@ pub fn console_page(p: &CafeProps) -> Html {
                     <p class="join-code small" id="console-code">{ code }</p>
                     <img class="qr" src={api::qr_url(&id)} alt={t.t("share.qr_alt")} width="140" height="140" />
                     <div class="link-grid">
-                        if let Some(pt) = &creds.projector_token {
+                        if let Some(pt) = page.creds.as_ref().and_then(|c| c.projector_token.as_ref()) {
                             <a id="projector-link" class="btn" target="_blank" rel="noopener" href={format!("/c/{id}/projector#token={pt}")}>{ t.t("nav.projector") }</a>
                         }
                         <a class="btn" href={format!("/c/{id}")}>{ t.t("nav.board") }</a>
                         <a class="btn" href={format!("/c/{id}/scribe")}>{ t.t("nav.scribe") }</a>
                     </div>
-                    { export_links(t, &id, &creds.token) }
+                    if let Some(creds) = &page.creds { { export_links(t, &id, &creds.token) } }
                 </section>
             </div>
         </main>
         </>
-    }
+    })
 }
 
 /// Plenary first, then every table's board.
@@ -147,33 +140,44 @@ fn phase_card(ctx: &Ctx, state: &CafeState) -> Html {
     }
 }
 
-#[derive(Properties)]
-struct TimerCardProps {
-    ctx_session: Rc<Session>,
-    timer: Timer,
+/// Which timer buttons the server would accept now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TimerCan {
+    start: bool,
+    pause: bool,
+    resume: bool,
+    extend: bool,
 }
-impl PartialEq for TimerCardProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.timer == o.timer
+
+impl TimerCan {
+    fn new(ctx: &Ctx, state: &CafeState, now: Millis) -> Self {
+        Self {
+            start: ctx.allowed(|me| state.may_facilitate(me)),
+            pause: ctx.allowed(|me| state.may_pause_timer(me, now)),
+            resume: ctx.allowed(|me| state.may_resume_timer(me)),
+            extend: ctx.allowed(|me| state.may_extend_timer(me)),
+        }
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct TimerCardProps {
+    timer: Timer,
+    can: TimerCan,
 }
 
 #[function_component(TimerCard)]
 fn timer_card(p: &TimerCardProps) -> Html {
     let t = use_t();
     let minutes = use_state(|| "5".to_string());
-    let s = p.ctx_session.clone();
-    let send = move |c: Command| {
-        let s = s.clone();
-        Callback::from(move |_: MouseEvent| s.send(c.clone()))
-    };
+    let sender = use_send();
+    let send = move |c: Command| sender.reform(move |_: MouseEvent| c.clone());
     let secs = minutes_to_secs(&minutes);
     let oninput = {
         let minutes = minutes.clone();
         Callback::from(move |e: InputEvent| minutes.set(input_value(&e)))
     };
-    let running = matches!(p.timer, Timer::Running { .. });
-    let paused = matches!(p.timer, Timer::Paused { .. });
+    let can = p.can;
     html! {
         <section class="card" aria-labelledby="timer-title">
             <h2 id="timer-title">{ t.t("console.timer") }</h2>
@@ -182,12 +186,13 @@ fn timer_card(p: &TimerCardProps) -> Html {
                     <span>{ t.t("console.minutes") }</span>
                     <input id="timer-minutes" class="input input-num" type="number" min="0.1" step="0.5" value={(*minutes).clone()} {oninput} />
                 </label>
-                <button id="timer-start" class="btn btn-primary" onclick={send(Command::StartTimer { duration_secs: secs })}>{ t.t("timer.start") }</button>
+                <button id="timer-start" class="btn btn-primary" disabled={!can.start} onclick={send(Command::StartTimer { duration_secs: secs })}>{ t.t("timer.start") }</button>
             </div>
             <div class="button-row">
-                if running { <button id="timer-pause" class="btn" onclick={send(Command::PauseTimer)}>{ t.t("timer.pause") }</button> }
-                if paused { <button id="timer-resume" class="btn" onclick={send(Command::ResumeTimer)}>{ t.t("timer.resume") }</button> }
-                if p.timer != Timer::Idle {
+                if can.pause { <button id="timer-pause" class="btn" onclick={send(Command::PauseTimer)}>{ t.t("timer.pause") }</button> }
+                if can.resume { <button id="timer-resume" class="btn" onclick={send(Command::ResumeTimer)}>{ t.t("timer.resume") }</button> }
+                // Stopping an idle timer changes nothing, so Stop goes with Extend.
+                if can.extend {
                     <button id="timer-extend" class="btn" onclick={send(Command::ExtendTimer { secs: 60 })}>{ t.t("timer.extend") }</button>
                     <button id="timer-stop" class="btn btn-ghost" onclick={send(Command::StopTimer)}>{ t.t("timer.stop") }</button>
                 }
@@ -206,7 +211,6 @@ fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
         .count();
     let remote = people.len() - room;
     let send = ctx.send();
-    let my_role = ctx.me.and_then(|m| state.people.get(&m)).map(|p| p.role);
     html! {
         <section class="card" aria-labelledby="people-title">
             <h2 id="people-title">{ t.t("console.people") }</h2>
@@ -218,11 +222,7 @@ fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
             <ul class="people" id="people">
                 { for people.iter().map(|p| {
                     let remove = Command::RemovePerson { person: p.id };
-                    // Only the organiser removes facilitators; nobody removes the organiser or
-                    // themselves (the server decides; this only hides pointless buttons).
-                    let can_remove = Some(p.id) != ctx.me
-                        && p.role != Role::Organiser
-                        && (!p.role.is_facilitator() || my_role == Some(Role::Organiser));
+                    let can_remove = ctx.allowed(|me| state.may_remove_person(me, p.id));
                     let send = send.clone();
                     let name = p.name.clone();
                     html! {
@@ -256,29 +256,51 @@ fn hands_card(ctx: &Ctx, state: &CafeState) -> Html {
                 <ol class="hands" id="hands">
                     { for state.hands.iter().map(|h| html! { <li>{ person_name(state, Some(*h)).unwrap_or_default() }</li> }) }
                 </ol>
+            }
+            if ctx.allowed(|me| state.may_call_next_hand(me)) {
                 <button id="call-next" class="btn btn-primary" onclick={Callback::from(move |_| send.emit(Command::CallNextHand))}>{ t.t("console.call_next") }</button>
             }
         </section>
     }
 }
 
-type TableRow = (TableId, String, TableKind, Option<PersonId>, u32);
-
-#[derive(Properties)]
-struct TablesProps {
-    ctx_session: Rc<Session>,
-    tables: Vec<TableRow>,
-    hosts: Vec<(PersonId, String, Location)>,
-    phase: Phase,
-    rounds: usize,
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TableRow {
+    id: TableId,
+    name: String,
+    kind: TableKind,
+    host: Option<PersonId>,
+    headcount: u32,
+    /// Who the server would accept as this table's host.
+    candidates: Vec<(PersonId, String)>,
 }
-impl PartialEq for TablesProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.tables == o.tables
-            && self.hosts == o.hosts
-            && self.phase == o.phase
-            && self.rounds == o.rounds
-    }
+
+fn table_rows(ctx: &Ctx, state: &CafeState) -> Vec<TableRow> {
+    state
+        .tables
+        .values()
+        .map(|tb| TableRow {
+            id: tb.id,
+            name: tb.name.clone(),
+            kind: tb.kind,
+            host: tb.host,
+            headcount: tb.headcount,
+            candidates: state
+                .active_people()
+                .filter(|p| ctx.allowed(|me| state.may_set_table_host(me, tb.id, Some(p.id))))
+                .map(|p| (p.id, p.name.clone()))
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Properties, PartialEq)]
+struct TablesProps {
+    tables: Vec<TableRow>,
+    rounds: usize,
+    can_create: bool,
+    /// Why the server would refuse to start a round now, if it would.
+    round_refused: Option<ErrorCode>,
 }
 
 #[function_component(TablesCard)]
@@ -289,13 +311,13 @@ fn tables_card(p: &TablesProps) -> Html {
     let prompt = use_state(String::new);
     let minutes = use_state(|| "20".to_string());
     let shuffle = use_state(|| true);
-    let s = p.ctx_session.clone();
+    let send = use_send();
     let create = {
-        let (name, kind, s) = (name.clone(), kind.clone(), s.clone());
+        let (name, kind, send) = (name.clone(), kind.clone(), send.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if !name.trim().is_empty() {
-                s.send(Command::CreateTable {
+                send.emit(Command::CreateTable {
                     name: name.trim().to_string(),
                     kind: *kind,
                 });
@@ -304,12 +326,16 @@ fn tables_card(p: &TablesProps) -> Html {
         })
     };
     let start_round = {
-        let (prompt, minutes, shuffle, s) =
-            (prompt.clone(), minutes.clone(), shuffle.clone(), s.clone());
+        let (prompt, minutes, shuffle, send) = (
+            prompt.clone(),
+            minutes.clone(),
+            shuffle.clone(),
+            send.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let secs = minutes_to_secs(&minutes);
-            s.send(Command::StartRound {
+            send.emit(Command::StartRound {
                 prompt: prompt.trim().to_string(),
                 duration_secs: secs,
                 assignment: if *shuffle {
@@ -350,7 +376,7 @@ fn tables_card(p: &TablesProps) -> Html {
                     <option value="in_room" selected={*kind == TableKind::InRoom}>{ t.t("table.in_room") }</option>
                     <option value="virtual" selected={*kind == TableKind::Virtual}>{ t.t("table.virtual") }</option>
                 </select>
-                <button id="create-table" class="btn" type="submit">{ t.t("console.add_table") }</button>
+                <button id="create-table" class="btn" type="submit" disabled={!p.can_create}>{ t.t("console.add_table") }</button>
             </form>
             if !p.tables.is_empty() {
                 <table class="data">
@@ -360,25 +386,24 @@ fn tables_card(p: &TablesProps) -> Html {
                         <th scope="col">{ t.t("scribe.headcount") }</th>
                     </tr></thead>
                     <tbody>
-                    { for p.tables.iter().map(|(tid, tname, tkind, host, headcount)| {
-                        let tid = *tid;
-                        let s2 = s.clone();
-                        let on_host = Callback::from(move |e: Event| {
+                    { for p.tables.iter().map(|row| {
+                        let tid = row.id;
+                        let on_host = send.reform(move |e: Event| {
                             let person = event_value(&e).parse::<u64>().ok().map(PersonId);
-                            s2.send(Command::SetTableHost { table: tid, person });
+                            Command::SetTableHost { table: tid, person }
                         });
                         html! {
                             <tr>
-                                <td>{ tname.clone() }<span class="muted small">{ " · " }{ if *tkind == TableKind::InRoom { t.t("table.in_room") } else { t.t("table.virtual") } }</span></td>
+                                <td>{ row.name.clone() }<span class="muted small">{ " · " }{ if row.kind == TableKind::InRoom { t.t("table.in_room") } else { t.t("table.virtual") } }</span></td>
                                 <td>
-                                    <select class="input input-small" onchange={on_host} aria-label={t.f("console.host_for", &[("name", tname)])}>
-                                        <option value="" selected={host.is_none()}>{ t.t("console.no_host") }</option>
-                                        { for p.hosts.iter().filter(|(_, _, loc)| tkind.fits(*loc)).map(|(pid, pname, _)| html! {
-                                            <option value={pid.0.to_string()} selected={*host == Some(*pid)}>{ pname.clone() }</option>
+                                    <select class="input input-small" onchange={on_host} aria-label={t.f("console.host_for", &[("name", &row.name)])}>
+                                        <option value="" selected={row.host.is_none()}>{ t.t("console.no_host") }</option>
+                                        { for row.candidates.iter().map(|(pid, pname)| html! {
+                                            <option value={pid.0.to_string()} selected={row.host == Some(*pid)}>{ pname.clone() }</option>
                                         }) }
                                     </select>
                                 </td>
-                                <td>{ headcount }</td>
+                                <td>{ row.headcount }</td>
                             </tr>
                         }
                     }) }
@@ -404,8 +429,12 @@ fn tables_card(p: &TablesProps) -> Html {
                         </select>
                     </label>
                 </div>
-                <button id="start-round" class="btn btn-primary" type="submit" disabled={p.tables.is_empty()}>{ t.t("console.start_round") }</button>
-                if p.tables.is_empty() { <p class="muted small">{ t.t("console.need_tables") }</p> }
+                <button id="start-round" class="btn btn-primary" type="submit" disabled={p.round_refused.is_some()}>{ t.t("console.start_round") }</button>
+                if p.tables.is_empty() {
+                    <p class="muted small">{ t.t("console.need_tables") }</p>
+                } else if let Some(code) = p.round_refused {
+                    <p class="muted small">{ t.error(code) }</p>
+                }
             </form>
         </section>
     }
@@ -451,20 +480,27 @@ fn moderation_card(
                         <option value={id.0.to_string()} selected={id == board}>{ name }</option>
                     }) }
                 </select>
-                <button id="lock-board" class={classes!("btn", locked.then_some("btn-on"))} aria-pressed={locked.to_string()} onclick={lock}>
+                <button id="lock-board" class={classes!("btn", locked.then_some("btn-on"))} aria-pressed={locked.to_string()}
+                    disabled={!ctx.allowed(|me| state.may_manage_board(me, board))} onclick={lock}>
                     { if locked { t.t("console.unlock") } else { t.t("console.lock") } }
                 </button>
             </div>
-            <FacilitatorPost ctx_session={ctx.session.clone()} board={board} />
+            <IdeaComposer target={Compose::Post { board }} class="inline-form" rows={0}
+                input_id="fac-idea" label={t.t("board.your_idea")} label_hidden=true
+                placeholder={t.t("board.idea_placeholder")}
+                closed={ctx.may(|me| state.may_post(me, board)).err().map(|r| r.code)} />
             <ul class="wall wall-compact" id="console-ideas">
                 { for ideas.iter().rev().map(|i| {
                     let hide = Command::HideIdea { idea: i.id, hidden: !i.hidden };
                     let send = send.clone();
+                    let can_hide = ctx.allowed(|me| state.may_hide_idea(me, i.id));
                     html! {
                         <IdeaCard key={i.id.0} text={i.text.clone()} author={person_name(state, i.author).map(AttrValue::from)} hidden={i.hidden} tint={(i.id.0 % 5) as u8}>
-                            <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(hide.clone()))}>
-                                { if i.hidden { t.t("console.show") } else { t.t("console.hide") } }
-                            </button>
+                            if can_hide {
+                                <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(hide.clone()))}>
+                                    { if i.hidden { t.t("console.show") } else { t.t("console.hide") } }
+                                </button>
+                            }
                         </IdeaCard>
                     }
                 }) }
@@ -473,87 +509,48 @@ fn moderation_card(
     }
 }
 
-#[derive(Properties)]
-struct PostProps {
-    ctx_session: Rc<Session>,
-    board: BoardId,
-}
-impl PartialEq for PostProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.board == o.board
-    }
-}
-
-/// Facilitators add ideas too (e.g. from a flip chart), in any phase.
-#[function_component(FacilitatorPost)]
-fn facilitator_post(p: &PostProps) -> Html {
-    let t = use_t();
-    let text = use_state(String::new);
-    let onsubmit = {
-        let (text, s, board) = (text.clone(), p.ctx_session.clone(), p.board);
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if !text.trim().is_empty() {
-                s.send(Command::PostIdea {
-                    board,
-                    text: text.trim().to_string(),
-                    category: None,
-                });
-                text.set(String::new());
-            }
+/// The boards on which the server would refuse to open a vote now, and why.
+fn vote_refusals(ctx: &Ctx, state: &CafeState) -> Vec<(BoardId, ErrorCode)> {
+    state
+        .boards
+        .keys()
+        .filter_map(|b| {
+            let why = ctx.may(|me| state.may_open_vote(me, *b)).err()?;
+            Some((*b, why.code))
         })
-    };
-    let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| text.set(input_value(&e)))
-    };
-    html! {
-        <form class="inline-form" {onsubmit}>
-            <label class="sr-only" for="fac-idea">{ t.t("board.your_idea") }</label>
-            <input id="fac-idea" class="input" value={(*text).clone()} {oninput} placeholder={t.t("board.idea_placeholder")} />
-            <button class="btn" type="submit">{ t.t("board.post") }</button>
-        </form>
-    }
+        .collect()
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct VoteProps {
-    ctx_session: Rc<Session>,
     boards: Vec<(BoardId, String)>,
-    phase: Phase,
+    refused: Vec<(BoardId, ErrorCode)>,
     default_budget: u32,
     default_cap: u32,
-}
-impl PartialEq for VoteProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.boards == o.boards
-            && self.phase == o.phase
-            && self.default_budget == o.default_budget
-            && self.default_cap == o.default_cap
-    }
 }
 
 #[function_component(VoteCard)]
 fn vote_card(p: &VoteProps) -> Html {
     let t = use_t();
+    let send = use_send();
     let board = use_state(|| None::<BoardId>);
     let target = use_state(|| VoteTarget::Ideas);
     let budget = use_state(|| p.default_budget.to_string());
     let cap = use_state(|| p.default_cap.to_string());
     let live = use_state(|| false);
     let chosen = (*board).or(p.boards.first().map(|b| b.0));
+    let refused = p
+        .refused
+        .iter()
+        .find(|(b, _)| Some(*b) == chosen)
+        .map(|(_, code)| *code);
     let open = {
-        let (s, target, budget, cap, live) = (
-            p.ctx_session.clone(),
-            target.clone(),
-            budget.clone(),
-            cap.clone(),
-            live.clone(),
-        );
+        let (target, budget, cap, live) =
+            (target.clone(), budget.clone(), cap.clone(), live.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Some(board) = chosen else { return };
-            s.send(Command::OpenVote {
+            send.emit(Command::OpenVote {
                 board,
                 target: *target,
                 budget: budget.trim().parse().unwrap_or(5),
@@ -591,7 +588,11 @@ fn vote_card(p: &VoteProps) -> Html {
     html! {
         <section class="card" aria-labelledby="vote-settings-title">
             <h2 id="vote-settings-title">{ t.t("console.vote") }</h2>
-            if p.phase != Phase::Vote { <p class="muted small">{ t.t("console.vote_phase_hint") }</p> }
+            if refused == Some(ErrorCode::NotAllowedInPhase) {
+                <p class="muted small">{ t.t("console.vote_phase_hint") }</p>
+            } else if let Some(code) = refused {
+                <p class="muted small">{ t.error(code) }</p>
+            }
             <form class="stack" onsubmit={open}>
                 <label class="field">
                     <span>{ t.t("console.board") }</span>
@@ -625,7 +626,7 @@ fn vote_card(p: &VoteProps) -> Html {
                         <input id="vote-cap" class="input input-num" type="number" min="1" max="20" value={(*cap).clone()} oninput={text(&cap)} />
                     </label>
                 </div>
-                <button id="open-vote" class="btn btn-primary" type="submit" disabled={p.phase != Phase::Vote}>{ t.t("console.open_vote") }</button>
+                <button id="open-vote" class="btn btn-primary" type="submit" disabled={refused.is_some() || chosen.is_none()}>{ t.t("console.open_vote") }</button>
             </form>
         </section>
     }
@@ -644,6 +645,7 @@ fn votes_card(ctx: &Ctx, state: &CafeState) -> Html {
                 let board_name = state.board_table(v.board).map(|tb| tb.name.clone()).unwrap_or_else(|| t.t("board.plenary").to_string());
                 let (s1, s2) = (send.clone(), send.clone());
                 let vid = v.id;
+                let can_manage = ctx.allowed(|me| state.may_manage_vote(me, vid));
                 html! {
                     <div class="vote-block">
                         <p>
@@ -653,10 +655,10 @@ fn votes_card(ctx: &Ctx, state: &CafeState) -> Html {
                             if v.revealed { { " · " }{ t.t("console.revealed") } }
                         </p>
                         <div class="button-row">
-                            if v.status == VoteStatus::Open {
+                            if v.status == VoteStatus::Open && can_manage {
                                 <button class="btn close-vote" onclick={Callback::from(move |_| s1.emit(Command::CloseVote { vote: vid }))}>{ t.t("console.close_vote") }</button>
                             }
-                            if !v.revealed {
+                            if !v.revealed && can_manage {
                                 <button id="reveal-vote" class="btn btn-primary" onclick={Callback::from(move |_| s2.emit(Command::RevealVote { vote: vid }))}>{ t.t("console.reveal") }</button>
                             }
                         </div>

@@ -1,10 +1,10 @@
 //! Landing: join a café with its code (or a /j/{code} link), name, room or remote, language.
 
 use crate::api;
-use crate::app::{use_nav, Route};
 use crate::components::chrome::LangPicker;
 use crate::i18n::use_t;
 use crate::pages::{event_value, input_value};
+use crate::route::{use_nav, Route};
 use crate::storage::{self, Credentials};
 use cafe_shared::limits::DISPLAY_NAME_MAX;
 use cafe_shared::{JoinCode, Location};

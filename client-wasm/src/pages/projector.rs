@@ -6,51 +6,20 @@ use crate::components::chrome::{ConnBadge, Loading};
 use crate::components::ideas::IdeaCard;
 use crate::components::results::results_chart;
 use crate::components::timer::TimerView;
-use crate::hooks::use_session;
+use crate::hooks::{use_cafe_page, Viewer};
 use crate::i18n::{use_t, T};
-use crate::pages::board::CafeProps;
-use crate::storage;
+use crate::pages::CafeProps;
 use cafe_shared::Timer;
 use yew::prelude::*;
-
-/// The projector token arrives in the URL fragment (never sent to servers or logs) and is
-/// kept so a reload of the projector tab keeps working.
-fn projector_token(cafe: &str) -> Option<String> {
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default();
-    let from_hash = hash
-        .trim_start_matches('#')
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("token="))
-        .filter(|v| !v.is_empty())
-        .map(str::to_string);
-    match from_hash {
-        Some(tok) => {
-            storage::set_raw(&storage::projector_key(cafe), &tok);
-            Some(tok)
-        }
-        None => storage::get_raw(&storage::projector_key(cafe)),
-    }
-}
 
 #[function_component(ProjectorPage)]
 pub fn projector_page(p: &CafeProps) -> Html {
     let t = use_t();
-    let token = use_memo(p.id.clone(), |id| projector_token(id));
-    let session = use_session(p.id.to_string(), "projector", (*token).clone());
-    if token.is_none() {
-        return html! {
-            <main class="page center"><div class="card narrow"><h1>{ t.t("projector.no_token") }</h1></div></main>
-        };
-    }
-    let Some(session) = session else {
-        return html! { <Loading /> };
+    let page = match use_cafe_page(&p.id, Viewer::Projector) {
+        Ok(page) => page,
+        Err(waiting) => return waiting,
     };
-    let c = session.client.borrow();
-    if !c.loaded {
-        return html! { <Loading /> };
-    }
+    let c = page.session.client.borrow();
     let state = &c.state;
     let Some(info) = state.info.as_ref() else {
         return html! { <Loading /> };

@@ -1,41 +1,38 @@
 //! Scribe view: a table host types in a paper table's ideas quickly (Enter posts, focus
 //! stays) and enters its dot tally after a paper vote.
 
-use crate::components::chrome::{Loading, NotJoined, NoticeBar, TopBar};
+use crate::components::chrome::{NoticeBar, TopBar};
+use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::ideas::IdeaCard;
 use crate::components::results::item_label;
-use crate::hooks::use_session;
+use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::use_t;
-use crate::pages::board::CafeProps;
-use crate::pages::{counter, event_value, input_value};
-use crate::session::Session;
-use crate::storage;
-use cafe_shared::limits::{IDEA_TEXT_MAX, TABLE_HEADCOUNT_MAX};
-use cafe_shared::{BoardId, Command, ItemCount, ItemId, TableId, VoteId, VoteStatus};
+use crate::pages::{event_value, input_value, CafeProps, Ctx};
+use cafe_shared::limits::TABLE_HEADCOUNT_MAX;
+use cafe_shared::{Command, ItemCount, ItemId, TableId, VoteId};
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use yew::prelude::*;
 
 #[function_component(ScribePage)]
 pub fn scribe_page(p: &CafeProps) -> Html {
     let t = use_t();
-    let creds = use_memo(p.id.clone(), |id| storage::credentials(id));
-    let token = (*creds).as_ref().map(|c| c.token.clone());
-    let session = use_session(p.id.to_string(), "me", token);
+    let page = use_cafe_page(&p.id, Viewer::Person);
     let picked = use_state(|| None::<TableId>);
-    if creds.is_none() {
-        return html! { <NotJoined /> };
-    }
-    let Some(session) = session else {
-        return html! { <Loading /> };
+    let page = match page {
+        Ok(page) => page,
+        Err(waiting) => return waiting,
     };
+    let session = &page.session;
     let c = session.client.borrow();
-    if !c.loaded {
-        return html! { <Loading /> };
-    }
     let state = &c.state;
+    let ctx = Ctx {
+        t,
+        session: session.clone(),
+        me: c.me,
+    };
     let fac = c.is_facilitator();
-    // Hosts scribe for their own table; facilitators may pick any.
+    // Which table to show: hosts scribe for their own table; facilitators may pick any.
+    // What may be done there is asked of the shared rules below.
     let own =
         c.me.and_then(|m| state.tables.values().find(|tb| tb.host == Some(m)));
     let table = (*picked)
@@ -85,23 +82,28 @@ pub fn scribe_page(p: &CafeProps) -> Html {
         .values()
         .filter(|i| i.board == table.board)
         .collect();
+    // A paper table's dots count in a vote on its own board or on the plenary.
     let vote = state.votes.values().rev().find(|v| {
-        v.status == VoteStatus::Open && (v.board == table.board || Some(v.board) == state.plenary)
+        (v.board == table.board || Some(v.board) == state.plenary)
+            && ctx.allowed(|me| state.may_enter_tally(me, v.id, table.id))
     });
-    // The table's host or a facilitator enters the tally; the server checks the rest.
-    let can_tally = vote.is_some() && (fac || (c.me.is_some() && table.host == c.me));
-    html! {
+    page.provide(html! {
         <>
         { top }
         <main class="page scribe">
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
             <section class="card">
                 { picker }
-                <Headcount ctx_session={session.clone()} table={table.id} current={table.headcount} />
+                if ctx.allowed(|me| state.may_set_headcount(me, table.id)) {
+                    <Headcount table={table.id} current={table.headcount} />
+                }
             </section>
-            <QuickEntry ctx_session={session.clone()} board={table.board} />
-            if let (Some(v), true) = (vote, can_tally) {
-                <Tally ctx_session={session.clone()} vote={v.id} table={table.id}
+            <IdeaComposer target={Compose::Post { board: table.board }} class={classes!("card", "composer")}
+                input_id="scribe-input" label={t.t("scribe.entry")} placeholder={t.t("scribe.entry_hint")}
+                rows={2} enter_sends=true
+                closed={ctx.may(|me| state.may_post(me, table.board)).err().map(|r| r.code)} />
+            if let Some(v) = vote {
+                <Tally vote={v.id} table={table.id}
                     items={v.items.iter().map(|i| (*i, item_label(state, v.target, *i))).collect::<Vec<_>>()}
                     current={v.tallies.get(&table.id).cloned().unwrap_or_default()} />
             }
@@ -117,31 +119,26 @@ pub fn scribe_page(p: &CafeProps) -> Html {
             </section>
         </main>
         </>
-    }
+    })
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct HeadcountProps {
-    ctx_session: Rc<Session>,
     table: TableId,
     current: u32,
-}
-impl PartialEq for HeadcountProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.table == o.table && self.current == o.current
-    }
 }
 
 #[function_component(Headcount)]
 fn headcount(p: &HeadcountProps) -> Html {
     let t = use_t();
+    let send = use_send();
     let value = use_state(|| p.current.to_string());
     let onsubmit = {
-        let (value, s, table) = (value.clone(), p.ctx_session.clone(), p.table);
+        let (value, table) = (value.clone(), p.table);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if let Ok(n) = value.trim().parse::<u32>() {
-                s.send(Command::SetTableHeadcount {
+                send.emit(Command::SetTableHeadcount {
                     table,
                     headcount: n,
                 });
@@ -164,90 +161,21 @@ fn headcount(p: &HeadcountProps) -> Html {
     }
 }
 
-#[derive(Properties)]
-struct QuickProps {
-    ctx_session: Rc<Session>,
-    board: BoardId,
-}
-impl PartialEq for QuickProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.board == o.board
-    }
-}
-
-/// Enter posts and clears; Shift+Enter adds a line. The box keeps focus so a scribe can
-/// type a stack of paper notes without touching the mouse.
-#[function_component(QuickEntry)]
-fn quick_entry(p: &QuickProps) -> Html {
-    let t = use_t();
-    let text = use_state(String::new);
-    let post = {
-        let (text, s, board) = (text.clone(), p.ctx_session.clone(), p.board);
-        move || {
-            let v = text.trim().to_string();
-            if !v.is_empty() && v.chars().count() <= IDEA_TEXT_MAX {
-                s.send(Command::PostIdea {
-                    board,
-                    text: v,
-                    category: None,
-                });
-                text.set(String::new());
-            }
-        }
-    };
-    let onkeydown = {
-        let post = post.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" && !e.shift_key() {
-                e.prevent_default();
-                post();
-            }
-        })
-    };
-    let onsubmit = Callback::from(move |e: SubmitEvent| {
-        e.prevent_default();
-        post();
-    });
-    let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| text.set(input_value(&e)))
-    };
-    html! {
-        <form class="card composer" {onsubmit}>
-            <label for="scribe-input" class="composer-label">{ t.t("scribe.entry") }</label>
-            <textarea id="scribe-input" class="input" rows="2" value={(*text).clone()} {oninput} {onkeydown}
-                placeholder={t.t("scribe.entry_hint")} />
-            <div class="composer-foot">
-                { counter(text.trim().chars().count(), IDEA_TEXT_MAX) }
-                <button class="btn btn-primary" type="submit">{ t.t("board.post") }</button>
-            </div>
-        </form>
-    }
-}
-
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct TallyProps {
-    ctx_session: Rc<Session>,
     vote: VoteId,
     table: TableId,
     items: Vec<(ItemId, String)>,
     current: BTreeMap<ItemId, u32>,
 }
-impl PartialEq for TallyProps {
-    fn eq(&self, o: &Self) -> bool {
-        self.vote == o.vote
-            && self.table == o.table
-            && self.items == o.items
-            && self.current == o.current
-    }
-}
 
 #[function_component(Tally)]
 fn tally(p: &TallyProps) -> Html {
     let t = use_t();
+    let send = use_send();
     let counts = use_state(|| p.current.clone());
     let onsubmit = {
-        let (counts, s, vote, table) = (counts.clone(), p.ctx_session.clone(), p.vote, p.table);
+        let (counts, vote, table) = (counts.clone(), p.vote, p.table);
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let list = counts
@@ -257,7 +185,7 @@ fn tally(p: &TallyProps) -> Html {
                     dots: *dots,
                 })
                 .collect();
-            s.send(Command::EnterTally {
+            send.emit(Command::EnterTally {
                 vote,
                 table,
                 counts: list,

@@ -1,0 +1,96 @@
+//! Where the app is: the screens, parsed from the path, and navigation without a page load.
+//! Its own module so that pages and hooks can navigate without depending on the root
+//! component that renders them.
+
+use yew::prelude::*;
+
+/// The app's screens. Parsed from the path by hand: a router crate cost ~25 KB of gzip for
+/// seven fixed routes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Landing,
+    Join { code: String },
+    New,
+    Board { id: String },
+    Console { id: String },
+    Projector { id: String },
+    Scribe { id: String },
+}
+
+impl Route {
+    pub fn parse(path: &str) -> Route {
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        let s = |v: &str| v.to_string();
+        match parts.as_slice() {
+            ["j", code] => Route::Join { code: s(code) },
+            ["new"] => Route::New,
+            ["c", id] => Route::Board { id: s(id) },
+            ["c", id, "console"] => Route::Console { id: s(id) },
+            ["c", id, "projector"] => Route::Projector { id: s(id) },
+            ["c", id, "scribe"] => Route::Scribe { id: s(id) },
+            _ => Route::Landing,
+        }
+    }
+
+    pub fn path(&self) -> String {
+        match self {
+            Route::Landing => "/".into(),
+            Route::Join { code } => format!("/j/{code}"),
+            Route::New => "/new".into(),
+            Route::Board { id } => format!("/c/{id}"),
+            Route::Console { id } => format!("/c/{id}/console"),
+            Route::Projector { id } => format!("/c/{id}/projector"),
+            Route::Scribe { id } => format!("/c/{id}/scribe"),
+        }
+    }
+}
+
+/// Navigation without a page load.
+#[derive(Clone, PartialEq)]
+pub struct Nav {
+    pub go: Callback<Route>,
+}
+
+#[hook]
+pub fn use_nav() -> Nav {
+    use_context::<Nav>().unwrap_or(Nav {
+        go: Callback::from(|r: Route| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().assign(&r.path());
+            }
+        }),
+    })
+}
+
+pub fn current_route() -> Route {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .map(|p| Route::parse(&p))
+        .unwrap_or(Route::Landing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn routes_round_trip() {
+        for r in [
+            Route::Landing,
+            Route::Join {
+                code: "K7MQ2P".into(),
+            },
+            Route::New,
+            Route::Board { id: "abc".into() },
+            Route::Console { id: "abc".into() },
+            Route::Projector { id: "abc".into() },
+            Route::Scribe { id: "abc".into() },
+        ] {
+            assert_eq!(Route::parse(&r.path()), r);
+        }
+        assert_eq!(Route::parse("/c/abc/"), Route::Board { id: "abc".into() });
+        assert_eq!(Route::parse("/nowhere/at/all"), Route::Landing);
+    }
+}
