@@ -9,6 +9,8 @@
 //!   [`Rejection`] out. Deterministic given the state, the actor, the time and a seed.
 //! - [`CafeState::apply`] (in `apply.rs`): events change state. The server applies them to
 //!   the full state, every browser to its view, with this same function.
+//! - [`CafeState::check_replayed`], [`CafeState::check_invariants`] and [`Renumber`] (in
+//!   `replay.rs`): checking and renumbering a log from elsewhere (an imported export).
 //! - [`view`]: privacy. Per-audience snapshots and event projections.
 //! - [`wire`]: the frames on the WebSocket and [`wire::PROTOCOL_VERSION`].
 //! - [`limits`]: every bound in one place.
@@ -21,6 +23,7 @@ pub mod event;
 pub mod ids;
 pub mod limits;
 pub mod model;
+mod replay;
 pub mod shuffle;
 pub mod text;
 pub mod view;
@@ -32,5 +35,7 @@ pub use error::{ErrorCode, Rejection};
 pub use event::{Ballot, Event, Tally, TimerCause};
 pub use ids::*;
 pub use model::*;
+pub use replay::renumber::{IdError, IdKind, IdUse, Renumber};
+pub use replay::LATEST_MILLIS;
 pub use view::{Audience, Prior};
 pub use wire::{ClientFrame, FrameError, ResumePoint, ServerFrame, PROTOCOL_VERSION};
