@@ -1,10 +1,10 @@
 //! HTTP routes: the JSON API, health, metrics, OpenAPI, the WebSocket upgrade and the
 //! embedded browser app. Errors are `{code, message}` with a matching status.
 
-use crate::export;
 use crate::registry::{CreateError, Registry};
 use crate::store::StoreError;
 use crate::App;
+use crate::{export, import};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -566,14 +566,15 @@ async fn import(
     app.throttles
         .creates
         .take(peer.ip(), t.creates_per_window, t.join_failure_window)?;
-    let doc = export::parse_export(&body.0).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    let doc = import::parse_export(&body.0).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    // Replaying a large log under the rules takes a while: off the async threads, once.
+    let imported = tokio::task::spawn_blocking(move || import::check(doc))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(|e| create_error(CreateError::Import(e)))?;
     let created = app
         .registry
-        .create(|id, code, _now| {
-            export::import(doc.clone(), id, code)
-                .map(|(events, _state)| events)
-                .map_err(CreateError::Import)
-        })
+        .create(|id, code, _now| Ok(imported.events_for(&id, &code)))
         .await
         .map_err(create_error)?;
     Ok(created_response(&app, created))
