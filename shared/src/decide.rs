@@ -1,18 +1,22 @@
 //! Deciding commands: the café's rules, written once. The server runs this in the café's
-//! single writer; the browser may run it to grey out buttons, never to apply anything.
+//! single writer. The browser never runs `decide`: it asks the same rules through the
+//! predicates in `permits.rs` (`may_post`, …), which `decide` calls too.
+//!
+//! Layout: this file resolves who acts and dispatches each command to its handler, one
+//! `decide_<command>` method per command, grouped by area in `decide/` (people, timer,
+//! tables, ideas, clusters, votes; `system` for what the server asks itself). The lookups
+//! and checks several areas share stay here.
 
-use crate::command::{Assignment, Command, ItemCount, SystemCommand};
+use crate::command::{Command, ItemCount};
 use crate::error::{reject, ErrorCode, Rejection};
-use crate::event::{Event, TimerCause};
+use crate::event::Event;
 use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::limits::*;
 use crate::model::{
-    Board, CafeInfo, CafeState, Cluster, Idea, Millis, Person, Phase, Role, Round, Table, Timer,
-    Vote, VoteStatus, VoteTarget,
+    Board, CafeState, Cluster, Idea, Millis, Person, Phase, Table, Vote, VoteStatus,
 };
-use crate::shuffle;
-use crate::text::{clean_line, clean_text};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::text::clean_line;
+use std::collections::BTreeMap;
 
 /// Who asks, and when. `seed` feeds the shuffle so that the decision is reproducible in
 /// tests while the server passes fresh randomness.
@@ -23,7 +27,24 @@ pub struct Ctx {
     pub seed: u64,
 }
 
+mod clusters;
+mod ideas;
+mod people;
+mod system;
+mod tables;
+mod timer;
+mod votes;
+
 type Decision = Result<Vec<Event>, Rejection>;
+
+/// Who acts and when, resolved once by the dispatcher for the command's handler.
+pub(crate) struct Act<'a> {
+    pub(crate) person: &'a Person,
+    pub(crate) me: PersonId,
+    pub(crate) fac: bool,
+    pub(crate) now: Millis,
+    pub(crate) seed: u64,
+}
 
 /// Hands out entity ids for events of one decision.
 struct Ids(u64);
@@ -38,25 +59,17 @@ impl Ids {
 impl CafeState {
     /// Decides a person's command. Never mutates; the caller applies the events it gets.
     pub fn decide(&self, ctx: &Ctx, cmd: &Command) -> Decision {
-        if self.info.is_none() {
-            return reject(ErrorCode::NotFound, "this café does not exist yet");
-        }
-        let actor = match self.people.get(&ctx.actor) {
-            Some(p) if !p.removed => p,
-            Some(_) => return reject(ErrorCode::Unauthorized, "you were removed from this café"),
-            None => return reject(ErrorCode::Unauthorized, "unknown person"),
+        let person = match cmd {
+            Command::SetPhase { .. } => self.member(ctx.actor)?,
+            _ => self.acting(ctx.actor)?,
         };
-        if self.phase == Phase::Closed && !matches!(cmd, Command::SetPhase { .. }) {
-            return reject(
-                ErrorCode::NotAllowedInPhase,
-                "the café is closed; a facilitator can reopen it",
-            );
-        }
-        let fac = actor.role.is_facilitator();
-        let me = actor.id;
-        let now = ctx.now;
-        let mut ids = Ids(self.next_id);
-
+        let a = Act {
+            person,
+            me: person.id,
+            fac: person.role.is_facilitator(),
+            now: ctx.now,
+            seed: ctx.seed,
+        };
         match cmd {
             Command::UpdateCafe {
                 title,
@@ -64,1053 +77,111 @@ impl CafeState {
                 mode,
                 language,
                 settings,
-            } => {
-                require_facilitator(fac)?;
-                let Some(info) = self.info.as_ref() else {
-                    return reject(ErrorCode::NotFound, "no café");
-                };
-                let title = match title {
-                    Some(t) => clean_line(t, "title", CAFE_TITLE_MAX)?,
-                    None => info.title.clone(),
-                };
-                let description = match description {
-                    Some(d) => clean_text(d, "description", 0, CAFE_DESCRIPTION_MAX)?,
-                    None => info.description.clone(),
-                };
-                let settings = match settings {
-                    Some(s) => {
-                        validate_vote_numbers(s.default_budget, s.default_per_item_cap)?;
-                        if s.anonymous != info.settings.anonymous && !self.ideas.is_empty() {
-                            return reject(
-                                ErrorCode::Conflict,
-                                "anonymity can only change before the first idea is posted",
-                            );
-                        }
-                        s.clone()
-                    }
-                    None => info.settings.clone(),
-                };
-                Ok(vec![Event::CafeUpdated {
-                    title,
-                    description,
-                    mode: mode.unwrap_or(info.mode),
-                    language: language.unwrap_or(info.language),
-                    settings,
-                }])
-            }
-            Command::Rename { name } => {
-                let name = clean_line(name, "name", DISPLAY_NAME_MAX)?;
-                if name == actor.name {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::PersonRenamed { person: me, name }])
-            }
-            Command::SetLocation { location } => {
-                if *location == actor.location {
-                    return Ok(vec![]);
-                }
-                if self.tables.values().any(|t| t.host == Some(me)) {
-                    return reject(
-                        ErrorCode::Conflict,
-                        "a table host cannot change location; ask the facilitator to free the table first",
-                    );
-                }
-                Ok(vec![Event::LocationChanged {
-                    person: me,
-                    location: *location,
-                }])
-            }
-            Command::SetReady { ready } => {
-                if actor.ready == *ready {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::ReadyChanged {
-                    person: me,
-                    ready: *ready,
-                }])
-            }
-            Command::RaiseHand => {
-                if self.hands.contains(&me) {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::HandRaised {
-                    person: me,
-                    at: now,
-                }])
-            }
-            Command::LowerHand => {
-                if !self.hands.contains(&me) {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::HandLowered { person: me }])
-            }
-            Command::CallNextHand => {
-                require_facilitator(fac)?;
-                match self.hands.first() {
-                    Some(p) => Ok(vec![Event::HandCalled { person: *p }]),
-                    None => reject(ErrorCode::Conflict, "no hand is raised"),
-                }
-            }
-            Command::RemovePerson { person } => {
-                require_facilitator(fac)?;
-                let target = self.active_person(*person)?;
-                if target.id == me {
-                    return reject(ErrorCode::Invalid, "you cannot remove yourself");
-                }
-                if target.role == Role::Organiser {
-                    return reject(ErrorCode::Forbidden, "the organiser cannot be removed");
-                }
-                if target.role == Role::Facilitator && actor.role != Role::Organiser {
-                    return reject(
-                        ErrorCode::Forbidden,
-                        "only the organiser can remove a facilitator",
-                    );
-                }
-                Ok(vec![Event::PersonRemoved { person: *person }])
-            }
-            Command::SetRole { person, role } => {
-                require_facilitator(fac)?;
-                let target = self.active_person(*person)?;
-                if *role == Role::Organiser || target.role == Role::Organiser {
-                    return reject(ErrorCode::Forbidden, "the organiser role cannot be moved");
-                }
-                let touches_facilitator =
-                    *role == Role::Facilitator || target.role.is_facilitator();
-                if touches_facilitator && actor.role != Role::Organiser {
-                    return reject(
-                        ErrorCode::Forbidden,
-                        "only the organiser can make or unmake facilitators",
-                    );
-                }
-                if target.role == *role {
-                    return Ok(vec![]);
-                }
-                let mut events = Vec::new();
-                if *role != Role::Host {
-                    // A host seat is the one thing that depends on the role: free it.
-                    for t in self.tables.values().filter(|t| t.host == Some(*person)) {
-                        events.push(Event::TableHostSet {
-                            table: t.id,
-                            host: None,
-                        });
-                    }
-                }
-                events.push(Event::RoleChanged {
-                    person: *person,
-                    role: *role,
-                });
-                Ok(events)
-            }
-
-            Command::SetPhase { phase } => {
-                require_facilitator(fac)?;
-                if *phase == self.phase {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::PhaseChanged { phase: *phase }])
-            }
-            Command::StartTimer { duration_secs } => {
-                require_facilitator(fac)?;
-                validate_duration(*duration_secs)?;
-                let d = i64::from(*duration_secs) * 1000;
-                Ok(vec![Event::TimerChanged {
-                    timer: Timer::Running {
-                        ends_at: now + d,
-                        duration_ms: d,
-                    },
-                    cause: TimerCause::Started,
-                }])
-            }
-            Command::PauseTimer => {
-                require_facilitator(fac)?;
-                match self.timer {
-                    Timer::Running {
-                        ends_at,
-                        duration_ms,
-                    } if ends_at > now => Ok(vec![Event::TimerChanged {
-                        timer: Timer::Paused {
-                            remaining_ms: ends_at - now,
-                            duration_ms,
-                        },
-                        cause: TimerCause::Paused,
-                    }]),
-                    _ => reject(ErrorCode::Conflict, "the timer is not running"),
-                }
-            }
-            Command::ResumeTimer => {
-                require_facilitator(fac)?;
-                match self.timer {
-                    Timer::Paused {
-                        remaining_ms,
-                        duration_ms,
-                    } => Ok(vec![Event::TimerChanged {
-                        timer: Timer::Running {
-                            ends_at: now + remaining_ms,
-                            duration_ms,
-                        },
-                        cause: TimerCause::Resumed,
-                    }]),
-                    _ => reject(ErrorCode::Conflict, "the timer is not paused"),
-                }
-            }
-            Command::ExtendTimer { secs } => {
-                require_facilitator(fac)?;
-                if *secs == 0 || *secs > TIMER_MAX_SECS {
-                    return reject(
-                        ErrorCode::Invalid,
-                        format!("extend by 1 to {TIMER_MAX_SECS} seconds"),
-                    );
-                }
-                let add = i64::from(*secs) * 1000;
-                let max = i64::from(TIMER_MAX_SECS) * 1000;
-                let timer = match self.timer {
-                    Timer::Running {
-                        ends_at,
-                        duration_ms,
-                    } => Timer::Running {
-                        ends_at: ends_at.max(now) + add,
-                        duration_ms: duration_ms + add,
-                    },
-                    Timer::Paused {
-                        remaining_ms,
-                        duration_ms,
-                    } => Timer::Paused {
-                        remaining_ms: remaining_ms + add,
-                        duration_ms: duration_ms + add,
-                    },
-                    Timer::Ended { duration_ms, .. } => Timer::Running {
-                        ends_at: now + add,
-                        duration_ms: duration_ms + add,
-                    },
-                    Timer::Idle => return reject(ErrorCode::Conflict, "no timer to extend"),
-                };
-                if timer.remaining_ms(now) > max {
-                    return reject(
-                        ErrorCode::Invalid,
-                        format!("a timer runs at most {TIMER_MAX_SECS} seconds"),
-                    );
-                }
-                Ok(vec![Event::TimerChanged {
-                    timer,
-                    cause: TimerCause::Extended,
-                }])
-            }
-            Command::StopTimer => {
-                require_facilitator(fac)?;
-                if self.timer == Timer::Idle {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::TimerChanged {
-                    timer: Timer::Idle,
-                    cause: TimerCause::Stopped,
-                }])
-            }
-
-            Command::CreateTable { name, kind } => {
-                require_facilitator(fac)?;
-                let name = clean_line(name, "table name", TABLE_NAME_MAX)?;
-                if self.tables.len() >= TABLES_PER_CAFE_MAX {
-                    return reject(
-                        ErrorCode::LimitReached,
-                        format!("a café has at most {TABLES_PER_CAFE_MAX} tables"),
-                    );
-                }
-                let table_id = TableId(ids.next());
-                let board_id = BoardId(ids.next());
-                Ok(vec![Event::TableCreated {
-                    table: Table {
-                        id: table_id,
-                        name,
-                        kind: *kind,
-                        board: board_id,
-                        host: None,
-                        headcount: 0,
-                    },
-                    board: Board {
-                        id: board_id,
-                        table: Some(table_id),
-                        locked: false,
-                        columns: Vec::new(),
-                    },
-                }])
-            }
-            Command::RenameTable { table, name } => {
-                require_facilitator(fac)?;
-                self.table(*table)?;
-                let name = clean_line(name, "table name", TABLE_NAME_MAX)?;
-                Ok(vec![Event::TableRenamed {
-                    table: *table,
-                    name,
-                }])
-            }
+            } => self.decide_update_cafe(
+                &a,
+                title.as_deref(),
+                description.as_deref(),
+                *mode,
+                *language,
+                settings.as_ref(),
+            ),
+            Command::Rename { name } => self.decide_rename(&a, name),
+            Command::SetLocation { location } => self.decide_set_location(&a, *location),
+            Command::SetReady { ready } => self.decide_set_ready(&a, *ready),
+            Command::RaiseHand => self.decide_raise_hand(&a),
+            Command::LowerHand => self.decide_lower_hand(&a),
+            Command::CallNextHand => self.decide_call_next_hand(&a),
+            Command::RemovePerson { person } => self.decide_remove_person(&a, *person),
+            Command::SetRole { person, role } => self.decide_set_role(&a, *person, *role),
+            Command::SetPhase { phase } => self.decide_set_phase(&a, *phase),
+            Command::StartTimer { duration_secs } => self.decide_start_timer(&a, *duration_secs),
+            Command::PauseTimer => self.decide_pause_timer(&a),
+            Command::ResumeTimer => self.decide_resume_timer(&a),
+            Command::ExtendTimer { secs } => self.decide_extend_timer(&a, *secs),
+            Command::StopTimer => self.decide_stop_timer(&a),
+            Command::CreateTable { name, kind } => self.decide_create_table(&a, name, *kind),
+            Command::RenameTable { table, name } => self.decide_rename_table(&a, *table, name),
             Command::SetTableHost { table, person } => {
-                require_facilitator(fac)?;
-                let t = self.table(*table)?;
-                let Some(person) = person else {
-                    if t.host.is_none() {
-                        return Ok(vec![]);
-                    }
-                    return Ok(vec![Event::TableHostSet {
-                        table: *table,
-                        host: None,
-                    }]);
-                };
-                let p = self.active_person(*person)?;
-                if t.host == Some(*person) {
-                    return Ok(vec![]);
-                }
-                if p.role.is_facilitator() {
-                    return reject(
-                        ErrorCode::Invalid,
-                        "facilitators move between tables; choose a participant as host",
-                    );
-                }
-                if !t.kind.fits(p.location) {
-                    return reject(
-                        ErrorCode::Invalid,
-                        "an in-room table needs a host in the room, a virtual table a remote host",
-                    );
-                }
-                let mut events = Vec::new();
-                for other in self.tables.values().filter(|o| o.host == Some(*person)) {
-                    events.push(Event::TableHostSet {
-                        table: other.id,
-                        host: None,
-                    });
-                }
-                if p.role != Role::Host {
-                    events.push(Event::RoleChanged {
-                        person: *person,
-                        role: Role::Host,
-                    });
-                }
-                events.push(Event::TableHostSet {
-                    table: *table,
-                    host: Some(*person),
-                });
-                Ok(events)
+                self.decide_set_table_host(&a, *table, *person)
             }
             Command::SetTableHeadcount { table, headcount } => {
-                let t = self.table(*table)?;
-                if !fac && t.host != Some(me) {
-                    return reject(
-                        ErrorCode::Forbidden,
-                        "only this table's host or a facilitator can set its headcount",
-                    );
-                }
-                if *headcount > TABLE_HEADCOUNT_MAX {
-                    return reject(
-                        ErrorCode::Invalid,
-                        format!("a table seats at most {TABLE_HEADCOUNT_MAX} people"),
-                    );
-                }
-                // A paper tally is bounded by headcount × budget and headcount × cap when
-                // entered; shrinking the table afterwards must not make it exceed them.
-                for v in self.votes.values().filter(|v| v.status == VoteStatus::Open) {
-                    if let Some(t) = v.tallies.get(table) {
-                        let sum: u64 = t.values().map(|n| u64::from(*n)).sum();
-                        let top = t.values().copied().max().unwrap_or(0);
-                        let hc = u64::from(*headcount);
-                        if sum > hc * u64::from(v.budget)
-                            || u64::from(top) > hc * u64::from(v.per_item_cap)
-                        {
-                            return reject(
-                                ErrorCode::Conflict,
-                                "this table's tally in an open vote needs more people; \
-                                 correct the tally first",
-                            );
-                        }
-                    }
-                }
-                if t.headcount == *headcount {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::TableHeadcountSet {
-                    table: *table,
-                    headcount: *headcount,
-                }])
+                self.decide_set_table_headcount(&a, *table, *headcount)
             }
             Command::StartRound {
                 prompt,
                 duration_secs,
                 assignment,
-            } => {
-                require_facilitator(fac)?;
-                if !matches!(self.phase, Phase::Lobby | Phase::Ideate | Phase::Group) {
-                    return reject(
-                        ErrorCode::NotAllowedInPhase,
-                        "rounds start in the lobby, ideate or group phase",
-                    );
-                }
-                if self.rounds.len() as u32 >= ROUNDS_PER_CAFE_MAX {
-                    return reject(
-                        ErrorCode::LimitReached,
-                        format!("a café has at most {ROUNDS_PER_CAFE_MAX} rounds"),
-                    );
-                }
-                if self.tables.is_empty() {
-                    return reject(ErrorCode::Conflict, "create tables before starting a round");
-                }
-                let prompt = clean_text(prompt, "prompt", 0, ROUND_PROMPT_MAX)?;
-                if *duration_secs != 0 {
-                    validate_duration(*duration_secs)?;
-                }
-                let assignments = match assignment {
-                    Assignment::Shuffle => shuffle::shuffle(self, ctx.seed),
-                    Assignment::Keep => self.keep_seats(),
-                    Assignment::Manual { seats } => {
-                        let mut map = self.keep_seats();
-                        let mut seen = BTreeSet::new();
-                        for s in seats {
-                            if !seen.insert(s.person) {
-                                return reject(
-                                    ErrorCode::Invalid,
-                                    format!("person {} is seated twice", s.person),
-                                );
-                            }
-                            self.check_seat(s.person, s.table)?;
-                            // Hosts stay at their tables (`table_of` would keep them there
-                            // anyway, so a different seat would only make the round lie).
-                            if self
-                                .tables
-                                .values()
-                                .any(|t| t.host == Some(s.person) && t.id != s.table)
-                            {
-                                return reject(
-                                    ErrorCode::Conflict,
-                                    format!(
-                                        "person {} hosts a table; free the table first",
-                                        s.person
-                                    ),
-                                );
-                            }
-                            map.insert(s.person, s.table);
-                        }
-                        map
-                    }
-                };
-                let number = self.rounds.len() as u32 + 1;
-                let mut events = vec![Event::RoundStarted {
-                    round: Round {
-                        number,
-                        prompt,
-                        duration_secs: *duration_secs,
-                        started_at: now,
-                        assignments,
-                    },
-                }];
-                if *duration_secs > 0 {
-                    let d = i64::from(*duration_secs) * 1000;
-                    events.push(Event::TimerChanged {
-                        timer: Timer::Running {
-                            ends_at: now + d,
-                            duration_ms: d,
-                        },
-                        cause: TimerCause::Started,
-                    });
-                }
-                Ok(events)
-            }
-            Command::AssignTable { person, table } => {
-                require_facilitator(fac)?;
-                if self.rounds.is_empty() {
-                    return reject(ErrorCode::Conflict, "start a round before seating people");
-                }
-                self.check_seat(*person, *table)?;
-                if self.tables.values().any(|t| t.host == Some(*person)) {
-                    return reject(
-                        ErrorCode::Conflict,
-                        "this person hosts a table; free the table first",
-                    );
-                }
-                Ok(vec![Event::TableAssigned {
-                    person: *person,
-                    table: *table,
-                }])
-            }
-
+            } => self.decide_start_round(&a, prompt, *duration_secs, assignment),
+            Command::AssignTable { person, table } => self.decide_assign_table(&a, *person, *table),
             Command::PostIdea {
                 board,
                 text,
                 category,
-            } => {
-                let b = self.board(*board)?;
-                let host_here = self.is_host_of_board(me, b);
-                let phase_ok = match self.phase {
-                    Phase::Ideate => true,
-                    Phase::Group => fac || host_here,
-                    Phase::Lobby | Phase::Vote | Phase::Results => fac,
-                    Phase::Closed => false,
-                };
-                if !phase_ok {
-                    return reject(
-                        ErrorCode::NotAllowedInPhase,
-                        "ideas can be posted during the ideate phase",
-                    );
-                }
-                self.check_board_write(me, fac, b)?;
-                let text = clean_text(text, "idea", 1, IDEA_TEXT_MAX)?;
-                let category = self.check_category(b, category.as_deref())?;
-                if self.ideas.len() >= IDEAS_PER_CAFE_MAX {
-                    return reject(
-                        ErrorCode::LimitReached,
-                        format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
-                    );
-                }
-                let hidden = self.settings().moderation && !fac;
-                Ok(vec![Event::IdeaPosted {
-                    idea: Idea {
-                        id: IdeaId(ids.next()),
-                        board: *board,
-                        text,
-                        category,
-                        author: Some(me),
-                        table: b.table,
-                        round: self.current_round().map(|r| r.number),
-                        origin: actor.location,
-                        scribed: host_here,
-                        hidden,
-                        cluster: None,
-                        created_at: now,
-                        edited_at: None,
-                        harvested_from: None,
-                    },
-                }])
-            }
+            } => self.decide_post_idea(&a, *board, text, category.as_deref()),
             Command::EditIdea {
                 idea,
                 text,
                 category,
-            } => {
-                // `visible_idea`: someone else's hidden idea must look absent, not forbidden,
-                // or a participant could probe for ideas awaiting moderation.
-                let i = self.visible_idea(*idea, me, fac)?;
-                if i.author != Some(me) {
-                    return reject(ErrorCode::Forbidden, "only the author can edit an idea");
-                }
-                if !matches!(self.phase, Phase::Ideate | Phase::Group) && !fac {
-                    return reject(
-                        ErrorCode::NotAllowedInPhase,
-                        "ideas can be edited during the ideate and group phases",
-                    );
-                }
-                let b = self.board(i.board)?;
-                self.check_board_write(me, fac, b)?;
-                self.check_idea_not_in_open_vote(i)?;
-                let text = clean_text(text, "idea", 1, IDEA_TEXT_MAX)?;
-                let category = self.check_category(b, category.as_deref())?;
-                if text == i.text && category == i.category {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::IdeaEdited {
-                    idea: *idea,
-                    text,
-                    category,
-                    at: now,
-                }])
-            }
-            Command::DeleteIdea { idea } => {
-                let i = self.visible_idea(*idea, me, fac)?;
-                if !fac {
-                    if i.author != Some(me) {
-                        return reject(
-                            ErrorCode::Forbidden,
-                            "only the author or a facilitator can delete an idea",
-                        );
-                    }
-                    if !matches!(self.phase, Phase::Ideate | Phase::Group) {
-                        return reject(
-                            ErrorCode::NotAllowedInPhase,
-                            "ideas can be deleted during the ideate and group phases",
-                        );
-                    }
-                    self.check_board_write(me, fac, self.board(i.board)?)?;
-                }
-                self.check_idea_not_in_open_vote(i)?;
-                Ok(vec![Event::IdeaDeleted { idea: *idea }])
-            }
-            Command::HideIdea { idea, hidden } => {
-                require_facilitator(fac)?;
-                let i = self.idea(*idea)?;
-                if i.hidden == *hidden {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::IdeaHidden {
-                    idea: *idea,
-                    hidden: *hidden,
-                }])
-            }
-            Command::HarvestIdea { idea } => {
-                let i = self.visible_idea(*idea, me, fac)?;
-                let b = self.board(i.board)?;
-                if !fac && !self.is_host_of_board(me, b) {
-                    return reject(
-                        ErrorCode::Forbidden,
-                        "only a facilitator or this table's host can harvest an idea",
-                    );
-                }
-                let Some(plenary) = self.plenary else {
-                    return reject(ErrorCode::NotFound, "no plenary board");
-                };
-                if i.board == plenary {
-                    return reject(
-                        ErrorCode::Invalid,
-                        "this idea is already on the plenary board",
-                    );
-                }
-                if i.hidden {
-                    return reject(ErrorCode::Conflict, "approve the idea before harvesting it");
-                }
-                if self.ideas.values().any(|o| o.harvested_from == Some(*idea)) {
-                    return reject(ErrorCode::Conflict, "this idea was harvested already");
-                }
-                if self.ideas.len() >= IDEAS_PER_CAFE_MAX {
-                    return reject(
-                        ErrorCode::LimitReached,
-                        format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
-                    );
-                }
-                let pb = self.board(plenary)?;
-                let category = i
-                    .category
-                    .clone()
-                    .filter(|c| pb.columns.is_empty() || pb.columns.contains(c));
-                Ok(vec![Event::IdeaPosted {
-                    idea: Idea {
-                        id: IdeaId(ids.next()),
-                        board: plenary,
-                        category,
-                        cluster: None,
-                        created_at: now,
-                        edited_at: None,
-                        harvested_from: Some(*idea),
-                        hidden: false,
-                        ..i.clone()
-                    },
-                }])
-            }
-            Command::LockBoard { board, locked } => {
-                require_facilitator(fac)?;
-                let b = self.board(*board)?;
-                if b.locked == *locked {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::BoardLocked {
-                    board: *board,
-                    locked: *locked,
-                }])
-            }
+            } => self.decide_edit_idea(&a, *idea, text, category.as_deref()),
+            Command::DeleteIdea { idea } => self.decide_delete_idea(&a, *idea),
+            Command::HideIdea { idea, hidden } => self.decide_hide_idea(&a, *idea, *hidden),
+            Command::HarvestIdea { idea } => self.decide_harvest_idea(&a, *idea),
+            Command::LockBoard { board, locked } => self.decide_lock_board(&a, *board, *locked),
             Command::SetBoardColumns { board, columns } => {
-                require_facilitator(fac)?;
-                self.board(*board)?;
-                if columns.len() > BOARD_COLUMNS_MAX {
-                    return reject(
-                        ErrorCode::LimitReached,
-                        format!("a board has at most {BOARD_COLUMNS_MAX} columns"),
-                    );
-                }
-                let mut clean = Vec::with_capacity(columns.len());
-                for c in columns {
-                    let c = clean_line(c, "column", CATEGORY_MAX)?;
-                    if clean.contains(&c) {
-                        return reject(ErrorCode::Invalid, format!("column '{c}' appears twice"));
-                    }
-                    clean.push(c);
-                }
-                Ok(vec![Event::BoardColumnsSet {
-                    board: *board,
-                    columns: clean,
-                }])
+                self.decide_set_board_columns(&a, *board, columns)
             }
-
             Command::CreateCluster {
                 board,
                 title,
                 ideas,
-            } => {
-                let b = self.board(*board)?;
-                self.check_grouping(me, fac, b)?;
-                let title = clean_line(title, "cluster title", CLUSTER_TITLE_MAX)?;
-                if self.clusters.len() >= CLUSTERS_PER_CAFE_MAX {
-                    return reject(
-                        ErrorCode::LimitReached,
-                        format!("a café has at most {CLUSTERS_PER_CAFE_MAX} clusters"),
-                    );
-                }
-                let mut seen = BTreeSet::new();
-                for i in ideas {
-                    let idea = self.visible_idea(*i, me, fac)?;
-                    if idea.board != *board {
-                        return reject(
-                            ErrorCode::Invalid,
-                            "an idea can only join a cluster on its own board",
-                        );
-                    }
-                    if !seen.insert(*i) {
-                        return reject(ErrorCode::Invalid, format!("idea {i} is listed twice"));
-                    }
-                    // Joining the new cluster takes the idea out of its old one, exactly
-                    // like `move_idea`, so both must be off open ballots.
-                    self.check_idea_not_in_open_vote(idea)?;
-                }
-                let id = ClusterId(ids.next());
-                let mut events = vec![Event::ClusterCreated {
-                    cluster: Cluster {
-                        id,
-                        board: *board,
-                        title,
-                    },
-                }];
-                events.extend(ideas.iter().map(|i| Event::IdeaMoved {
-                    idea: *i,
-                    cluster: Some(id),
-                }));
-                Ok(events)
-            }
+            } => self.decide_create_cluster(&a, *board, title, ideas),
             Command::RenameCluster { cluster, title } => {
-                let c = self.cluster(*cluster)?;
-                self.check_grouping(me, fac, self.board(c.board)?)?;
-                // The title is what voters see of a cluster, as the text is of an idea.
-                self.check_not_in_open_vote(c.id.0)?;
-                let title = clean_line(title, "cluster title", CLUSTER_TITLE_MAX)?;
-                if title == c.title {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::ClusterRenamed {
-                    cluster: *cluster,
-                    title,
-                }])
+                self.decide_rename_cluster(&a, *cluster, title)
             }
-            Command::MoveIdea { idea, cluster } => {
-                let i = self.visible_idea(*idea, me, fac)?;
-                self.check_grouping(me, fac, self.board(i.board)?)?;
-                if let Some(c) = cluster {
-                    let c = self.cluster(*c)?;
-                    if c.board != i.board {
-                        return reject(
-                            ErrorCode::Invalid,
-                            "an idea can only join a cluster on its own board",
-                        );
-                    }
-                    self.check_not_in_open_vote(c.id.0)?;
-                }
-                if let Some(old) = i.cluster {
-                    self.check_not_in_open_vote(old.0)?;
-                }
-                self.check_not_in_open_vote(i.id.0)?;
-                if i.cluster == *cluster {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::IdeaMoved {
-                    idea: *idea,
-                    cluster: *cluster,
-                }])
-            }
-            Command::MergeClusters { from, into } => {
-                let f = self.cluster(*from)?;
-                let t = self.cluster(*into)?;
-                if from == into {
-                    return reject(ErrorCode::Invalid, "a cluster cannot merge into itself");
-                }
-                if f.board != t.board {
-                    return reject(
-                        ErrorCode::Invalid,
-                        "only clusters on the same board can merge",
-                    );
-                }
-                self.check_grouping(me, fac, self.board(f.board)?)?;
-                self.check_not_in_open_vote(from.0)?;
-                self.check_not_in_open_vote(into.0)?;
-                Ok(vec![Event::ClustersMerged {
-                    from: *from,
-                    into: *into,
-                }])
-            }
-            Command::DeleteCluster { cluster } => {
-                let c = self.cluster(*cluster)?;
-                self.check_grouping(me, fac, self.board(c.board)?)?;
-                self.check_not_in_open_vote(cluster.0)?;
-                Ok(vec![Event::ClusterDeleted { cluster: *cluster }])
-            }
-
+            Command::MoveIdea { idea, cluster } => self.decide_move_idea(&a, *idea, *cluster),
+            Command::MergeClusters { from, into } => self.decide_merge_clusters(&a, *from, *into),
+            Command::DeleteCluster { cluster } => self.decide_delete_cluster(&a, *cluster),
             Command::OpenVote {
                 board,
                 target,
                 budget,
                 per_item_cap,
                 visibility,
-            } => {
-                require_facilitator(fac)?;
-                if self.phase != Phase::Vote {
-                    return reject(
-                        ErrorCode::NotAllowedInPhase,
-                        "move to the vote phase to open a vote",
-                    );
-                }
-                self.board(*board)?;
-                validate_vote_numbers(*budget, *per_item_cap)?;
-                if self.open_vote_on(*board).is_some() {
-                    return reject(ErrorCode::Conflict, "a vote is already open on this board");
-                }
-                if self.votes.len() >= VOTES_PER_CAFE_MAX {
-                    return reject(
-                        ErrorCode::LimitReached,
-                        format!("a café has at most {VOTES_PER_CAFE_MAX} votes"),
-                    );
-                }
-                let items: Vec<ItemId> = match target {
-                    VoteTarget::Ideas => self
-                        .ideas
-                        .values()
-                        .filter(|i| i.board == *board && !i.hidden)
-                        .map(|i| i.id.0)
-                        .collect(),
-                    VoteTarget::Clusters => self
-                        .clusters
-                        .values()
-                        .filter(|c| c.board == *board)
-                        .map(|c| c.id.0)
-                        .collect(),
-                };
-                if items.is_empty() {
-                    return reject(
-                        ErrorCode::Conflict,
-                        "there is nothing on this board to vote on",
-                    );
-                }
-                Ok(vec![Event::VoteOpened {
-                    vote: Vote {
-                        id: VoteId(ids.next()),
-                        board: *board,
-                        target: *target,
-                        budget: *budget,
-                        per_item_cap: *per_item_cap,
-                        visibility: *visibility,
-                        status: VoteStatus::Open,
-                        revealed: false,
-                        items,
-                        opened_at: now,
-                        dots_cast: 0,
-                        totals: BTreeMap::new(),
-                        ballots: BTreeMap::new(),
-                        tallies: BTreeMap::new(),
-                    },
-                }])
-            }
-            Command::CastDot { vote, item } => {
-                let v = self.open_vote(*vote)?;
-                if !v.items.contains(item) {
-                    return reject(ErrorCode::NotFound, "that item is not on this ballot");
-                }
-                if v.remaining_for(me) == 0 {
-                    return reject(
-                        ErrorCode::OverBudget,
-                        format!("you have used all {} of your dots", v.budget),
-                    );
-                }
-                if v.dots_on(me, *item) >= v.per_item_cap {
-                    return reject(
-                        ErrorCode::OverCap,
-                        format!("at most {} dots per item", v.per_item_cap),
-                    );
-                }
-                Ok(vec![Event::DotCast {
-                    vote: *vote,
-                    person: me,
-                    item: *item,
-                }])
-            }
-            Command::RetractDot { vote, item } => {
-                let v = self.open_vote(*vote)?;
-                if v.dots_on(me, *item) == 0 {
-                    return reject(ErrorCode::NotFound, "you have no dot on that item");
-                }
-                Ok(vec![Event::DotRetracted {
-                    vote: *vote,
-                    person: me,
-                    item: *item,
-                }])
-            }
+            } => self.decide_open_vote(&a, *board, *target, *budget, *per_item_cap, *visibility),
+            Command::CastDot { vote, item } => self.decide_cast_dot(&a, *vote, *item),
+            Command::RetractDot { vote, item } => self.decide_retract_dot(&a, *vote, *item),
             Command::EnterTally {
                 vote,
                 table,
                 counts,
-            } => {
-                let t = self.table(*table)?;
-                if !fac && t.host != Some(me) {
-                    return reject(
-                        ErrorCode::Forbidden,
-                        "only this table's host or a facilitator can enter its tally",
-                    );
-                }
-                let v = self.open_vote(*vote)?;
-                let counts = check_tally(v, t, counts)?;
-                if v.tallies.get(table).cloned().unwrap_or_default() == counts {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::TallyEntered {
-                    vote: *vote,
-                    table: *table,
-                    counts,
-                }])
-            }
-            Command::CloseVote { vote } => {
-                require_facilitator(fac)?;
-                let v = self.vote(*vote)?;
-                if v.status == VoteStatus::Closed {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::VoteClosed { vote: *vote }])
-            }
-            Command::RevealVote { vote } => {
-                require_facilitator(fac)?;
-                let v = self.vote(*vote)?;
-                if v.revealed {
-                    return Ok(vec![]);
-                }
-                let mut events = Vec::new();
-                if v.status == VoteStatus::Open {
-                    events.push(Event::VoteClosed { vote: *vote });
-                }
-                events.push(Event::VoteRevealed {
-                    vote: *vote,
-                    totals: v.totals.clone(),
-                    tallies: v.tallies.clone(),
-                });
-                Ok(events)
-            }
-        }
-    }
-
-    /// Decides a command the server issues on its own behalf.
-    pub fn decide_system(&self, now: Millis, cmd: &SystemCommand) -> Decision {
-        let mut ids = Ids(self.next_id);
-        match cmd {
-            SystemCommand::CreateCafe {
-                id,
-                code,
-                title,
-                description,
-                mode,
-                language,
-                settings,
-                organiser_name,
-            } => {
-                if self.info.is_some() {
-                    return reject(ErrorCode::Conflict, "this café exists already");
-                }
-                let title = clean_line(title, "title", CAFE_TITLE_MAX)?;
-                let description = clean_text(description, "description", 0, CAFE_DESCRIPTION_MAX)?;
-                let name = clean_line(organiser_name, "name", DISPLAY_NAME_MAX)?;
-                validate_vote_numbers(settings.default_budget, settings.default_per_item_cap)?;
-                let plenary = BoardId(ids.next());
-                let organiser = PersonId(ids.next());
-                Ok(vec![
-                    Event::CafeCreated {
-                        info: CafeInfo {
-                            id: id.clone(),
-                            code: code.clone(),
-                            title,
-                            description,
-                            mode: *mode,
-                            language: *language,
-                            settings: settings.clone(),
-                            created_at: now,
-                        },
-                        plenary: Board {
-                            id: plenary,
-                            table: None,
-                            locked: false,
-                            columns: Vec::new(),
-                        },
-                    },
-                    Event::PersonJoined {
-                        person: new_person(
-                            organiser,
-                            name,
-                            Role::Organiser,
-                            Default::default(),
-                            now,
-                        ),
-                    },
-                ])
-            }
-            SystemCommand::Join {
-                name,
-                role,
-                location,
-            } => {
-                if self.info.is_none() {
-                    return reject(ErrorCode::NotFound, "no such café");
-                }
-                if self.phase == Phase::Closed {
-                    return reject(ErrorCode::NotAllowedInPhase, "this café is closed");
-                }
-                if *role == Role::Organiser {
-                    return reject(ErrorCode::Forbidden, "a café has one organiser");
-                }
-                let name = clean_line(name, "name", DISPLAY_NAME_MAX)?;
-                if self.people.len() >= PEOPLE_PER_CAFE_MAX {
-                    return reject(
-                        ErrorCode::LimitReached,
-                        format!("this café is full ({PEOPLE_PER_CAFE_MAX} people)"),
-                    );
-                }
-                let id = PersonId(ids.next());
-                Ok(vec![Event::PersonJoined {
-                    person: new_person(id, name, *role, *location, now),
-                }])
-            }
-            SystemCommand::SetPresence { person, online } => {
-                let Some(p) = self.people.get(person) else {
-                    return reject(ErrorCode::NotFound, "unknown person");
-                };
-                if p.online == *online || (p.removed && *online) {
-                    return Ok(vec![]);
-                }
-                Ok(vec![Event::PresenceChanged {
-                    person: *person,
-                    online: *online,
-                }])
-            }
-            SystemCommand::ExpireTimer { ends_at } => match self.timer {
-                Timer::Running {
-                    ends_at: e,
-                    duration_ms,
-                } if e == *ends_at && now >= e => Ok(vec![Event::TimerChanged {
-                    timer: Timer::Ended {
-                        ended_at: e,
-                        duration_ms,
-                    },
-                    cause: TimerCause::Ended,
-                }]),
-                _ => Ok(vec![]),
-            },
+            } => self.decide_enter_tally(&a, *vote, *table, counts),
+            Command::CloseVote { vote } => self.decide_close_vote(&a, *vote),
+            Command::RevealVote { vote } => self.decide_reveal_vote(&a, *vote),
         }
     }
 
     // ----- lookups that reject with the right code -----
 
-    fn active_person(&self, id: PersonId) -> Result<&Person, Rejection> {
+    pub(crate) fn active_person(&self, id: PersonId) -> Result<&Person, Rejection> {
         match self.people.get(&id) {
             Some(p) if !p.removed => Ok(p),
             _ => reject(ErrorCode::NotFound, format!("no person {id}")),
         }
     }
 
-    fn table(&self, id: TableId) -> Result<&Table, Rejection> {
+    pub(crate) fn table(&self, id: TableId) -> Result<&Table, Rejection> {
         self.tables
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no table {id}")))
     }
 
-    fn board(&self, id: BoardId) -> Result<&Board, Rejection> {
+    pub(crate) fn board(&self, id: BoardId) -> Result<&Board, Rejection> {
         self.boards
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no board {id}")))
     }
 
-    fn idea(&self, id: IdeaId) -> Result<&Idea, Rejection> {
+    pub(crate) fn idea(&self, id: IdeaId) -> Result<&Idea, Rejection> {
         self.ideas
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no idea {id}")))
@@ -1118,7 +189,12 @@ impl CafeState {
 
     /// Like `idea`, but a hidden idea of someone else does not exist for a participant: they
     /// must not be able to probe for it.
-    fn visible_idea(&self, id: IdeaId, me: PersonId, fac: bool) -> Result<&Idea, Rejection> {
+    pub(crate) fn visible_idea(
+        &self,
+        id: IdeaId,
+        me: PersonId,
+        fac: bool,
+    ) -> Result<&Idea, Rejection> {
         let i = self.idea(id)?;
         if i.hidden && !fac && i.author != Some(me) {
             return reject(ErrorCode::NotFound, format!("no idea {id}"));
@@ -1126,19 +202,19 @@ impl CafeState {
         Ok(i)
     }
 
-    fn cluster(&self, id: ClusterId) -> Result<&Cluster, Rejection> {
+    pub(crate) fn cluster(&self, id: ClusterId) -> Result<&Cluster, Rejection> {
         self.clusters
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no cluster {id}")))
     }
 
-    fn vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
+    pub(crate) fn vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
         self.votes
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no vote {id}")))
     }
 
-    fn open_vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
+    pub(crate) fn open_vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
         let v = self.vote(id)?;
         if v.status != VoteStatus::Open {
             return reject(ErrorCode::Conflict, "this vote is closed");
@@ -1152,14 +228,19 @@ impl CafeState {
         Ok(v)
     }
 
-    fn is_host_of_board(&self, me: PersonId, b: &Board) -> bool {
+    pub(crate) fn is_host_of_board(&self, me: PersonId, b: &Board) -> bool {
         b.table
             .and_then(|t| self.tables.get(&t))
             .is_some_and(|t| t.host == Some(me))
     }
 
     /// Non-facilitators write on the plenary board or on the board of the table they sit at.
-    fn check_board_write(&self, me: PersonId, fac: bool, b: &Board) -> Result<(), Rejection> {
+    pub(crate) fn check_board_write(
+        &self,
+        me: PersonId,
+        fac: bool,
+        b: &Board,
+    ) -> Result<(), Rejection> {
         if fac {
             return Ok(());
         }
@@ -1176,7 +257,12 @@ impl CafeState {
         }
     }
 
-    fn check_grouping(&self, me: PersonId, fac: bool, b: &Board) -> Result<(), Rejection> {
+    pub(crate) fn check_grouping(
+        &self,
+        me: PersonId,
+        fac: bool,
+        b: &Board,
+    ) -> Result<(), Rejection> {
         let host_here = self.is_host_of_board(me, b);
         let phase_ok = match self.phase {
             Phase::Group => true,
@@ -1192,7 +278,7 @@ impl CafeState {
         self.check_board_write(me, fac, b)
     }
 
-    fn check_category(
+    pub(crate) fn check_category(
         &self,
         b: &Board,
         category: Option<&str>,
@@ -1220,7 +306,7 @@ impl CafeState {
     }
 
     /// Ballots stay meaningful only if their items do not change under the voters.
-    fn check_not_in_open_vote(&self, item: ItemId) -> Result<(), Rejection> {
+    pub(crate) fn check_not_in_open_vote(&self, item: ItemId) -> Result<(), Rejection> {
         if self
             .votes
             .values()
@@ -1236,7 +322,7 @@ impl CafeState {
 
     /// An idea is frozen while it, or the cluster it belongs to, is on an open ballot: a
     /// cluster's ideas are what its voters vote for.
-    fn check_idea_not_in_open_vote(&self, idea: &Idea) -> Result<(), Rejection> {
+    pub(crate) fn check_idea_not_in_open_vote(&self, idea: &Idea) -> Result<(), Rejection> {
         self.check_not_in_open_vote(idea.id.0)?;
         if let Some(c) = idea.cluster {
             self.check_not_in_open_vote(c.0)?;
@@ -1244,7 +330,7 @@ impl CafeState {
         Ok(())
     }
 
-    fn check_seat(&self, person: PersonId, table: TableId) -> Result<(), Rejection> {
+    pub(crate) fn check_seat(&self, person: PersonId, table: TableId) -> Result<(), Rejection> {
         let p = self.active_person(person)?;
         let t = self.table(table)?;
         if !t.kind.fits(p.location) {
@@ -1263,49 +349,9 @@ impl CafeState {
         }
         Ok(())
     }
-
-    /// Everyone keeps the table they had in the previous round (if it still fits them);
-    /// hosts sit at their own tables.
-    fn keep_seats(&self) -> BTreeMap<PersonId, TableId> {
-        let mut map = BTreeMap::new();
-        if let Some(r) = self.current_round() {
-            for (p, t) in &r.assignments {
-                if self.check_seat(*p, *t).is_ok() {
-                    map.insert(*p, *t);
-                }
-            }
-        }
-        for t in self.tables.values() {
-            if let Some(h) = t.host {
-                map.insert(h, t.id);
-            }
-        }
-        map
-    }
 }
 
-fn new_person(
-    id: PersonId,
-    name: String,
-    role: Role,
-    location: crate::model::Location,
-    now: Millis,
-) -> Person {
-    Person {
-        id,
-        name,
-        role,
-        location,
-        online: false,
-        ready: false,
-        hand_raised_at: None,
-        removed: false,
-        joined_at: now,
-        visited: BTreeSet::new(),
-    }
-}
-
-fn require_facilitator(fac: bool) -> Result<(), Rejection> {
+pub(crate) fn require_facilitator(fac: bool) -> Result<(), Rejection> {
     if fac {
         Ok(())
     } else {
@@ -1313,7 +359,7 @@ fn require_facilitator(fac: bool) -> Result<(), Rejection> {
     }
 }
 
-fn validate_duration(secs: u32) -> Result<(), Rejection> {
+pub(crate) fn validate_duration(secs: u32) -> Result<(), Rejection> {
     if !(TIMER_MIN_SECS..=TIMER_MAX_SECS).contains(&secs) {
         return reject(
             ErrorCode::Invalid,
@@ -1323,7 +369,7 @@ fn validate_duration(secs: u32) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn validate_vote_numbers(budget: u32, cap: u32) -> Result<(), Rejection> {
+pub(crate) fn validate_vote_numbers(budget: u32, cap: u32) -> Result<(), Rejection> {
     if !(VOTE_BUDGET_MIN..=VOTE_BUDGET_MAX).contains(&budget) {
         return reject(
             ErrorCode::Invalid,
@@ -1339,7 +385,7 @@ fn validate_vote_numbers(budget: u32, cap: u32) -> Result<(), Rejection> {
     Ok(())
 }
 
-fn check_tally(
+pub(crate) fn check_tally(
     v: &Vote,
     t: &Table,
     counts: &[ItemCount],

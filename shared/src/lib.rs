@@ -9,6 +9,8 @@
 //!   [`Rejection`] out. Deterministic given the state, the actor, the time and a seed.
 //! - [`CafeState::apply`] (in `apply.rs`): events change state. The server applies them to
 //!   the full state, every browser to its view, with this same function.
+//! - `permits.rs`: [`CafeState::may_post`] and the other `may_…` predicates: who may do what
+//!   now. `decide` calls them; pages call them to offer only what will be accepted.
 //! - [`CafeState::check_replayed`], [`CafeState::check_invariants`] and [`Renumber`] (in
 //!   `replay.rs`): checking and renumbering a log from elsewhere (an imported export).
 //! - [`view`]: privacy. Per-audience snapshots and event projections.
@@ -23,6 +25,7 @@ pub mod event;
 pub mod ids;
 pub mod limits;
 pub mod model;
+mod permits;
 mod replay;
 pub mod shuffle;
 pub mod text;

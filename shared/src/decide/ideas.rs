@@ -1,0 +1,151 @@
+//! Deciding ideas (post, edit, delete, moderate, harvest) and boards (lock, columns).
+
+use super::{Act, Decision, Ids};
+use crate::error::{reject, ErrorCode};
+use crate::event::Event;
+use crate::ids::*;
+use crate::limits::*;
+use crate::model::*;
+use crate::text::{clean_line, clean_text};
+
+impl CafeState {
+    pub(crate) fn decide_post_idea(
+        &self,
+        a: &Act,
+        board: BoardId,
+        text: &str,
+        category: Option<&str>,
+    ) -> Decision {
+        let mut ids = Ids(self.next_id);
+        self.may_post(a.me, board)?;
+        let b = self.board(board)?;
+        let host_here = self.is_host_of_board(a.me, b);
+        let text = clean_text(text, "idea", 1, IDEA_TEXT_MAX)?;
+        let category = self.check_category(b, category)?;
+        if self.ideas.len() >= IDEAS_PER_CAFE_MAX {
+            return reject(
+                ErrorCode::LimitReached,
+                format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
+            );
+        }
+        let hidden = self.settings().moderation && !a.fac;
+        Ok(vec![Event::IdeaPosted {
+            idea: Idea {
+                id: IdeaId(ids.next()),
+                board,
+                text,
+                category,
+                author: Some(a.me),
+                table: b.table,
+                round: self.current_round().map(|r| r.number),
+                origin: a.person.location,
+                scribed: host_here,
+                hidden,
+                cluster: None,
+                created_at: a.now,
+                edited_at: None,
+                harvested_from: None,
+            },
+        }])
+    }
+
+    pub(crate) fn decide_edit_idea(
+        &self,
+        a: &Act,
+        idea: IdeaId,
+        text: &str,
+        category: Option<&str>,
+    ) -> Decision {
+        self.may_edit_idea(a.me, idea)?;
+        let i = self.idea(idea)?;
+        let b = self.board(i.board)?;
+        let text = clean_text(text, "idea", 1, IDEA_TEXT_MAX)?;
+        let category = self.check_category(b, category)?;
+        if text == i.text && category == i.category {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::IdeaEdited {
+            idea,
+            text,
+            category,
+            at: a.now,
+        }])
+    }
+
+    pub(crate) fn decide_delete_idea(&self, a: &Act, idea: IdeaId) -> Decision {
+        self.may_delete_idea(a.me, idea)?;
+        Ok(vec![Event::IdeaDeleted { idea }])
+    }
+
+    pub(crate) fn decide_hide_idea(&self, a: &Act, idea: IdeaId, hidden: bool) -> Decision {
+        self.may_hide_idea(a.me, idea)?;
+        let i = self.idea(idea)?;
+        if i.hidden == hidden {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::IdeaHidden { idea, hidden }])
+    }
+
+    pub(crate) fn decide_harvest_idea(&self, a: &Act, idea: IdeaId) -> Decision {
+        let mut ids = Ids(self.next_id);
+        self.may_harvest(a.me, idea)?;
+        let i = self.idea(idea)?;
+        let Some(plenary) = self.plenary else {
+            return reject(ErrorCode::NotFound, "no plenary board");
+        };
+        let pb = self.board(plenary)?;
+        let category = i
+            .category
+            .clone()
+            .filter(|c| pb.columns.is_empty() || pb.columns.contains(c));
+        Ok(vec![Event::IdeaPosted {
+            idea: Idea {
+                id: IdeaId(ids.next()),
+                board: plenary,
+                category,
+                cluster: None,
+                created_at: a.now,
+                edited_at: None,
+                harvested_from: Some(idea),
+                hidden: false,
+                ..i.clone()
+            },
+        }])
+    }
+
+    pub(crate) fn decide_lock_board(&self, a: &Act, board: BoardId, locked: bool) -> Decision {
+        self.may_manage_board(a.me, board)?;
+        let b = self.board(board)?;
+        if b.locked == locked {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::BoardLocked { board, locked }])
+    }
+
+    pub(crate) fn decide_set_board_columns(
+        &self,
+        a: &Act,
+        board: BoardId,
+        columns: &[String],
+    ) -> Decision {
+        self.may_manage_board(a.me, board)?;
+        if columns.len() > BOARD_COLUMNS_MAX {
+            return reject(
+                ErrorCode::LimitReached,
+                format!("a board has at most {BOARD_COLUMNS_MAX} columns"),
+            );
+        }
+        let mut clean = Vec::with_capacity(columns.len());
+        for c in columns {
+            let c = clean_line(c, "column", CATEGORY_MAX)?;
+            if clean.contains(&c) {
+                return reject(ErrorCode::Invalid, format!("column '{c}' appears twice"));
+            }
+            clean.push(c);
+        }
+        Ok(vec![Event::BoardColumnsSet {
+            board,
+            columns: clean,
+        }])
+    }
+}

@@ -1,0 +1,136 @@
+//! Deciding the café's settings and what people do about themselves and each other:
+//! renaming, location, ready, hands, removing people and changing roles.
+
+use super::{validate_vote_numbers, Act, Decision};
+use crate::error::{reject, ErrorCode};
+use crate::event::Event;
+use crate::ids::*;
+use crate::limits::*;
+use crate::model::*;
+use crate::text::{clean_line, clean_text};
+
+impl CafeState {
+    pub(crate) fn decide_update_cafe(
+        &self,
+        a: &Act,
+        title: Option<&str>,
+        description: Option<&str>,
+        mode: Option<Mode>,
+        language: Option<Language>,
+        settings: Option<&Settings>,
+    ) -> Decision {
+        self.may_facilitate(a.me)?;
+        let Some(info) = self.info.as_ref() else {
+            return reject(ErrorCode::NotFound, "no café");
+        };
+        let title = match title {
+            Some(t) => clean_line(t, "title", CAFE_TITLE_MAX)?,
+            None => info.title.clone(),
+        };
+        let description = match description {
+            Some(d) => clean_text(d, "description", 0, CAFE_DESCRIPTION_MAX)?,
+            None => info.description.clone(),
+        };
+        let settings = match settings {
+            Some(s) => {
+                validate_vote_numbers(s.default_budget, s.default_per_item_cap)?;
+                if s.anonymous != info.settings.anonymous && !self.ideas.is_empty() {
+                    return reject(
+                        ErrorCode::Conflict,
+                        "anonymity can only change before the first idea is posted",
+                    );
+                }
+                s.clone()
+            }
+            None => info.settings.clone(),
+        };
+        Ok(vec![Event::CafeUpdated {
+            title,
+            description,
+            mode: mode.unwrap_or(info.mode),
+            language: language.unwrap_or(info.language),
+            settings,
+        }])
+    }
+
+    pub(crate) fn decide_rename(&self, a: &Act, name: &str) -> Decision {
+        let name = clean_line(name, "name", DISPLAY_NAME_MAX)?;
+        if name == a.person.name {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::PersonRenamed { person: a.me, name }])
+    }
+
+    pub(crate) fn decide_set_location(&self, a: &Act, location: Location) -> Decision {
+        if location == a.person.location {
+            return Ok(vec![]);
+        }
+        self.may_set_location(a.me)?;
+        Ok(vec![Event::LocationChanged {
+            person: a.me,
+            location,
+        }])
+    }
+
+    pub(crate) fn decide_set_ready(&self, a: &Act, ready: bool) -> Decision {
+        if a.person.ready == ready {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::ReadyChanged {
+            person: a.me,
+            ready,
+        }])
+    }
+
+    pub(crate) fn decide_raise_hand(&self, a: &Act) -> Decision {
+        self.may_raise_hand(a.me)?;
+        if self.hands.contains(&a.me) {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::HandRaised {
+            person: a.me,
+            at: a.now,
+        }])
+    }
+
+    pub(crate) fn decide_lower_hand(&self, a: &Act) -> Decision {
+        self.may_raise_hand(a.me)?;
+        if !self.hands.contains(&a.me) {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::HandLowered { person: a.me }])
+    }
+
+    pub(crate) fn decide_call_next_hand(&self, a: &Act) -> Decision {
+        self.may_call_next_hand(a.me)?;
+        match self.hands.first() {
+            Some(p) => Ok(vec![Event::HandCalled { person: *p }]),
+            None => reject(ErrorCode::Conflict, "no hand is raised"),
+        }
+    }
+
+    pub(crate) fn decide_remove_person(&self, a: &Act, person: PersonId) -> Decision {
+        self.may_remove_person(a.me, person)?;
+        Ok(vec![Event::PersonRemoved { person }])
+    }
+
+    pub(crate) fn decide_set_role(&self, a: &Act, person: PersonId, role: Role) -> Decision {
+        self.may_set_role(a.me, person, role)?;
+        let target = self.active_person(person)?;
+        if target.role == role {
+            return Ok(vec![]);
+        }
+        let mut events = Vec::new();
+        if role != Role::Host {
+            // A host seat is the one thing that depends on the role: free it.
+            for t in self.tables.values().filter(|t| t.host == Some(person)) {
+                events.push(Event::TableHostSet {
+                    table: t.id,
+                    host: None,
+                });
+            }
+        }
+        events.push(Event::RoleChanged { person, role });
+        Ok(events)
+    }
+}

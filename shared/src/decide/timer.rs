@@ -1,0 +1,121 @@
+//! Deciding phases and the shared timer.
+
+use super::{validate_duration, Act, Decision};
+use crate::error::{reject, ErrorCode};
+use crate::event::{Event, TimerCause};
+use crate::limits::*;
+use crate::model::*;
+
+impl CafeState {
+    pub(crate) fn decide_set_phase(&self, a: &Act, phase: Phase) -> Decision {
+        self.may_set_phase(a.me)?;
+        if phase == self.phase {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::PhaseChanged { phase }])
+    }
+
+    pub(crate) fn decide_start_timer(&self, a: &Act, duration_secs: u32) -> Decision {
+        self.may_facilitate(a.me)?;
+        validate_duration(duration_secs)?;
+        let d = i64::from(duration_secs) * 1000;
+        Ok(vec![Event::TimerChanged {
+            timer: Timer::Running {
+                ends_at: a.now + d,
+                duration_ms: d,
+            },
+            cause: TimerCause::Started,
+        }])
+    }
+
+    pub(crate) fn decide_pause_timer(&self, a: &Act) -> Decision {
+        self.may_pause_timer(a.me, a.now)?;
+        match self.timer {
+            Timer::Running {
+                ends_at,
+                duration_ms,
+            } if ends_at > a.now => Ok(vec![Event::TimerChanged {
+                timer: Timer::Paused {
+                    remaining_ms: ends_at - a.now,
+                    duration_ms,
+                },
+                cause: TimerCause::Paused,
+            }]),
+            _ => reject(ErrorCode::Conflict, "the timer is not running"),
+        }
+    }
+
+    pub(crate) fn decide_resume_timer(&self, a: &Act) -> Decision {
+        self.may_resume_timer(a.me)?;
+        match self.timer {
+            Timer::Paused {
+                remaining_ms,
+                duration_ms,
+            } => Ok(vec![Event::TimerChanged {
+                timer: Timer::Running {
+                    ends_at: a.now + remaining_ms,
+                    duration_ms,
+                },
+                cause: TimerCause::Resumed,
+            }]),
+            _ => reject(ErrorCode::Conflict, "the timer is not paused"),
+        }
+    }
+
+    pub(crate) fn decide_extend_timer(&self, a: &Act, secs: u32) -> Decision {
+        // `may_extend_timer` in two steps: the seconds are checked before the timer.
+        self.may_facilitate(a.me)?;
+        if secs == 0 || secs > TIMER_MAX_SECS {
+            return reject(
+                ErrorCode::Invalid,
+                format!("extend by 1 to {TIMER_MAX_SECS} seconds"),
+            );
+        }
+        self.check_timer_set()?;
+        let add = i64::from(secs) * 1000;
+        let max = i64::from(TIMER_MAX_SECS) * 1000;
+        let timer = match self.timer {
+            Timer::Running {
+                ends_at,
+                duration_ms,
+            } => Timer::Running {
+                ends_at: ends_at.max(a.now) + add,
+                duration_ms: duration_ms + add,
+            },
+            Timer::Paused {
+                remaining_ms,
+                duration_ms,
+            } => Timer::Paused {
+                remaining_ms: remaining_ms + add,
+                duration_ms: duration_ms + add,
+            },
+            Timer::Ended { duration_ms, .. } => Timer::Running {
+                ends_at: a.now + add,
+                duration_ms: duration_ms + add,
+            },
+            // Ruled out by `check_timer_set` above.
+            Timer::Idle => return Ok(vec![]),
+        };
+        if timer.remaining_ms(a.now) > max {
+            return reject(
+                ErrorCode::Invalid,
+                format!("a timer runs at most {TIMER_MAX_SECS} seconds"),
+            );
+        }
+        Ok(vec![Event::TimerChanged {
+            timer,
+            cause: TimerCause::Extended,
+        }])
+    }
+
+    pub(crate) fn decide_stop_timer(&self, a: &Act) -> Decision {
+        self.may_facilitate(a.me)?;
+        if self.timer == Timer::Idle {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::TimerChanged {
+            timer: Timer::Idle,
+            cause: TimerCause::Stopped,
+        }])
+    }
+}

@@ -1,0 +1,554 @@
+//! May this person do that, now? The permission, phase and target rules of `decide`, as
+//! predicates a page can call to offer only what the server will accept, and that `decide`
+//! calls itself, so each rule is written once.
+//!
+//! Each predicate answers for a command with a well-formed payload: it checks who asks, the
+//! phase and the things the command points at, in the order `decide` does, and returns the
+//! very rejection `decide` would. What it leaves to `decide` is the payload itself (text
+//! lengths, numbers, categories, tallies) and limits that `decide` checks only after the
+//! payload. So `Err(r)` from a predicate means `decide` refuses the command with `r`; `Ok`
+//! means it accepts it unless the payload is wrong or a limit is reached.
+
+use crate::decide::require_facilitator;
+use crate::error::{reject, ErrorCode, Rejection};
+use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
+use crate::limits::{IDEAS_PER_CAFE_MAX, ROUNDS_PER_CAFE_MAX};
+use crate::model::{CafeState, Millis, Person, Phase, Role, Timer};
+
+impl CafeState {
+    // ----- who asks -----
+
+    /// The café exists and `me` belongs to it (not removed). Enough for `SetPhase`, the one
+    /// command a closed café accepts.
+    pub(crate) fn member(&self, me: PersonId) -> Result<&Person, Rejection> {
+        if self.info.is_none() {
+            return reject(ErrorCode::NotFound, "this café does not exist yet");
+        }
+        match self.people.get(&me) {
+            Some(p) if !p.removed => Ok(p),
+            Some(_) => reject(ErrorCode::Unauthorized, "you were removed from this café"),
+            None => reject(ErrorCode::Unauthorized, "unknown person"),
+        }
+    }
+
+    /// A member of a café that is not closed: what every command but `SetPhase` needs.
+    pub(crate) fn acting(&self, me: PersonId) -> Result<&Person, Rejection> {
+        let p = self.member(me)?;
+        if self.phase == Phase::Closed {
+            return reject(
+                ErrorCode::NotAllowedInPhase,
+                "the café is closed; a facilitator can reopen it",
+            );
+        }
+        Ok(p)
+    }
+
+    /// Whether `me` is a facilitator (or the organiser); `false` for anyone unknown.
+    pub(crate) fn facilitates(&self, me: PersonId) -> bool {
+        self.people
+            .get(&me)
+            .is_some_and(|p| !p.removed && p.role.is_facilitator())
+    }
+
+    /// Any member may act: rename, set ready, raise or lower a hand. Refused only for a
+    /// stranger, a removed person, or a closed café.
+    pub fn may_act(&self, me: PersonId) -> Result<(), Rejection> {
+        self.acting(me).map(drop)
+    }
+
+    /// `RaiseHand` / `LowerHand`: any member while the café is open.
+    pub fn may_raise_hand(&self, me: PersonId) -> Result<(), Rejection> {
+        self.may_act(me)
+    }
+
+    /// Facilitator-only commands (phase aside): timer, tables, moderation, votes, settings.
+    pub fn may_facilitate(&self, me: PersonId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        require_facilitator(self.facilitates(me))
+    }
+
+    /// `SetPhase`: facilitators, also in a closed café (to reopen it).
+    pub fn may_set_phase(&self, me: PersonId) -> Result<(), Rejection> {
+        self.member(me)?;
+        require_facilitator(self.facilitates(me))
+    }
+
+    // ----- people -----
+
+    /// `SetLocation` to a new location (moving to where one already is, is always fine).
+    pub fn may_set_location(&self, me: PersonId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        if self.tables.values().any(|t| t.host == Some(me)) {
+            return reject(
+                ErrorCode::Conflict,
+                "a table host cannot change location; ask the facilitator to free the table first",
+            );
+        }
+        Ok(())
+    }
+
+    /// `CallNextHand`: a facilitator, and someone's hand is up.
+    pub fn may_call_next_hand(&self, me: PersonId) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        if self.hands.is_empty() {
+            return reject(ErrorCode::Conflict, "no hand is raised");
+        }
+        Ok(())
+    }
+
+    /// `RemovePerson`: facilitators remove others; only the organiser removes facilitators;
+    /// nobody removes the organiser.
+    pub fn may_remove_person(&self, me: PersonId, person: PersonId) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        let actor = self.acting(me)?;
+        let target = self.active_person(person)?;
+        if target.id == me {
+            return reject(ErrorCode::Invalid, "you cannot remove yourself");
+        }
+        if target.role == Role::Organiser {
+            return reject(ErrorCode::Forbidden, "the organiser cannot be removed");
+        }
+        if target.role == Role::Facilitator && actor.role != Role::Organiser {
+            return reject(
+                ErrorCode::Forbidden,
+                "only the organiser can remove a facilitator",
+            );
+        }
+        Ok(())
+    }
+
+    /// `SetRole`: facilitators set roles; only the organiser makes or unmakes facilitators;
+    /// the organiser role never moves.
+    pub fn may_set_role(
+        &self,
+        me: PersonId,
+        person: PersonId,
+        role: Role,
+    ) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        let actor = self.acting(me)?;
+        let target = self.active_person(person)?;
+        if role == Role::Organiser || target.role == Role::Organiser {
+            return reject(ErrorCode::Forbidden, "the organiser role cannot be moved");
+        }
+        let touches_facilitator = role == Role::Facilitator || target.role.is_facilitator();
+        if touches_facilitator && actor.role != Role::Organiser {
+            return reject(
+                ErrorCode::Forbidden,
+                "only the organiser can make or unmake facilitators",
+            );
+        }
+        Ok(())
+    }
+
+    // ----- timer -----
+
+    /// `PauseTimer`: a facilitator, while the timer runs.
+    pub fn may_pause_timer(&self, me: PersonId, now: Millis) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        match self.timer {
+            Timer::Running { ends_at, .. } if ends_at > now => Ok(()),
+            _ => reject(ErrorCode::Conflict, "the timer is not running"),
+        }
+    }
+
+    /// `ResumeTimer`: a facilitator, while the timer is paused.
+    pub fn may_resume_timer(&self, me: PersonId) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        match self.timer {
+            Timer::Paused { .. } => Ok(()),
+            _ => reject(ErrorCode::Conflict, "the timer is not paused"),
+        }
+    }
+
+    /// `ExtendTimer` (by a valid number of seconds): a facilitator, and there is a timer.
+    pub fn may_extend_timer(&self, me: PersonId) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        self.check_timer_set()
+    }
+
+    pub(crate) fn check_timer_set(&self) -> Result<(), Rejection> {
+        if self.timer == Timer::Idle {
+            return reject(ErrorCode::Conflict, "no timer to extend");
+        }
+        Ok(())
+    }
+
+    // ----- tables and rounds -----
+
+    /// `RenameTable`: a facilitator, and the table exists.
+    pub fn may_rename_table(&self, me: PersonId, table: TableId) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        self.table(table).map(drop)
+    }
+
+    /// `SetTableHost`: a facilitator seats a host that fits the table (see
+    /// [`CafeState::check_table_host`]); `None` frees the table.
+    pub fn may_set_table_host(
+        &self,
+        me: PersonId,
+        table: TableId,
+        host: Option<PersonId>,
+    ) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        let t = self.table(table)?;
+        match host {
+            None => Ok(()),
+            // Already the host: nothing changes, so nothing more to check.
+            Some(p) if t.host == Some(p) => self.active_person(p).map(drop),
+            Some(p) => self.check_table_host(table, p),
+        }
+    }
+
+    /// Who may host a table, whoever asks: an active non-facilitator whose location fits
+    /// the table's kind (one table per host: seating them frees their other table).
+    pub(crate) fn check_table_host(&self, table: TableId, host: PersonId) -> Result<(), Rejection> {
+        let t = self.table(table)?;
+        let p = self.active_person(host)?;
+        if p.role.is_facilitator() {
+            return reject(
+                ErrorCode::Invalid,
+                "facilitators move between tables; choose a participant as host",
+            );
+        }
+        if !t.kind.fits(p.location) {
+            return reject(
+                ErrorCode::Invalid,
+                "an in-room table needs a host in the room, a virtual table a remote host",
+            );
+        }
+        Ok(())
+    }
+
+    /// `SetTableHeadcount`: the table's host or a facilitator.
+    pub fn may_set_headcount(&self, me: PersonId, table: TableId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let t = self.table(table)?;
+        if !self.facilitates(me) && t.host != Some(me) {
+            return reject(
+                ErrorCode::Forbidden,
+                "only this table's host or a facilitator can set its headcount",
+            );
+        }
+        Ok(())
+    }
+
+    /// `StartRound`: a facilitator, in the lobby, ideate or group phase, with tables, below
+    /// the round limit.
+    pub fn may_start_round(&self, me: PersonId) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        if !matches!(self.phase, Phase::Lobby | Phase::Ideate | Phase::Group) {
+            return reject(
+                ErrorCode::NotAllowedInPhase,
+                "rounds start in the lobby, ideate or group phase",
+            );
+        }
+        if self.rounds.len() as u32 >= ROUNDS_PER_CAFE_MAX {
+            return reject(
+                ErrorCode::LimitReached,
+                format!("a café has at most {ROUNDS_PER_CAFE_MAX} rounds"),
+            );
+        }
+        if self.tables.is_empty() {
+            return reject(ErrorCode::Conflict, "create tables before starting a round");
+        }
+        Ok(())
+    }
+
+    /// `AssignTable`: a facilitator seats a non-host at a table that fits them, once a round
+    /// has started.
+    pub fn may_assign_table(
+        &self,
+        me: PersonId,
+        person: PersonId,
+        table: TableId,
+    ) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        if self.rounds.is_empty() {
+            return reject(ErrorCode::Conflict, "start a round before seating people");
+        }
+        self.check_seat(person, table)?;
+        if self.tables.values().any(|t| t.host == Some(person)) {
+            return reject(
+                ErrorCode::Conflict,
+                "this person hosts a table; free the table first",
+            );
+        }
+        Ok(())
+    }
+
+    // ----- ideas and boards -----
+
+    /// `PostIdea` on `board`: anyone while ideating; a table's host (who scribes for it)
+    /// also while grouping; facilitators in every open phase. Non-facilitators write only on
+    /// the plenary or at their own table, and not on a locked board.
+    pub fn may_post(&self, me: PersonId, board: BoardId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let fac = self.facilitates(me);
+        let b = self.board(board)?;
+        let phase_ok = match self.phase {
+            Phase::Ideate => true,
+            Phase::Group => fac || self.is_host_of_board(me, b),
+            Phase::Lobby | Phase::Vote | Phase::Results => fac,
+            Phase::Closed => false,
+        };
+        if !phase_ok {
+            return reject(
+                ErrorCode::NotAllowedInPhase,
+                "ideas can be posted during the ideate phase",
+            );
+        }
+        self.check_board_write(me, fac, b)
+    }
+
+    /// `EditIdea`: the author, while ideating or grouping (facilitators in any open phase),
+    /// where they may write, and not while the idea is on an open ballot.
+    pub fn may_edit_idea(&self, me: PersonId, idea: IdeaId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let fac = self.facilitates(me);
+        // `visible_idea`: someone else's hidden idea must look absent, not forbidden, or a
+        // participant could probe for ideas awaiting moderation.
+        let i = self.visible_idea(idea, me, fac)?;
+        if i.author != Some(me) {
+            return reject(ErrorCode::Forbidden, "only the author can edit an idea");
+        }
+        if !matches!(self.phase, Phase::Ideate | Phase::Group) && !fac {
+            return reject(
+                ErrorCode::NotAllowedInPhase,
+                "ideas can be edited during the ideate and group phases",
+            );
+        }
+        self.check_board_write(me, fac, self.board(i.board)?)?;
+        self.check_idea_not_in_open_vote(i)
+    }
+
+    /// `DeleteIdea`: facilitators always; the author while ideating or grouping, where they
+    /// may write; never while the idea is on an open ballot.
+    pub fn may_delete_idea(&self, me: PersonId, idea: IdeaId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let fac = self.facilitates(me);
+        let i = self.visible_idea(idea, me, fac)?;
+        if !fac {
+            if i.author != Some(me) {
+                return reject(
+                    ErrorCode::Forbidden,
+                    "only the author or a facilitator can delete an idea",
+                );
+            }
+            if !matches!(self.phase, Phase::Ideate | Phase::Group) {
+                return reject(
+                    ErrorCode::NotAllowedInPhase,
+                    "ideas can be deleted during the ideate and group phases",
+                );
+            }
+            self.check_board_write(me, fac, self.board(i.board)?)?;
+        }
+        self.check_idea_not_in_open_vote(i)
+    }
+
+    /// `HideIdea` (moderation): a facilitator, and the idea exists.
+    pub fn may_hide_idea(&self, me: PersonId, idea: IdeaId) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        self.idea(idea).map(drop)
+    }
+
+    /// `HarvestIdea`: a facilitator or the host of the idea's table copies an approved
+    /// table idea to the plenary, once.
+    pub fn may_harvest(&self, me: PersonId, idea: IdeaId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let fac = self.facilitates(me);
+        let i = self.visible_idea(idea, me, fac)?;
+        let b = self.board(i.board)?;
+        if !fac && !self.is_host_of_board(me, b) {
+            return reject(
+                ErrorCode::Forbidden,
+                "only a facilitator or this table's host can harvest an idea",
+            );
+        }
+        let Some(plenary) = self.plenary else {
+            return reject(ErrorCode::NotFound, "no plenary board");
+        };
+        if i.board == plenary {
+            return reject(
+                ErrorCode::Invalid,
+                "this idea is already on the plenary board",
+            );
+        }
+        if i.hidden {
+            return reject(ErrorCode::Conflict, "approve the idea before harvesting it");
+        }
+        if self.ideas.values().any(|o| o.harvested_from == Some(idea)) {
+            return reject(ErrorCode::Conflict, "this idea was harvested already");
+        }
+        if self.ideas.len() >= IDEAS_PER_CAFE_MAX {
+            return reject(
+                ErrorCode::LimitReached,
+                format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
+            );
+        }
+        Ok(())
+    }
+
+    /// `LockBoard` and `SetBoardColumns`: a facilitator, and the board exists.
+    pub fn may_manage_board(&self, me: PersonId, board: BoardId) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        self.board(board).map(drop)
+    }
+
+    // ----- clusters -----
+
+    /// `CreateCluster` on `board` (and the grouping rule behind every cluster command):
+    /// anyone who may write there during the group phase; facilitators and the table's
+    /// host already while ideating.
+    pub fn may_group(&self, me: PersonId, board: BoardId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let b = self.board(board)?;
+        self.check_grouping(me, self.facilitates(me), b)
+    }
+
+    /// `RenameCluster` and `DeleteCluster`: grouping on its board, and not on an open
+    /// ballot (the title is what voters see of a cluster).
+    pub fn may_change_cluster(&self, me: PersonId, cluster: ClusterId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let c = self.cluster(cluster)?;
+        self.check_grouping(me, self.facilitates(me), self.board(c.board)?)?;
+        self.check_not_in_open_vote(c.id.0)
+    }
+
+    /// `MoveIdea` into `cluster` (or out of any with `None`): grouping on the idea's board,
+    /// a cluster on the same board, and nothing involved on an open ballot.
+    pub fn may_move_idea(
+        &self,
+        me: PersonId,
+        idea: IdeaId,
+        cluster: Option<ClusterId>,
+    ) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let fac = self.facilitates(me);
+        let i = self.visible_idea(idea, me, fac)?;
+        self.check_grouping(me, fac, self.board(i.board)?)?;
+        if let Some(c) = cluster {
+            let c = self.cluster(c)?;
+            if c.board != i.board {
+                return reject(
+                    ErrorCode::Invalid,
+                    "an idea can only join a cluster on its own board",
+                );
+            }
+            self.check_not_in_open_vote(c.id.0)?;
+        }
+        if let Some(old) = i.cluster {
+            self.check_not_in_open_vote(old.0)?;
+        }
+        self.check_not_in_open_vote(i.id.0)
+    }
+
+    /// `MergeClusters`: two clusters of one board, grouping there, neither on an open ballot.
+    pub fn may_merge_clusters(
+        &self,
+        me: PersonId,
+        from: ClusterId,
+        into: ClusterId,
+    ) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let f = self.cluster(from)?;
+        let t = self.cluster(into)?;
+        if from == into {
+            return reject(ErrorCode::Invalid, "a cluster cannot merge into itself");
+        }
+        if f.board != t.board {
+            return reject(
+                ErrorCode::Invalid,
+                "only clusters on the same board can merge",
+            );
+        }
+        self.check_grouping(me, self.facilitates(me), self.board(f.board)?)?;
+        self.check_not_in_open_vote(from.0)?;
+        self.check_not_in_open_vote(into.0)
+    }
+
+    // ----- votes -----
+
+    /// `OpenVote` on `board`: a facilitator, in the vote phase. (Then: valid numbers, no
+    /// other open vote there, something to vote on.)
+    pub fn may_open_vote(&self, me: PersonId, board: BoardId) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        if self.phase != Phase::Vote {
+            return reject(
+                ErrorCode::NotAllowedInPhase,
+                "move to the vote phase to open a vote",
+            );
+        }
+        self.board(board).map(drop)
+    }
+
+    /// Whether `me` can use the ballot of `vote` at all: it is open, in the vote phase.
+    /// Everyone votes, facilitators included.
+    pub fn may_vote(&self, me: PersonId, vote: VoteId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        self.open_vote(vote).map(drop)
+    }
+
+    /// `CastDot` on `item`: the ballot is open, the item on it, and `me` has a dot left
+    /// and stays within the per-item cap.
+    pub fn may_cast_dot(&self, me: PersonId, vote: VoteId, item: ItemId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let v = self.open_vote(vote)?;
+        if !v.items.contains(&item) {
+            return reject(ErrorCode::NotFound, "that item is not on this ballot");
+        }
+        if v.remaining_for(me) == 0 {
+            return reject(
+                ErrorCode::OverBudget,
+                format!("you have used all {} of your dots", v.budget),
+            );
+        }
+        if v.dots_on(me, item) >= v.per_item_cap {
+            return reject(
+                ErrorCode::OverCap,
+                format!("at most {} dots per item", v.per_item_cap),
+            );
+        }
+        Ok(())
+    }
+
+    /// `RetractDot` from `item`: the ballot is open and `me` has a dot there.
+    pub fn may_retract_dot(
+        &self,
+        me: PersonId,
+        vote: VoteId,
+        item: ItemId,
+    ) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let v = self.open_vote(vote)?;
+        if v.dots_on(me, item) == 0 {
+            return reject(ErrorCode::NotFound, "you have no dot on that item");
+        }
+        Ok(())
+    }
+
+    /// `EnterTally` for `table`: its host or a facilitator, while the vote is open. (Then:
+    /// the counts, see `check_tally`.)
+    pub fn may_enter_tally(
+        &self,
+        me: PersonId,
+        vote: VoteId,
+        table: TableId,
+    ) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let t = self.table(table)?;
+        if !self.facilitates(me) && t.host != Some(me) {
+            return reject(
+                ErrorCode::Forbidden,
+                "only this table's host or a facilitator can enter its tally",
+            );
+        }
+        self.open_vote(vote).map(drop)
+    }
+
+    /// `CloseVote` and `RevealVote`: a facilitator, and the vote exists.
+    pub fn may_manage_vote(&self, me: PersonId, vote: VoteId) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        self.vote(vote).map(drop)
+    }
+}
