@@ -30,7 +30,7 @@ pub use markdown::export_markdown;
 
 use cafe_shared::{
     BoardId, CafeInfo, CafeState, Cluster, ClusterId, Event, Idea, IdeaId, ItemId, Location,
-    Millis, Mode, Phase, TableId, TableKind, Vote, VoteId, VoteStatus, VoteTarget,
+    Millis, Phase, TableId, TableKind, Vote, VoteId, VoteStatus, VoteTarget,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -274,38 +274,5 @@ fn human_date(ms: Millis) -> String {
     match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
         Ok(t) => format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()),
         Err(_) => rfc3339(ms),
-    }
-}
-
-fn location_str(l: Location) -> &'static str {
-    match l {
-        Location::Room => "room",
-        Location::Remote => "remote",
-    }
-}
-
-fn table_kind_str(k: TableKind) -> &'static str {
-    match k {
-        TableKind::InRoom => "in_room",
-        TableKind::Virtual => "virtual",
-    }
-}
-
-fn mode_str(m: Mode) -> &'static str {
-    match m {
-        Mode::InPerson => "in person",
-        Mode::Online => "online",
-        Mode::Hybrid => "hybrid",
-    }
-}
-
-fn phase_str(p: Phase) -> &'static str {
-    match p {
-        Phase::Lobby => "lobby",
-        Phase::Ideate => "ideate",
-        Phase::Group => "group",
-        Phase::Vote => "vote",
-        Phase::Results => "results",
-        Phase::Closed => "closed",
     }
 }

@@ -1,90 +1,58 @@
 //! Typed errors. The same codes travel in WebSocket `reject`/`error` frames and in HTTP JSON
 //! bodies, so a client handles one vocabulary.
 
+use crate::wire_enum::wire_enum;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    /// The frame is not valid JSON or does not match any frame shape.
-    Malformed,
-    /// The frame's `type` is not one this protocol version knows.
-    UnknownFrame,
-    /// The client speaks another protocol version.
-    ProtocolVersion,
-    /// A command arrived before a successful `hello`.
-    HelloRequired,
-    /// Token missing, altered, for another café, or for a removed person.
-    Unauthorized,
-    /// Token was valid once but has expired.
-    TokenExpired,
-    /// The role may not do this.
-    Forbidden,
-    /// The referenced thing does not exist (or is not visible to the caller).
-    NotFound,
-    /// The current phase does not allow this command.
-    NotAllowedInPhase,
-    /// The dot would exceed the person's budget.
-    OverBudget,
-    /// The dot would exceed the per-item cap.
-    OverCap,
-    /// Text longer than its limit.
-    TooLong,
-    /// Text empty after trimming, or a value below its minimum.
-    TooShort,
-    /// A value is outside its allowed range or shape (control characters, bad code …).
-    Invalid,
-    /// A per-café limit (people, ideas, tables …) is reached.
-    LimitReached,
-    /// The board is locked by the facilitator.
-    BoardLocked,
-    /// The command conflicts with the current state (e.g. a vote is already open).
-    Conflict,
-    /// Too many messages or requests; slow down.
-    RateLimited,
-    /// The frame or body is larger than allowed.
-    TooLarge,
-    /// The client fell too far behind; reconnect and resume.
-    Resync,
-    /// The server is shutting down or restarting; reconnect shortly.
-    ServerRestarting,
-    /// Something failed on the server; nothing was applied.
-    Internal,
-}
-
-impl ErrorCode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Malformed => "malformed",
-            ErrorCode::UnknownFrame => "unknown_frame",
-            ErrorCode::ProtocolVersion => "protocol_version",
-            ErrorCode::HelloRequired => "hello_required",
-            ErrorCode::Unauthorized => "unauthorized",
-            ErrorCode::TokenExpired => "token_expired",
-            ErrorCode::Forbidden => "forbidden",
-            ErrorCode::NotFound => "not_found",
-            ErrorCode::NotAllowedInPhase => "not_allowed_in_phase",
-            ErrorCode::OverBudget => "over_budget",
-            ErrorCode::OverCap => "over_cap",
-            ErrorCode::TooLong => "too_long",
-            ErrorCode::TooShort => "too_short",
-            ErrorCode::Invalid => "invalid",
-            ErrorCode::LimitReached => "limit_reached",
-            ErrorCode::BoardLocked => "board_locked",
-            ErrorCode::Conflict => "conflict",
-            ErrorCode::RateLimited => "rate_limited",
-            ErrorCode::TooLarge => "too_large",
-            ErrorCode::Resync => "resync",
-            ErrorCode::ServerRestarting => "server_restarting",
-            ErrorCode::Internal => "internal",
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+wire_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ErrorCode {
+        /// The frame is not valid JSON or does not match any frame shape.
+        Malformed => "malformed",
+        /// The frame's `type` is not one this protocol version knows.
+        UnknownFrame => "unknown_frame",
+        /// The client speaks another protocol version.
+        ProtocolVersion => "protocol_version",
+        /// A command arrived before a successful `hello`.
+        HelloRequired => "hello_required",
+        /// Token missing, altered, for another café, or for a removed person.
+        Unauthorized => "unauthorized",
+        /// Token was valid once but has expired.
+        TokenExpired => "token_expired",
+        /// The role may not do this.
+        Forbidden => "forbidden",
+        /// The referenced thing does not exist (or is not visible to the caller).
+        NotFound => "not_found",
+        /// The current phase does not allow this command.
+        NotAllowedInPhase => "not_allowed_in_phase",
+        /// The dot would exceed the person's budget.
+        OverBudget => "over_budget",
+        /// The dot would exceed the per-item cap.
+        OverCap => "over_cap",
+        /// Text longer than its limit.
+        TooLong => "too_long",
+        /// Text empty after trimming, or a value below its minimum.
+        TooShort => "too_short",
+        /// A value is outside its allowed range or set (control characters, bad code, an
+        /// unknown enum value such as a `location` of `"moon"` …), over HTTP and WebSocket
+        /// alike.
+        Invalid => "invalid",
+        /// A per-café limit (people, ideas, tables …) is reached.
+        LimitReached => "limit_reached",
+        /// The board is locked by the facilitator.
+        BoardLocked => "board_locked",
+        /// The command conflicts with the current state (e.g. a vote is already open).
+        Conflict => "conflict",
+        /// Too many messages or requests; slow down.
+        RateLimited => "rate_limited",
+        /// The frame or body is larger than allowed.
+        TooLarge => "too_large",
+        /// The client fell too far behind; reconnect and resume.
+        Resync => "resync",
+        /// The server is shutting down or restarting; reconnect shortly.
+        ServerRestarting => "server_restarting",
+        /// Something failed on the server; nothing was applied.
+        Internal => "internal",
     }
 }
 
@@ -108,4 +76,19 @@ impl Rejection {
 /// Shorthand used throughout `decide`.
 pub(crate) fn reject<T>(code: ErrorCode, message: impl Into<String>) -> Result<T, Rejection> {
     Err(Rejection::new(code, message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_code_is_written_as_its_wire_name() {
+        crate::wire_enum::check_wire_names(&ErrorCode::ALL, |c| c.as_str());
+        assert_eq!(ErrorCode::ALL.len(), 22);
+        assert_eq!(
+            ErrorCode::NotAllowedInPhase.as_str(),
+            "not_allowed_in_phase"
+        );
+    }
 }

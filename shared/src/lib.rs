@@ -16,8 +16,17 @@
 //! - [`view`]: privacy. Per-audience snapshots and event projections.
 //! - [`wire`]: the frames on the WebSocket and [`wire::PROTOCOL_VERSION`].
 //! - [`limits`]: every bound in one place.
+//! - [`close`]: the WebSocket close codes and what a client does after each.
+//! - [`api`]: the HTTP API's request and response bodies.
+//!
+//! Every wire word is written once: unit enums are declared with `wire_enum!` (in
+//! `wire_enum.rs`), which gives each its serde name, `as_str()` and `ALL` from one spelling.
 
+mod wire_enum;
+
+pub mod api;
 mod apply;
+pub mod close;
 pub mod command;
 mod decide;
 pub mod error;
@@ -32,6 +41,7 @@ pub mod text;
 pub mod view;
 pub mod wire;
 
+pub use close::{AfterClose, CloseCode};
 pub use command::{Assignment, Command, ItemCount, Seat, SystemCommand};
 pub use decide::Ctx;
 pub use error::{ErrorCode, Rejection};

@@ -6,6 +6,7 @@
 //! are deterministic.
 
 use crate::ids::{BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId};
+use crate::wire_enum::wire_enum;
 use serde::{Deserialize, Serialize};
 use serde_with::{serde_as, DisplayFromStr};
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,47 +14,34 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Milliseconds since the Unix epoch, server clock.
 pub type Millis = i64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    InPerson,
-    Online,
-    #[default]
-    Hybrid,
+wire_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum Mode {
+        InPerson => "in_person",
+        Online => "online",
+        #[default]
+        Hybrid => "hybrid",
+    }
 }
 
-/// UI languages: the six official UN languages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Language {
-    Ar,
-    Zh,
-    #[default]
-    En,
-    Fr,
-    Ru,
-    Es,
+wire_enum! {
+    /// UI languages: the six official UN languages.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum Language {
+        Ar => "ar",
+        Zh => "zh",
+        #[default]
+        En => "en",
+        Fr => "fr",
+        Ru => "ru",
+        Es => "es",
+    }
 }
 
 impl Language {
-    pub const ALL: [Language; 6] = [
-        Language::Ar,
-        Language::Zh,
-        Language::En,
-        Language::Fr,
-        Language::Ru,
-        Language::Es,
-    ];
-
+    /// The BCP 47 primary language subtag, which is also the wire name.
     pub fn code(self) -> &'static str {
-        match self {
-            Language::Ar => "ar",
-            Language::Zh => "zh",
-            Language::En => "en",
-            Language::Fr => "fr",
-            Language::Ru => "ru",
-            Language::Es => "es",
-        }
+        self.as_str()
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
@@ -68,14 +56,15 @@ impl Language {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum VoteVisibility {
-    /// Totals are shown to participants only after the facilitator reveals them.
-    #[default]
-    Hidden,
-    /// Totals update on every screen as dots are cast.
-    Live,
+wire_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum VoteVisibility {
+        /// Totals are shown to participants only after the facilitator reveals them.
+        #[default]
+        Hidden => "hidden",
+        /// Totals update on every screen as dots are cast.
+        Live => "live",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,16 +102,17 @@ pub struct CafeInfo {
     pub created_at: Millis,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Created the café; owns exports and deletion; can do all a facilitator does.
-    Organiser,
-    Facilitator,
-    /// Table host / scribe: stays at a table across rounds, types in a paper table's ideas
-    /// and tallies.
-    Host,
-    Participant,
+wire_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Role {
+        /// Created the café; owns exports and deletion; can do all a facilitator does.
+        Organiser => "organiser",
+        Facilitator => "facilitator",
+        /// Table host / scribe: stays at a table across rounds, types in a paper table's
+        /// ideas and tallies.
+        Host => "host",
+        Participant => "participant",
+    }
 }
 
 impl Role {
@@ -131,13 +121,14 @@ impl Role {
     }
 }
 
-/// Where a person takes part from. Drives table matching in hybrid cafés.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Location {
-    #[default]
-    Room,
-    Remote,
+wire_enum! {
+    /// Where a person takes part from. Drives table matching in hybrid cafés.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum Location {
+        #[default]
+        Room => "room",
+        Remote => "remote",
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,26 +147,16 @@ pub struct Person {
     pub visited: BTreeSet<TableId>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Phase {
-    Lobby,
-    Ideate,
-    Group,
-    Vote,
-    Results,
-    Closed,
-}
-
-impl Phase {
-    pub const ALL: [Phase; 6] = [
-        Phase::Lobby,
-        Phase::Ideate,
-        Phase::Group,
-        Phase::Vote,
-        Phase::Results,
-        Phase::Closed,
-    ];
+wire_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Phase {
+        Lobby => "lobby",
+        Ideate => "ideate",
+        Group => "group",
+        Vote => "vote",
+        Results => "results",
+        Closed => "closed",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -210,13 +191,14 @@ impl Timer {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TableKind {
-    /// A physical table in the room.
-    InRoom,
-    /// A breakout for remote people.
-    Virtual,
+wire_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum TableKind {
+        /// A physical table in the room.
+        InRoom => "in_room",
+        /// A breakout for remote people.
+        Virtual => "virtual",
+    }
 }
 
 impl TableKind {
@@ -291,18 +273,20 @@ pub struct Cluster {
     pub title: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VoteTarget {
-    Ideas,
-    Clusters,
+wire_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum VoteTarget {
+        Ideas => "ideas",
+        Clusters => "clusters",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VoteStatus {
-    Open,
-    Closed,
+wire_enum! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum VoteStatus {
+        Open => "open",
+        Closed => "closed",
+    }
 }
 
 #[serde_as]
@@ -479,5 +463,30 @@ impl CafeState {
             out.push(RankedItem { rank, item, dots });
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire_enum::check_wire_names;
+
+    #[test]
+    fn every_wire_name_is_what_serde_writes() {
+        check_wire_names(&Mode::ALL, |v| v.as_str());
+        check_wire_names(&Language::ALL, |v| v.as_str());
+        check_wire_names(&VoteVisibility::ALL, |v| v.as_str());
+        check_wire_names(&Role::ALL, |v| v.as_str());
+        check_wire_names(&Location::ALL, |v| v.as_str());
+        check_wire_names(&Phase::ALL, |v| v.as_str());
+        check_wire_names(&TableKind::ALL, |v| v.as_str());
+        check_wire_names(&VoteTarget::ALL, |v| v.as_str());
+        check_wire_names(&VoteStatus::ALL, |v| v.as_str());
+        assert_eq!(Phase::ALL.len(), 6);
+        assert_eq!(Language::ALL.len(), 6);
+        assert_eq!(Phase::from_wire("group"), Some(Phase::Group));
+        assert_eq!(Phase::from_wire("Group"), None);
+        assert_eq!(Role::Participant, "participant");
+        assert_eq!(TableKind::InRoom.to_string(), "in_room");
     }
 }

@@ -1,8 +1,6 @@
 //! The CSV export: one row per idea.
 
-use super::{
-    author_name, board_label, dots_per_item, location_str, rfc3339, table_kind_str, table_name,
-};
+use super::{author_name, board_label, dots_per_item, rfc3339, table_name};
 use cafe_shared::{CafeState, ItemId, Vote, VoteTarget};
 use std::collections::BTreeSet;
 
@@ -74,13 +72,10 @@ pub fn export_csv(state: &CafeState) -> String {
             i.id.to_string(),
             safe_cell(&board_label(state, i.board)),
             safe_cell(&table_name(state, i.table)),
-            table
-                .map(|t| table_kind_str(t.kind))
-                .unwrap_or("")
-                .to_owned(),
+            table.map(|t| t.kind.as_str()).unwrap_or("").to_owned(),
             i.round.map(|r| r.to_string()).unwrap_or_default(),
             safe_cell(&prompt),
-            location_str(i.origin).to_owned(),
+            i.origin.as_str().to_owned(),
             i.scribed.to_string(),
             safe_cell(&author_name(state, i).unwrap_or_default()),
             safe_cell(i.category.as_deref().unwrap_or("")),

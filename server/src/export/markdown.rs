@@ -1,11 +1,7 @@
 //! The Markdown export: a readable report.
 
-use super::{
-    author_name, board_label, count_people, human_date, item_label, mode_str, phase_str, Index,
-};
-use cafe_shared::{
-    BoardId, CafeState, ClusterId, Idea, Location, TableKind, VoteStatus, VoteTarget,
-};
+use super::{author_name, board_label, count_people, human_date, item_label, Index};
+use cafe_shared::{BoardId, CafeState, ClusterId, Idea, Location, TableKind, VoteTarget};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -65,9 +61,10 @@ pub fn export_markdown(state: &CafeState, now: i64) -> String {
     let _ = writeln!(out, "- **Exported:** {}", human_date(now));
     if let Some(i) = info {
         let _ = writeln!(out, "- **Created:** {}", human_date(i.created_at));
-        let _ = writeln!(out, "- **Mode:** {}", mode_str(i.mode));
+        // The wire word read aloud: "in_person" becomes "in person".
+        let _ = writeln!(out, "- **Mode:** {}", i.mode.as_str().replace('_', " "));
     }
-    let _ = writeln!(out, "- **Phase:** {}", phase_str(state.phase));
+    let _ = writeln!(out, "- **Phase:** {}", state.phase.as_str());
     let _ = writeln!(
         out,
         "- **People:** {} in the room, {} remote",
@@ -118,20 +115,14 @@ pub fn export_markdown(state: &CafeState, now: i64) -> String {
         let _ = writeln!(out, "## Votes\n");
     }
     for v in state.votes.values() {
-        let what = match v.target {
-            VoteTarget::Ideas => "ideas",
-            VoteTarget::Clusters => "clusters",
-        };
+        let what = v.target.as_str();
         let _ = writeln!(
             out,
             "### Vote {} on {} ({what})\n",
             v.id,
             md(&board_label(state, v.board))
         );
-        let status = match v.status {
-            VoteStatus::Open => "open",
-            VoteStatus::Closed => "closed",
-        };
+        let status = v.status.as_str();
         let shown = if v.results_visible_to_all() {
             "results shown to everybody"
         } else {

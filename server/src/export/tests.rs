@@ -8,7 +8,7 @@ use super::*;
 use crate::import::{import, organiser, parse_export, ImportError, MAX_IMPORT_BYTES};
 use cafe_shared::limits::IDEA_TEXT_MAX;
 use cafe_shared::{
-    Assignment, CafeId, Command, Ctx, ErrorCode, ItemCount, JoinCode, PersonId, Role, Seat,
+    Assignment, CafeId, Command, Ctx, ErrorCode, ItemCount, JoinCode, Mode, PersonId, Role, Seat,
     Settings, SystemCommand, VoteVisibility,
 };
 

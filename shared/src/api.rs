@@ -1,0 +1,162 @@
+//! The HTTP API's bodies, written once for the server, the browser and the tests.
+//!
+//! | Route | Request | Success |
+//! | --- | --- | --- |
+//! | `POST /api/cafes` | [`CreateCafeRequest`] | 201 [`CafeCreatedResponse`] |
+//! | `POST /api/cafes/import` | a JSON export | 201 [`CafeCreatedResponse`] |
+//! | `GET /api/cafes/by-code/{code}` | — | 200 [`PublicInfo`] |
+//! | `POST /api/cafes/by-code/{code}/join` | [`JoinRequest`] | 200 [`JoinResponse`] |
+//!
+//! Every failure is an [`ApiErrorBody`] with a status that fits its code. Ids and codes are
+//! plain strings and numbers here (not the typed ids) because that is what a client outside
+//! Rust sees.
+//!
+//! With the `openapi` feature (the server's) the types also describe themselves for
+//! `/api/openapi.json`; the browser bundle is built without it.
+
+use crate::error::ErrorCode;
+use crate::model::{Language, Location, Mode, Phase, Role, Settings};
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/cafes`: a new café, with its organiser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateCafeRequest {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `in_person`, `online` or `hybrid` (default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub mode: Option<Mode>,
+    /// `ar`, `zh`, `en` (default), `fr`, `ru` or `es`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub language: Option<Language>,
+    /// `{anonymous, moderation, default_budget, default_per_item_cap, default_visibility}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub settings: Option<Settings>,
+    pub organiser_name: String,
+}
+
+/// 201 answer to creating or importing a café.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CafeCreatedResponse {
+    pub cafe_id: String,
+    /// The join code without separators, e.g. `K7QM2P`.
+    pub code: String,
+    /// The join code as shown to people, e.g. `K7Q-M2P`.
+    pub code_display: String,
+    pub join_url: String,
+    /// Token of the organiser (send it in `hello`; it also authorizes exports).
+    pub organiser_token: String,
+    /// Token for the projector screen, which watches and is nobody.
+    pub projector_token: String,
+    /// The organiser's person id; `None` for an import without an organiser.
+    pub person_id: Option<u64>,
+}
+
+/// 200 answer to `GET /api/cafes/by-code/{code}`: what the join page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicInfo {
+    pub cafe_id: String,
+    pub code: String,
+    pub code_display: String,
+    pub title: String,
+    pub description: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub mode: Mode,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub language: Language,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub phase: Phase,
+    pub anonymous: bool,
+}
+
+/// `POST /api/cafes/by-code/{code}/join`: join as a participant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct JoinRequest {
+    pub name: String,
+    /// `room` or `remote`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub location: Location,
+}
+
+/// 200 answer to joining.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct JoinResponse {
+    pub cafe_id: String,
+    pub person_id: u64,
+    /// The participant's token, for `hello`.
+    pub token: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub role: Role,
+}
+
+/// Every HTTP failure: `{"code": "not_found", "message": "…"}`. The codes are the
+/// WebSocket protocol's [`ErrorCode`]s, so a client handles one vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiErrorBody {
+    /// Snake-case error code shared with the WebSocket protocol, e.g. `not_found`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub code: ErrorCode,
+    /// For people; wording may change, so clients decide on `code`.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// `?token=` on export links, which cannot carry an `Authorization` header.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenQuery {
+    pub token: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_minimal_create_request_is_title_and_organiser() {
+        let r: CreateCafeRequest =
+            serde_json::from_value(json!({"title": "T", "organiser_name": "Olga"}))
+                .expect("parses");
+        assert_eq!(r.mode, None);
+        assert_eq!(
+            serde_json::to_value(&r).expect("serializes"),
+            json!({"title": "T", "organiser_name": "Olga"})
+        );
+        assert!(serde_json::from_value::<CreateCafeRequest>(
+            json!({"title": "T", "organiser_name": "O", "x": 1})
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn bodies_use_the_wire_names() {
+        let j = JoinRequest {
+            name: "Ann".into(),
+            location: Location::Remote,
+        };
+        assert_eq!(
+            serde_json::to_value(&j).expect("serializes"),
+            json!({"name": "Ann", "location": "remote"})
+        );
+        let e: ApiErrorBody = serde_json::from_value(json!({"code": "rate_limited"}))
+            .expect("a message may be missing");
+        assert_eq!(e.code, ErrorCode::RateLimited);
+        let r: JoinResponse = serde_json::from_value(
+            json!({"cafe_id": "c", "person_id": 3, "token": "t", "role": "participant"}),
+        )
+        .expect("parses");
+        assert_eq!(r.role, Role::Participant);
+    }
+}

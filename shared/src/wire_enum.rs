@@ -1,0 +1,97 @@
+//! `wire_enum!`: a unit enum whose variants each name their wire spelling once.
+//!
+//! Phases, roles, locations, error codes … are spelled on the wire (JSON), in exports, in
+//! CSS classes and in translation keys. Writing the spelling once, next to the variant, and
+//! deriving serde's name, [`as_str`](crate::Phase::as_str) and `ALL` from it means no copy
+//! can drift. Each type's unit test still checks `serde_json::to_value(v) == as_str()`.
+
+/// Defines the enum with `Serialize`/`Deserialize` (each variant renamed to its wire name),
+/// plus `ALL` (every variant, in declaration order), `as_str()`, `from_wire()`, `Display`
+/// (the wire name) and `PartialEq<&str>` (compares the wire name, handy for JSON checks).
+///
+/// ```ignore
+/// wire_enum! {
+///     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+///     pub enum Location {
+///         Room => "room",
+///         Remote => "remote",
+///     }
+/// }
+/// ```
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $(
+                $(#[$vmeta:meta])*
+                $variant:ident => $wire:literal
+            ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(serde::Serialize, serde::Deserialize)]
+        $vis enum $name {
+            $(
+                $(#[$vmeta])*
+                #[serde(rename = $wire)]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: [$name; [$($wire),+].len()] = [$($name::$variant),+];
+
+            /// The name on the wire (what serde writes).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $wire,)+
+                }
+            }
+
+            /// The value whose wire name is exactly `s`.
+            pub fn from_wire(s: &str) -> Option<Self> {
+                match s {
+                    $($wire => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
+pub(crate) use wire_enum;
+
+/// For each type's unit test: every value serializes to its `as_str()`, parses back from
+/// it, and the names are distinct.
+#[cfg(test)]
+pub(crate) fn check_wire_names<T>(all: &[T], as_str: impl Fn(&T) -> &'static str)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + core::fmt::Debug,
+{
+    let mut seen = std::collections::BTreeSet::new();
+    for v in all {
+        let name = as_str(v);
+        assert_eq!(
+            serde_json::to_value(v).expect("serializes"),
+            serde_json::Value::String(name.to_owned()),
+            "{v:?}"
+        );
+        let back: T = serde_json::from_value(serde_json::Value::String(name.to_owned()))
+            .expect("parses back");
+        assert_eq!(&back, v);
+        assert!(seen.insert(name), "{name} twice");
+    }
+}
