@@ -111,7 +111,7 @@ impl Default for Tuning {
             join_failure_window: Duration::from_secs(60),
             creates_per_window: 30,
             token_ttl: Duration::from_secs(30 * 24 * 3600),
-            max_body_bytes: crate::export::MAX_IMPORT_BYTES,
+            max_body_bytes: crate::import::MAX_IMPORT_BYTES,
             shutdown_grace: Duration::from_secs(5),
             idle_unload: Duration::from_secs(15 * 60),
         }

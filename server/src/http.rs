@@ -3,9 +3,9 @@
 //! ([`crate::errors`]); the bodies are `cafe_shared::api`'s.
 
 use crate::errors::{ApiBytes, ApiError, ApiJson};
-use crate::export;
 use crate::registry::{CreateError, Registry};
 use crate::App;
+use crate::{export, import};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -333,14 +333,15 @@ async fn import(
     app.throttles
         .creates
         .take(peer.ip(), t.creates_per_window, t.join_failure_window)?;
-    let doc = export::parse_export(&body.0).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    let doc = import::parse_export(&body.0).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
+    // Replaying a large log under the rules takes a while: off the async threads, once.
+    let imported = tokio::task::spawn_blocking(move || import::check(doc))
+        .await
+        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(|e| create_error(CreateError::Import(e)))?;
     let created = app
         .registry
-        .create(|id, code, _now| {
-            export::import(doc.clone(), id, code)
-                .map(|(events, _state)| events)
-                .map_err(CreateError::Import)
-        })
+        .create(|id, code, _now| Ok(imported.events_for(&id, &code)))
         .await
         .map_err(create_error)?;
     Ok(created_response(&app, created))

@@ -16,7 +16,8 @@
 //!   sees it (outbound queue, close reason) is `cafe/conn.rs`.
 //! - [`registry`]: `DashMap<CafeId, CafeHandle>`; loads cafés lazily and creates new ones.
 //! - [`store`]: the persistence trait and its SQLite implementation (`store/sqlite.rs`).
-//! - [`export`]: JSON / CSV / Markdown exports and imports (pure functions).
+//! - [`export`]: JSON / CSV / Markdown exports (pure functions).
+//! - [`import`]: a JSON export replayed under the rules as a new café.
 //! - [`auth`]: JWT tokens. [`metrics`]: Prometheus counters. [`assets`]: the embedded
 //!   browser app. [`shutdown`]: signals and the shutdown sequence.
 //!
@@ -29,6 +30,7 @@ pub mod config;
 pub mod errors;
 pub mod export;
 pub mod http;
+pub mod import;
 pub mod metrics;
 pub mod registry;
 pub mod shutdown;

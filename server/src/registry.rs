@@ -28,7 +28,7 @@ pub enum CreateError {
     #[error("{0}")]
     Rejected(Rejection),
     #[error("{0}")]
-    Import(crate::export::ImportError),
+    Import(crate::import::ImportError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

@@ -1,0 +1,119 @@
+//! The CSV export: one row per idea.
+
+use super::{author_name, board_label, dots_per_item, rfc3339, table_name};
+use cafe_shared::{CafeState, ItemId, Vote, VoteTarget};
+use std::collections::BTreeSet;
+
+/// Spreadsheets (Excel, LibreOffice, Google Sheets) run a cell that starts with `=`, `+`,
+/// `-` or `@` as a formula, and tab/CR can smuggle one in. Participants write these texts,
+/// so an organiser opening the export could otherwise run a participant's formula (data
+/// exfiltration via HYPERLINK/WEBSERVICE, DDE). A leading apostrophe makes the cell plain
+/// text in every common spreadsheet, and is harmless for other readers.
+pub(super) fn safe_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_owned(),
+    }
+}
+
+/// One row per idea, hidden ones included (flagged), in id (posting) order.
+///
+/// Columns: idea_id, board, table, table_kind, round, round_prompt, origin, scribed, author,
+/// category, cluster, text, created_at, hidden, votes, then `vote_<id>_dots` per vote.
+/// `board` is where the idea sits now ("Plenary" or a table name); `table` is where it was
+/// written (a harvested copy keeps its table). `votes` is the dots the idea itself got over
+/// all votes; in a cluster vote's column an idea shows its cluster's dots, so a spreadsheet
+/// can still sort ideas by that vote (those are not added to `votes`, to avoid counting a
+/// cluster's dots once per member).
+pub fn export_csv(state: &CafeState) -> String {
+    // Each vote with its ballot as a set: looking items up stays cheap with many ideas.
+    let votes: Vec<(&Vote, BTreeSet<ItemId>)> = state
+        .votes
+        .values()
+        .map(|v| (v, v.items.iter().copied().collect()))
+        .collect();
+    let mut header: Vec<String> = [
+        "idea_id",
+        "board",
+        "table",
+        "table_kind",
+        "round",
+        "round_prompt",
+        "origin",
+        "scribed",
+        "author",
+        "category",
+        "cluster",
+        "text",
+        "created_at",
+        "hidden",
+        "votes",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    header.extend(votes.iter().map(|(v, _)| format!("vote_{}_dots", v.id)));
+
+    let dots = dots_per_item(state);
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(state.ideas.len());
+    for i in state.ideas.values() {
+        let table = i.table.and_then(|t| state.tables.get(&t));
+        let prompt = i
+            .round
+            .and_then(|n| state.rounds.iter().find(|r| r.number == n))
+            .map(|r| r.prompt.clone())
+            .unwrap_or_default();
+        let cluster = i
+            .cluster
+            .and_then(|c| state.clusters.get(&c))
+            .map(|c| c.title.clone())
+            .unwrap_or_default();
+        let mut row = vec![
+            i.id.to_string(),
+            safe_cell(&board_label(state, i.board)),
+            safe_cell(&table_name(state, i.table)),
+            table.map(|t| t.kind.as_str()).unwrap_or("").to_owned(),
+            i.round.map(|r| r.to_string()).unwrap_or_default(),
+            safe_cell(&prompt),
+            i.origin.as_str().to_owned(),
+            i.scribed.to_string(),
+            safe_cell(&author_name(state, i).unwrap_or_default()),
+            safe_cell(i.category.as_deref().unwrap_or("")),
+            safe_cell(&cluster),
+            safe_cell(&i.text),
+            rfc3339(i.created_at),
+            i.hidden.to_string(),
+            dots.get(&i.id.0).copied().unwrap_or(0).to_string(),
+        ];
+        for (v, ballot) in &votes {
+            let item = match v.target {
+                VoteTarget::Ideas => Some(i.id.0),
+                VoteTarget::Clusters => i.cluster.map(|c| c.0),
+            };
+            // Empty (not 0) when the idea was not on this ballot: "not voted on" differs
+            // from "got no dots".
+            let cell = match item {
+                Some(item) if ballot.contains(&item) => {
+                    v.totals.get(&item).copied().unwrap_or(0).to_string()
+                }
+                _ => String::new(),
+            };
+            row.push(cell);
+        }
+        rows.push(row);
+    }
+
+    let mut w = csv::Writer::from_writer(Vec::new());
+    // Writing to a Vec cannot fail for I/O reasons and every row has the header's length,
+    // so errors are impossible here; they are still handled rather than unwrapped.
+    let mut ok = w.write_record(&header).is_ok();
+    for row in &rows {
+        ok &= w.write_record(row).is_ok();
+    }
+    let bytes = match w.into_inner() {
+        Ok(b) if ok => b,
+        _ => Vec::new(),
+    };
+    // Every cell is a Rust `String`, so the output is UTF-8; the lossy path never changes it.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
