@@ -5,23 +5,20 @@ use crate::conn::{self, Ws};
 use crate::http::Http;
 use crate::plan::Plan;
 use anyhow::{anyhow, bail, Context, Result};
+use cafe_shared::api::{CafeCreatedResponse, CreateCafeRequest, JoinRequest, JoinResponse};
 use cafe_shared::{
-    BoardId, CafeState, ClientFrame, Command, Phase, ServerFrame, VoteTarget, VoteVisibility,
+    BoardId, CafeState, ClientFrame, Command, Location, Phase, ServerFrame, VoteTarget,
+    VoteVisibility,
 };
 use futures_util::{SinkExt, StreamExt};
-use serde_json::Value;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::Message;
-
-pub struct Created {
-    pub cafe_id: String,
-    pub code: String,
-    pub organiser_token: String,
-}
 
 /// Runs `jobs` HTTP calls over `conc` kept-alive connections.
 async fn parallel<T, F, Fut>(addr: SocketAddr, jobs: usize, conc: usize, f: F) -> Result<Vec<T>>
@@ -78,13 +75,21 @@ where
         .collect()
 }
 
-/// POST with bounded retries on 429/503 (the server may throttle setup bursts).
-async fn post_retry(http: &mut Http, path: &str, body: &str, want: u16) -> Result<Value> {
+/// POST with bounded retries on 429/503 (the server may throttle setup bursts). The bodies
+/// are the API's own types (`cafe_shared::api`).
+async fn post_retry<T: DeserializeOwned>(
+    http: &mut Http,
+    path: &str,
+    body: &impl Serialize,
+    want: u16,
+) -> Result<T> {
+    let body = serde_json::to_string(body)?;
     let mut delay = 50u64;
     for _ in 0..20 {
-        let r = http.post_json(path, body).await?;
+        let r = http.post_json(path, &body).await?;
         if r.status == want || (want == 201 && r.status == 200) {
-            return Ok(serde_json::from_str(&r.body)?);
+            return serde_json::from_str(&r.body)
+                .with_context(|| format!("POST {path} answered {}", r.body));
         }
         if r.status == 429 || r.status == 503 {
             tokio::time::sleep(Duration::from_millis(delay)).await;
@@ -96,19 +101,12 @@ async fn post_retry(http: &mut Http, path: &str, body: &str, want: u16) -> Resul
     bail!("POST {path} still throttled after 20 tries")
 }
 
-fn field(v: &Value, k: &str) -> Result<String> {
-    v.get(k)
-        .and_then(|x| x.as_str())
-        .map(str::to_owned)
-        .ok_or_else(|| anyhow!("response lacks {k}: {v}"))
-}
-
 pub async fn create_cafes(
     addr: SocketAddr,
     n: usize,
     conc: usize,
     tag: &str,
-) -> Result<Vec<Created>> {
+) -> Result<Vec<CafeCreatedResponse>> {
     let tag = tag.to_owned();
     parallel(addr, n, conc, move |i, _http| {
         let tag = tag.clone();
@@ -117,19 +115,15 @@ pub async fn create_cafes(
             // minute); 127.0.0.10 and up leave .1–.9 to the member sockets.
             let last = 10 + (i / 20).min(240) as u8;
             let mut http = Http::from_source(addr, std::net::Ipv4Addr::new(127, 0, 0, last));
-            let body = serde_json::json!({
-                "title": format!("Load café {tag} {i}"),
-                "organiser_name": format!("Organiser {i}"),
-            })
-            .to_string();
+            let body = CreateCafeRequest {
+                title: format!("Load café {tag} {i}"),
+                description: None,
+                mode: None,
+                language: None,
+                settings: None,
+                organiser_name: format!("Organiser {i}"),
+            };
             let r = post_retry(&mut http, "/api/cafes", &body, 201).await;
-            let r = r.and_then(|v| {
-                Ok(Created {
-                    cafe_id: field(&v, "cafe_id")?,
-                    code: field(&v, "code")?,
-                    organiser_token: field(&v, "organiser_token")?,
-                })
-            });
             (http, r)
         }
     })
@@ -154,14 +148,17 @@ pub async fn join_members(
             // Interleave cafés so concurrent joins hit different café actors.
             let cafe = i % cafes;
             let code = codes.get(cafe).cloned().unwrap_or_default();
-            let body = serde_json::json!({
-                "name": format!("{prefix} {}", i / cafes),
-                "location": if i % 3 == 0 { "remote" } else { "room" },
-            })
-            .to_string();
+            let body = JoinRequest {
+                name: format!("{prefix} {}", i / cafes),
+                location: if i % 3 == 0 {
+                    Location::Remote
+                } else {
+                    Location::Room
+                },
+            };
             let path = format!("/api/cafes/by-code/{code}/join");
-            let r = post_retry(&mut http, &path, &body, 200).await;
-            (http, r.and_then(|v| field(&v, "token")))
+            let r = post_retry::<JoinResponse>(&mut http, &path, &body, 200).await;
+            (http, r.map(|j| j.token))
         }
     })
     .await?;
