@@ -90,7 +90,7 @@ pub async fn serve(uri: Uri, request_headers: HeaderMap) -> Response {
     let gzip_ok = accepts_gzip(&request_headers);
     let path = uri.path().trim_start_matches('/');
     if path.starts_with("api/") {
-        return crate::http::ApiError::new(cafe_shared::ErrorCode::NotFound, "no such endpoint")
+        return crate::errors::ApiError::new(cafe_shared::ErrorCode::NotFound, "no such endpoint")
             .into_response();
     }
     if !path.is_empty() {

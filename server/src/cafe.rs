@@ -6,343 +6,39 @@
 //! (group commit). Only after the commit does anyone see the events: frames go to the
 //! connections' bounded outbound queues, then the acks. A connection whose queue is full is
 //! closed with 4000 (resync) instead of growing memory or stalling the room.
+//!
+//! - `conn.rs`: a connection's outbound queue and close reason, shared with `crate::ws`.
+//! - `handle.rs`: [`CafeHandle`] and the [`Msg`]s it sends.
+//! - `frames.rs`: events encoded once per audience, the resume ring's entries, snapshots.
+//! - `attach.rs`: welcoming a connection: snapshot or catch-up from the ring.
+//! - `outcomes.rs`: the answer each recent command id got, for re-sent commands.
+
+mod attach;
+mod conn;
+mod frames;
+mod handle;
+mod outcomes;
+
+pub use conn::{encode, now_millis, CloseReason, ConnId, ConnLink, Out};
+pub use handle::{CafeHandle, Gone, Msg};
+
+use frames::{project_entry, project_entry_with, snapshot_frame, AudienceFrames, RingEntry};
+use outcomes::{Outcome, Outcomes};
 
 use crate::config::Tuning;
 use crate::metrics::Metrics;
 use crate::store::{CommandRecord, LoadedCafe, Store, StoredEvent};
 use cafe_shared::{
-    Audience, CafeId, CafeState, Command, Ctx, ErrorCode, Event, Location, Millis, PersonId,
-    Rejection, ResumePoint, Role, ServerFrame, SystemCommand, Timer, PROTOCOL_VERSION,
+    Audience, CafeId, CafeState, CloseCode, Command, Ctx, ErrorCode, Event, Millis, PersonId,
+    Rejection, ResumePoint, SystemCommand, Timer,
 };
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tungstenite::Utf8Bytes;
-
-pub type ConnId = u64;
-
-/// Server clock in milliseconds since the Unix epoch.
-pub fn now_millis() -> Millis {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
-/// Encodes a frame once; the bytes are shared by every connection that gets them.
-pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
-    Utf8Bytes::from(frame.to_json())
-}
-
-/// One item on a connection's outbound queue. A batch counts as one item, so a resume of
-/// thousands of events cannot by itself overflow the queue.
-#[derive(Debug, Clone)]
-pub enum Out {
-    Frame(Utf8Bytes),
-    Frames(Vec<Utf8Bytes>),
-    /// A batch's frames for a whole audience: one allocation shared by every connection
-    /// of that audience instead of one list per connection.
-    Shared(Arc<[Utf8Bytes]>),
-}
-
-/// How the server ends a connection: the `bye` frame and the WebSocket close code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CloseReason {
-    pub code: u16,
-    pub error: ErrorCode,
-    pub message: String,
-    pub reconnect: bool,
-    /// Whether a `bye` frame precedes the close frame.
-    pub bye: bool,
-}
-
-impl CloseReason {
-    pub fn new(code: u16, error: ErrorCode, message: impl Into<String>, reconnect: bool) -> Self {
-        Self {
-            code,
-            error,
-            message: message.into(),
-            reconnect,
-            bye: true,
-        }
-    }
-
-    pub fn resync() -> Self {
-        Self::new(
-            4000,
-            ErrorCode::Resync,
-            "you fell behind; reconnect and resume",
-            true,
-        )
-    }
-
-    pub fn restarting() -> Self {
-        Self::new(
-            1012,
-            ErrorCode::ServerRestarting,
-            "the server is restarting; reconnect shortly",
-            true,
-        )
-    }
-
-    pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(4001, ErrorCode::Unauthorized, message, false)
-    }
-}
-
-/// The actor's (and the reader's) way to reach one connection's writer.
-pub struct ConnLink {
-    tx: mpsc::Sender<Out>,
-    closed: CancellationToken,
-    /// Mirrors `closed` as a plain atomic: the writer checks it on every wake-up, and
-    /// `CancellationToken::is_cancelled` takes a mutex (3.4 % of server CPU in big rooms).
-    closing: AtomicBool,
-    reason: Mutex<Option<CloseReason>>,
-    metrics: Arc<Metrics>,
-}
-
-impl ConnLink {
-    pub fn new(tx: mpsc::Sender<Out>, metrics: Arc<Metrics>) -> Self {
-        Self {
-            tx,
-            closed: CancellationToken::new(),
-            closing: AtomicBool::new(false),
-            reason: Mutex::new(None),
-            metrics,
-        }
-    }
-
-    /// Queues without waiting. A full queue means the client cannot keep up: it is closed
-    /// with 4000 and will resume from where it was.
-    pub fn push(&self, out: Out) -> bool {
-        match self.tx.try_send(out) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                if !self.is_closing() {
-                    self.metrics.resync_closes.inc();
-                }
-                self.close(CloseReason::resync());
-                false
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-        }
-    }
-
-    pub fn push_frame(&self, frame: &ServerFrame) -> bool {
-        self.push(Out::Frame(encode(frame)))
-    }
-
-    /// Asks the writer to say `bye` and close. The first reason wins.
-    pub fn close(&self, reason: CloseReason) {
-        if let Ok(mut r) = self.reason.lock() {
-            if r.is_none() {
-                *r = Some(reason);
-            }
-        }
-        self.closing.store(true, Ordering::Release);
-        self.closed.cancel();
-    }
-
-    /// Ends the connection without a goodbye (the peer is gone already).
-    pub fn finish(&self) {
-        self.closing.store(true, Ordering::Release);
-        self.closed.cancel();
-    }
-
-    /// Whether `close` or `finish` was called; cheap enough for every writer wake-up.
-    pub fn is_closing(&self) -> bool {
-        self.closing.load(Ordering::Acquire)
-    }
-
-    pub fn reason(&self) -> Option<CloseReason> {
-        self.reason.lock().ok().and_then(|r| r.clone())
-    }
-
-    pub fn closed(&self) -> &CancellationToken {
-        &self.closed
-    }
-}
-
-/// The outcome a command id was given; re-sent ids get it again.
-#[derive(Debug, Clone)]
-enum Outcome {
-    Ack(u64),
-    Reject(ErrorCode, String),
-}
-
-impl Outcome {
-    fn frame(&self, id: &str) -> ServerFrame {
-        match self {
-            Outcome::Ack(seq) => ServerFrame::Ack {
-                id: id.to_owned(),
-                seq: *seq,
-            },
-            Outcome::Reject(code, message) => ServerFrame::Reject {
-                id: id.to_owned(),
-                code: *code,
-                message: message.clone(),
-            },
-        }
-    }
-}
-
-/// The outcome of each person's recent command ids. A client only ever re-sends what its
-/// outbox still holds, so the last `OUTCOMES_PER_PERSON` ids per person are plenty and
-/// memory stays bounded over a long café.
-#[derive(Default)]
-struct Outcomes {
-    map: HashMap<(PersonId, String), Outcome>,
-    order: HashMap<PersonId, VecDeque<String>>,
-}
-
-const OUTCOMES_PER_PERSON: usize = 1024;
-
-impl Outcomes {
-    fn get(&self, key: &(PersonId, String)) -> Option<&Outcome> {
-        self.map.get(key)
-    }
-
-    fn insert(&mut self, key: (PersonId, String), outcome: Outcome) {
-        let (person, id) = key;
-        let order = self.order.entry(person).or_default();
-        order.push_back(id.clone());
-        if order.len() > OUTCOMES_PER_PERSON {
-            if let Some(old) = order.pop_front() {
-                self.map.remove(&(person, old));
-            }
-        }
-        self.map.insert((person, id), outcome);
-    }
-}
-
-type Inspect = Box<dyn FnOnce(&CafeState, u64, u64) + Send>;
-
-pub enum Msg {
-    Attach {
-        conn: ConnId,
-        person: Option<PersonId>,
-        resume: Option<ResumePoint>,
-        link: Arc<ConnLink>,
-        reply: oneshot::Sender<Result<(), Rejection>>,
-    },
-    Detach {
-        conn: ConnId,
-    },
-    Command {
-        conn: ConnId,
-        person: PersonId,
-        id: String,
-        command: Command,
-    },
-    Join {
-        name: String,
-        role: Role,
-        location: Location,
-        reply: oneshot::Sender<Result<PersonId, Rejection>>,
-    },
-    /// Runs a read-only closure on the committed state (public info, exports).
-    Inspect(Inspect),
-}
-
-/// The café as seen from outside its task.
-#[derive(Clone)]
-pub struct CafeHandle {
-    pub id: CafeId,
-    tx: mpsc::Sender<Msg>,
-}
-
-/// The café's task has stopped (shutdown or a store failure); try again to reload it.
-#[derive(Debug, Clone, Copy, thiserror::Error)]
-#[error("the café is not available right now")]
-pub struct Gone;
-
-impl CafeHandle {
-    pub fn is_closed(&self) -> bool {
-        self.tx.is_closed()
-    }
-
-    pub async fn send(&self, msg: Msg) -> Result<(), Gone> {
-        self.tx.send(msg).await.map_err(|_| Gone)
-    }
-
-    pub async fn attach(
-        &self,
-        conn: ConnId,
-        person: Option<PersonId>,
-        resume: Option<ResumePoint>,
-        link: Arc<ConnLink>,
-    ) -> Result<Result<(), Rejection>, Gone> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Msg::Attach {
-            conn,
-            person,
-            resume,
-            link,
-            reply,
-        })
-        .await?;
-        rx.await.map_err(|_| Gone)
-    }
-
-    pub async fn join(
-        &self,
-        name: String,
-        role: Role,
-        location: Location,
-    ) -> Result<Result<PersonId, Rejection>, Gone> {
-        let (reply, rx) = oneshot::channel();
-        self.send(Msg::Join {
-            name,
-            role,
-            location,
-            reply,
-        })
-        .await?;
-        rx.await.map_err(|_| Gone)
-    }
-
-    /// Runs `f(state, epoch, seq)` inside the actor on the committed state.
-    pub async fn inspect<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&CafeState, u64, u64) -> T + Send + 'static,
-    ) -> Result<T, Gone> {
-        let (tx, rx) = oneshot::channel();
-        self.send(Msg::Inspect(Box::new(move |s, e, q| {
-            let _ = tx.send(f(s, e, q));
-        })))
-        .await?;
-        rx.await.map_err(|_| Gone)
-    }
-}
-
-/// One event as every audience saw it, kept for resuming clients.
-struct RingEntry {
-    seq: u64,
-    public: Option<Utf8Bytes>,
-    facilitator: Option<Utf8Bytes>,
-    /// The person whose projection differs, and what they got.
-    personal: Option<(PersonId, Option<Utf8Bytes>)>,
-    /// This person's view changed shape here: they need a snapshot, not events.
-    snapshot_for: Option<PersonId>,
-}
-
-impl RingEntry {
-    fn pick(&self, person: Option<PersonId>, audience: Audience) -> Option<&Utf8Bytes> {
-        if let (Some(p), Some((cp, bytes))) = (person, &self.personal) {
-            if p == *cp {
-                return bytes.as_ref();
-            }
-        }
-        match audience {
-            Audience::Facilitator => self.facilitator.as_ref(),
-            _ => self.public.as_ref(),
-        }
-    }
-}
 
 struct ConnEntry {
     person: Option<PersonId>,
@@ -393,100 +89,6 @@ impl Batch {
             && self.attaches.is_empty()
             && self.closes.is_empty()
     }
-}
-
-/// Encodes an event for every audience, given the state after it was applied, sharing the
-/// bytes when projections are equal.
-fn project_entry(
-    state: &CafeState,
-    prior: &cafe_shared::Prior,
-    event: &Event,
-    seq: u64,
-    at: Millis,
-) -> RingEntry {
-    project_entry_with(state, prior, event, seq, at).0
-}
-
-/// `project_entry`, also returning the public and facilitator projections.
-fn project_entry_with(
-    state: &CafeState,
-    prior: &cafe_shared::Prior,
-    event: &Event,
-    seq: u64,
-    at: Millis,
-) -> (RingEntry, Option<Event>, Option<Event>) {
-    let frame = |e: Event| encode(&ServerFrame::Event { seq, at, event: e });
-    let public_ev = state.project(prior, event, Audience::Public);
-    let fac_ev = state.project(prior, event, Audience::Facilitator);
-    let public = public_ev.clone().map(frame);
-    let facilitator = if fac_ev == public_ev {
-        public.clone()
-    } else {
-        fac_ev.clone().map(frame)
-    };
-    let personal = state.concerned(prior, event).map(|p| {
-        let ev = state.project(prior, event, Audience::Person(p));
-        let bytes = match state.audience_of(p) {
-            Audience::Facilitator if ev == fac_ev => facilitator.clone(),
-            Audience::Public if ev == public_ev => public.clone(),
-            _ => ev.map(frame),
-        };
-        (p, bytes)
-    });
-    let entry = RingEntry {
-        seq,
-        public,
-        facilitator,
-        personal,
-        snapshot_for: state.needs_snapshot(prior, event),
-    };
-    (entry, public_ev, fac_ev)
-}
-
-/// One audience's frames of a batch. Its last frame, when a live-tally update, absorbs the
-/// next one of the same vote: a vote storm of 1,000 dots reaches 1,000 screens as one
-/// update per batch instead of a million frames.
-#[derive(Default)]
-struct AudienceFrames {
-    frames: Vec<Utf8Bytes>,
-    /// The event behind the last frame, while it can still absorb a later update.
-    tail: Option<Event>,
-}
-
-impl AudienceFrames {
-    fn push(&mut self, bytes: Option<&Utf8Bytes>, event: Option<Event>, seq: u64, at: Millis) {
-        let (Some(bytes), Some(event)) = (bytes, event) else {
-            // Nothing for this audience: its last frame is still the last one.
-            return;
-        };
-        if let Some(tail) = self.tail.as_mut() {
-            if tail.absorb_progress(&event) {
-                if let Some(last) = self.frames.last_mut() {
-                    *last = encode(&ServerFrame::Event {
-                        seq,
-                        at,
-                        event: tail.clone(),
-                    });
-                    return;
-                }
-            }
-        }
-        self.frames.push(bytes.clone());
-        self.tail = matches!(event, Event::VoteProgress { .. }).then_some(event);
-    }
-}
-
-fn snapshot_frame(state: &CafeState, epoch: u64, seq: u64, person: Option<PersonId>) -> Utf8Bytes {
-    let view = match person {
-        Some(p) => state.view(Audience::Person(p)),
-        None => state.view(Audience::Public),
-    };
-    encode(&ServerFrame::Snapshot {
-        epoch,
-        seq,
-        recovered: false,
-        state: Box::new(view),
-    })
 }
 
 /// Everything needed to start an actor.
@@ -634,10 +236,9 @@ impl Actor {
                     }
                     for c in self.conns.values() {
                         c.link.close(CloseReason::new(
-                            4000,
+                            CloseCode::Resync,
                             ErrorCode::Resync,
                             "the café was reloaded; reconnect and resume",
-                            true,
                         ));
                     }
                     tracing::debug!(cafe = %self.id, "idle café unloaded");
@@ -669,10 +270,9 @@ impl Actor {
         self.rx.close();
         for c in self.conns.values() {
             c.link.close(CloseReason::new(
-                4000,
+                CloseCode::Resync,
                 ErrorCode::Internal,
                 "the server could not save; reconnect and resume",
-                true,
             ));
         }
         self.metrics.cafes_loaded.dec();
@@ -930,196 +530,6 @@ impl Actor {
             Err(r) => {
                 tracing::debug!(cafe = %self.id, ?cmd, rejection = %r, "system command refused")
             }
-        }
-    }
-
-    /// Registers a connection and queues its welcome and catch-up; false if refused. Its
-    /// person is announced online by the caller.
-    #[allow(clippy::too_many_arguments)]
-    fn attach(
-        &mut self,
-        b: &mut Batch,
-        conn: ConnId,
-        person: Option<PersonId>,
-        resume: Option<ResumePoint>,
-        link: Arc<ConnLink>,
-        reply: AttachReply,
-        now: Millis,
-    ) -> bool {
-        let role = match person {
-            Some(p) => match self.state.people.get(&p) {
-                Some(x) if !x.removed => Some(x.role),
-                Some(_) => {
-                    b.attaches.push((
-                        reply,
-                        Err(Rejection::new(
-                            ErrorCode::Unauthorized,
-                            "you were removed from this café",
-                        )),
-                    ));
-                    return false;
-                }
-                None => {
-                    b.attaches.push((
-                        reply,
-                        Err(Rejection::new(
-                            ErrorCode::Unauthorized,
-                            "this token names nobody in this café",
-                        )),
-                    ));
-                    return false;
-                }
-            },
-            None => None,
-        };
-        let audience = self.audience(person);
-        let (resumed, catch_up) = match self.catch_up(person, audience, resume) {
-            Some(events) => (true, events),
-            None => (false, vec![self.snapshot_for(person)]),
-        };
-        let welcome = encode(&ServerFrame::Welcome {
-            protocol: PROTOCOL_VERSION,
-            cafe: self.id.clone(),
-            you: person,
-            role,
-            audience,
-            epoch: self.epoch,
-            seq: self.seq,
-            resumed,
-            server_time: now,
-        });
-        let mut frames = Vec::with_capacity(catch_up.len() + 1);
-        frames.push(welcome);
-        frames.extend(catch_up);
-        // Private from the start: later events of this batch follow the welcome in this
-        // list, and none of the batch's earlier events (already in the snapshot or the
-        // catch-up) are repeated.
-        b.private.insert(
-            conn,
-            Private {
-                frames,
-                done: false,
-            },
-        );
-        self.conns.insert(
-            conn,
-            ConnEntry {
-                person,
-                link,
-                audience,
-            },
-        );
-        b.attaches.push((reply, Ok(conn)));
-        true
-    }
-
-    fn audience(&self, person: Option<PersonId>) -> Audience {
-        match person {
-            Some(p) => self.state.audience_of(p),
-            None => Audience::Public,
-        }
-    }
-
-    /// The snapshot frame for a newcomer, shared with everyone whose view is the public one.
-    fn snapshot_for(&mut self, person: Option<PersonId>) -> Utf8Bytes {
-        if person.is_some_and(|p| !self.state.view_is_public(p)) {
-            return snapshot_frame(&self.state, self.epoch, self.seq, person);
-        }
-        match &self.public_snapshot {
-            Some((seq, bytes)) if *seq == self.seq => bytes.clone(),
-            _ => {
-                let bytes = snapshot_frame(&self.state, self.epoch, self.seq, None);
-                self.public_snapshot = Some((self.seq, bytes.clone()));
-                bytes
-            }
-        }
-    }
-
-    /// The missed events that bring a client from `resume` to now, or None when it needs a
-    /// snapshot instead (no resume point, another epoch, or the ring lacks some).
-    fn catch_up(
-        &self,
-        person: Option<PersonId>,
-        audience: Audience,
-        resume: Option<ResumePoint>,
-    ) -> Option<Vec<Utf8Bytes>> {
-        let r = resume?;
-        if r.epoch != self.epoch || r.seq > self.seq {
-            return None;
-        }
-        if r.seq == self.seq {
-            return Some(Vec::new());
-        }
-        let first = r.seq + 1;
-        match self.ring.front() {
-            Some(e) if e.seq <= first => {}
-            _ => return None,
-        }
-        let mut frames = Vec::new();
-        for e in self.ring.iter().filter(|e| e.seq >= first) {
-            if person.is_some() && e.snapshot_for == person {
-                return None;
-            }
-            if let Some(bytes) = e.pick(person, audience) {
-                frames.push(bytes.clone());
-            }
-        }
-        Some(frames)
-    }
-
-    fn push_ring(&mut self, entry: RingEntry) {
-        self.ring.push_back(entry);
-        // Two out per one in: a ring extended from the store (see `extend_ring_back`)
-        // shrinks back to its size gradually instead of all at once, so that a crowd of
-        // phones reconnecting after a long outage all find their events.
-        for _ in 0..2 {
-            if self.ring.len() > self.tuning.ring_events.max(1) {
-                self.ring.pop_front();
-            }
-        }
-    }
-
-    /// Rebuilds the ring's older part from the store so that it starts right after `seq`:
-    /// the newest snapshot at or before `seq`, replayed up to the ring. Gives up (the
-    /// client then gets a snapshot) when that is more than `replay_max_events` events or
-    /// the store fails.
-    async fn extend_ring_back(&mut self, seq: u64) {
-        let front = self.ring.front().map(|e| e.seq).unwrap_or(self.seq + 1);
-        if seq + 1 >= front || self.seq - seq > self.tuning.replay_max_events {
-            return;
-        }
-        let upto = front - 1;
-        let source = self
-            .store
-            .replay_source(&self.id, seq, upto, self.tuning.replay_max_events)
-            .await;
-        let (base, events) = match source {
-            Ok(Some(s)) => s,
-            Ok(None) => return,
-            Err(e) => {
-                tracing::warn!(cafe = %self.id, error = %e, "replay from the store failed");
-                return;
-            }
-        };
-        let (mut at_seq, mut state) = base.unwrap_or_default();
-        let mut entries = Vec::new();
-        for e in events {
-            if e.seq != at_seq + 1 {
-                tracing::warn!(cafe = %self.id, seq = e.seq, "gap in the stored log");
-                return;
-            }
-            let prior = state.prior(&e.event);
-            state.apply(&e.event);
-            at_seq = e.seq;
-            if e.seq > seq {
-                entries.push(project_entry(&state, &prior, &e.event, e.seq, e.at));
-            }
-        }
-        if at_seq != upto {
-            return;
-        }
-        for entry in entries.into_iter().rev() {
-            self.ring.push_front(entry);
         }
     }
 

@@ -1,257 +1,24 @@
 //! HTTP routes: the JSON API, health, metrics, OpenAPI, the WebSocket upgrade and the
-//! embedded browser app. Errors are `{code, message}` with a matching status.
+//! embedded browser app. Errors are `{code, message}` with a matching status
+//! ([`crate::errors`]); the bodies are `cafe_shared::api`'s.
 
+use crate::errors::{ApiBytes, ApiError, ApiJson};
 use crate::export;
 use crate::registry::{CreateError, Registry};
-use crate::store::StoreError;
 use crate::App;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use cafe_shared::{
-    CafeState, ErrorCode, JoinCode, Language, Location, Mode, Phase, Rejection, Role, Settings,
-    SystemCommand,
+use cafe_shared::api::{
+    ApiErrorBody, CafeCreatedResponse, CreateCafeRequest, JoinRequest, JoinResponse, PublicInfo,
+    TokenQuery,
 };
-use dashmap::DashMap;
-use serde::{Deserialize, Serialize};
+use cafe_shared::{CafeState, ErrorCode, JoinCode, Role, SystemCommand};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::time::Instant;
-use utoipa::{OpenApi, ToSchema};
-
-// ----- errors -----
-
-/// An API error: `{"code": "...", "message": "..."}` with the status that fits the code.
-#[derive(Debug, Clone)]
-pub struct ApiError {
-    pub code: ErrorCode,
-    pub message: String,
-    pub status: StatusCode,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ApiErrorBody {
-    /// Snake-case error code shared with the WebSocket protocol, e.g. `not_found`.
-    pub code: String,
-    pub message: String,
-}
-
-pub fn status_of(code: ErrorCode) -> StatusCode {
-    use ErrorCode::*;
-    match code {
-        Malformed | UnknownFrame | ProtocolVersion | HelloRequired => StatusCode::BAD_REQUEST,
-        Unauthorized | TokenExpired => StatusCode::UNAUTHORIZED,
-        Forbidden => StatusCode::FORBIDDEN,
-        NotFound => StatusCode::NOT_FOUND,
-        NotAllowedInPhase | LimitReached | BoardLocked | Conflict | Resync => StatusCode::CONFLICT,
-        OverBudget | OverCap | TooLong | TooShort | Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-        RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ServerRestarting => StatusCode::SERVICE_UNAVAILABLE,
-        Internal => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-impl ApiError {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            status: status_of(code),
-        }
-    }
-
-    fn internal(e: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %e, "request failed");
-        Self::new(ErrorCode::Internal, "something failed on the server")
-    }
-}
-
-impl From<Rejection> for ApiError {
-    fn from(r: Rejection) -> Self {
-        Self::new(r.code, r.message)
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
-        Self::internal(e)
-    }
-}
-
-impl From<crate::cafe::Gone> for ApiError {
-    fn from(_: crate::cafe::Gone) -> Self {
-        Self::new(
-            ErrorCode::ServerRestarting,
-            "the café is restarting; try again",
-        )
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ApiErrorBody {
-            code: self.code.as_str().to_owned(),
-            message: self.message,
-        };
-        (self.status, Json(body)).into_response()
-    }
-}
-
-/// JSON body whose failures are API errors too: 413 too large, 400 not JSON, 422 wrong
-/// shape.
-pub struct ApiJson<T>(pub T);
-
-impl<S, T> FromRequest<S> for ApiJson<T>
-where
-    S: Send + Sync,
-    T: serde::de::DeserializeOwned,
-{
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|r| {
-            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(ErrorCode::TooLarge, "the request body is too large")
-            } else {
-                ApiError::new(ErrorCode::Malformed, r.body_text())
-            }
-        })?;
-        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
-            use serde_json::error::Category;
-            match e.classify() {
-                Category::Data => ApiError::new(ErrorCode::Invalid, e.to_string()),
-                _ => ApiError::new(ErrorCode::Malformed, format!("not valid JSON: {e}")),
-            }
-        })
-    }
-}
-
-// ----- per-IP throttles -----
-
-/// Counts events per client IP in fixed windows; past the limit the IP gets 429 until its
-/// window ends. Used for failed join-code look-ups (successful ones do not reset it, so
-/// guessing cannot hide between valid codes) and for creating cafés.
-#[derive(Default)]
-pub struct Throttle {
-    counts: DashMap<IpAddr, (Instant, u32)>,
-}
-
-impl Throttle {
-    fn check(&self, ip: IpAddr, limit: u32, window: Duration) -> Result<(), ApiError> {
-        if let Some(e) = self.counts.get(&ip) {
-            if e.0.elapsed() < window && e.1 >= limit {
-                return Err(ApiError::new(
-                    ErrorCode::RateLimited,
-                    "too many attempts; wait a minute and try again",
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn count(&self, ip: IpAddr, window: Duration) {
-        if self.counts.len() > 100_000 {
-            self.counts.retain(|_, v| v.0.elapsed() < window);
-        }
-        let mut e = self.counts.entry(ip).or_insert((Instant::now(), 0));
-        if e.0.elapsed() >= window {
-            *e = (Instant::now(), 0);
-        }
-        e.1 += 1;
-    }
-
-    /// Checks and counts in one step.
-    fn take(&self, ip: IpAddr, limit: u32, window: Duration) -> Result<(), ApiError> {
-        self.check(ip, limit, window)?;
-        self.count(ip, window);
-        Ok(())
-    }
-}
-
-/// The server's throttles.
-#[derive(Default)]
-pub struct Throttles {
-    pub join_failures: Throttle,
-    pub creates: Throttle,
-}
-
-// ----- DTOs -----
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCafeRequest {
-    pub title: String,
-    #[serde(default)]
-    pub description: Option<String>,
-    /// `in_person`, `online` or `hybrid` (default).
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub mode: Option<Mode>,
-    /// `ar`, `zh`, `en` (default), `fr`, `ru` or `es`.
-    #[serde(default)]
-    #[schema(value_type = Option<String>)]
-    pub language: Option<Language>,
-    /// `{anonymous, moderation, default_budget, default_per_item_cap, default_visibility}`.
-    #[serde(default)]
-    #[schema(value_type = Option<Object>)]
-    pub settings: Option<Settings>,
-    pub organiser_name: String,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct CafeCreatedResponse {
-    pub cafe_id: String,
-    pub code: String,
-    pub code_display: String,
-    pub join_url: String,
-    pub organiser_token: String,
-    pub projector_token: String,
-    pub person_id: Option<u64>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PublicInfo {
-    pub cafe_id: String,
-    pub code: String,
-    pub code_display: String,
-    pub title: String,
-    pub description: String,
-    #[schema(value_type = String)]
-    pub mode: Mode,
-    #[schema(value_type = String)]
-    pub language: Language,
-    #[schema(value_type = String)]
-    pub phase: Phase,
-    pub anonymous: bool,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct JoinRequest {
-    pub name: String,
-    /// `room` or `remote`.
-    #[schema(value_type = String)]
-    pub location: Location,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct JoinResponse {
-    pub cafe_id: String,
-    pub person_id: u64,
-    pub token: String,
-    #[schema(value_type = String)]
-    pub role: Role,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct TokenQuery {
-    pub token: Option<String>,
-}
+use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -651,25 +418,5 @@ async fn render_export(
             export::export_markdown(state, now),
         )
             .into_response()),
-    }
-}
-
-/// A raw body whose failures are API errors (413 when too large).
-pub struct ApiBytes(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for ApiBytes {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Bytes::from_request(req, state)
-            .await
-            .map(ApiBytes)
-            .map_err(|r| {
-                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(ErrorCode::TooLarge, "the request body is too large")
-                } else {
-                    ApiError::new(ErrorCode::Malformed, r.body_text())
-                }
-            })
     }
 }

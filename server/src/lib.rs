@@ -4,7 +4,9 @@
 //!
 //! - [`config`]: flags and environment variables (clap), plus test-only tuning.
 //! - [`http`]: HTTP routes: create / look up / join cafés, QR codes, exports and imports,
-//!   health, metrics and the OpenAPI document; errors are `{code, message}`.
+//!   health, metrics and the OpenAPI document. Their bodies are `cafe_shared::api`'s;
+//!   [`errors`]: the `{code, message}` error and body extractors; [`throttle`]: per-IP
+//!   limits on creating cafés and on join-code misses.
 //! - [`ws`]: one WebSocket connection, split into a reader (hello, rate limit, parsing) and
 //!   a writer (bounded outbound queue, coalesced flushes, `bye` + close codes).
 //! - [`cafe`]: the café actor, the only writer of a café's state. Decides commands with
@@ -22,12 +24,14 @@ pub mod assets;
 pub mod auth;
 pub mod cafe;
 pub mod config;
+pub mod errors;
 pub mod export;
 pub mod http;
 pub mod metrics;
 pub mod registry;
 pub mod shutdown;
 pub mod store;
+pub mod throttle;
 pub mod ws;
 
 pub use config::{Config, LogFormat, Tuning};
@@ -52,7 +56,7 @@ pub struct App {
     /// Upgraded sockets (axum's graceful shutdown does not track them).
     pub connections: TaskTracker,
     pub next_conn: AtomicU64,
-    pub throttles: http::Throttles,
+    pub throttles: throttle::Throttles,
     /// Base of join links, without a trailing slash.
     pub public_url: String,
 }
@@ -169,7 +173,7 @@ pub async fn start(config: Config) -> Result<ServerHandle, StartError> {
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
         next_conn: AtomicU64::new(1),
-        throttles: http::Throttles::default(),
+        throttles: throttle::Throttles::default(),
         public_url,
         config,
     });

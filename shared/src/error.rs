@@ -33,7 +33,9 @@ wire_enum! {
         TooLong => "too_long",
         /// Text empty after trimming, or a value below its minimum.
         TooShort => "too_short",
-        /// A value is outside its allowed range or shape (control characters, bad code …).
+        /// A value is outside its allowed range or set (control characters, bad code, an
+        /// unknown enum value such as a `location` of `"moon"` …), over HTTP and WebSocket
+        /// alike.
         Invalid => "invalid",
         /// A per-café limit (people, ideas, tables …) is reached.
         LimitReached => "limit_reached",

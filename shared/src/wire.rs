@@ -162,10 +162,13 @@ impl ClientFrame {
             .and_then(|i| i.as_str())
             .filter(|s| kind == "command" && valid_command_id(s))
             .map(str::to_owned);
-        let frame: ClientFrame = serde_json::from_value(value).map_err(|e| FrameError {
-            code: ErrorCode::Malformed,
-            message: format!("bad {kind} frame: {e}"),
-            id: id.clone(),
+        let frame = ClientFrame::deserialize(&value).map_err(|e| {
+            let message = e.to_string();
+            FrameError {
+                code: shape_or_value(&value, &message),
+                message: format!("bad {kind} frame: {message}"),
+                id: id.clone(),
+            }
         })?;
         if let ClientFrame::Command { id, .. } = &frame {
             if !valid_command_id(id) {
@@ -180,6 +183,36 @@ impl ClientFrame {
     }
 }
 
+/// The code for a frame of a known type that still does not deserialize.
+///
+/// A value outside its set (a `location` of `"moon"`, an unknown `phase`) is `invalid`: the
+/// frame has the right shape and one value cannot be used. That is what the HTTP API answers
+/// for the same mistake in a JSON body, so a client handles an unknown enum value once,
+/// whichever way it sent it. Everything else (a missing or unknown field, a wrong type, an
+/// unknown command `type` or assignment `kind`) is a shape error: `malformed`.
+fn shape_or_value(frame: &serde_json::Value, serde_message: &str) -> ErrorCode {
+    let unknown = serde_message
+        .strip_prefix("unknown variant `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name);
+    match unknown {
+        Some(name) if !is_tag_value(frame, name) => ErrorCode::Invalid,
+        _ => ErrorCode::Malformed,
+    }
+}
+
+/// Whether `name` is the value of a `type` or `kind` tag somewhere in the frame: serde
+/// reports an unknown tag as an "unknown variant" too.
+fn is_tag_value(v: &serde_json::Value, name: &str) -> bool {
+    match v {
+        serde_json::Value::Object(m) => m.iter().any(|(k, v)| {
+            ((k == "type" || k == "kind") && v.as_str() == Some(name)) || is_tag_value(v, name)
+        }),
+        serde_json::Value::Array(a) => a.iter().any(|v| is_tag_value(v, name)),
+        _ => false,
+    }
+}
+
 fn valid_command_id(id: &str) -> bool {
     !id.is_empty() && id.chars().count() <= COMMAND_ID_MAX
 }
@@ -191,5 +224,36 @@ impl ServerFrame {
         serde_json::to_string(self).unwrap_or_else(|e| {
             format!(r#"{{"type":"error","code":"internal","message":"encoding failed: {e}"}}"#)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_value_is_invalid_and_an_unknown_tag_malformed() {
+        let err = |s: &str| ClientFrame::parse(s).expect_err("bad frame");
+        let e = err(
+            r#"{"type":"command","id":"c-1","command":{"type":"set_location","location":"moon"}}"#,
+        );
+        assert_eq!((e.code, e.id.as_deref()), (ErrorCode::Invalid, Some("c-1")));
+        let e = err(r#"{"type":"command","id":"c-2","command":{"type":"set_phase","phase":"x"}}"#);
+        assert_eq!(e.code, ErrorCode::Invalid);
+        let e = err(r#"{"type":"command","id":"c-3","command":{"type":"fly"}}"#);
+        assert_eq!(e.code, ErrorCode::Malformed);
+        let e = err(r#"{"type":"command","id":"c-4","command":{"type":"set_location"}}"#);
+        assert_eq!(
+            e.code,
+            ErrorCode::Malformed,
+            "a missing field is a shape error"
+        );
+        let e =
+            err(r#"{"type":"command","id":"c-5","command":{"type":"set_location","location":1}}"#);
+        assert_eq!(
+            e.code,
+            ErrorCode::Malformed,
+            "a wrong type is a shape error"
+        );
     }
 }

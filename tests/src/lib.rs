@@ -16,7 +16,6 @@ use cafe_shared::{
     ServerFrame, PROTOCOL_VERSION,
 };
 use futures_util::{SinkExt, StreamExt};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -33,24 +32,10 @@ pub const RECV_GUARD: Duration = Duration::from_secs(30);
 /// The JWT secret test servers use, so tests can forge expired or foreign tokens.
 pub const TEST_SECRET: &str = "test-secret-for-cafe-tests-only-0123456789";
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct CreatedCafe {
-    pub cafe_id: String,
-    pub code: String,
-    pub code_display: String,
-    pub join_url: String,
-    pub organiser_token: String,
-    pub projector_token: String,
-    pub person_id: Option<u64>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Joined {
-    pub cafe_id: String,
-    pub person_id: u64,
-    pub token: String,
-    pub role: String,
-}
+/// What creating (or importing) a café answers.
+pub type CreatedCafe = cafe_shared::api::CafeCreatedResponse;
+/// What joining a café answers.
+pub type Joined = cafe_shared::api::JoinResponse;
 
 /// HTTP helpers shared by the in-process and the binary server.
 #[derive(Clone)]
@@ -104,11 +89,7 @@ impl Api {
     }
 
     pub async fn join(&self, code: &str, name: &str, location: Location) -> Joined {
-        let loc = match location {
-            Location::Room => "room",
-            Location::Remote => "remote",
-        };
-        let r = self.join_raw(code, name, loc).await;
+        let r = self.join_raw(code, name, location.as_str()).await;
         assert_eq!(r.status().as_u16(), 200, "join");
         r.json().await.expect("join response")
     }

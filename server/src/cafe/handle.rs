@@ -1,0 +1,106 @@
+//! The café as seen from outside its task: [`CafeHandle`] sends it [`Msg`]s.
+
+use super::conn::{ConnId, ConnLink};
+use cafe_shared::{CafeId, CafeState, Command, Location, PersonId, Rejection, ResumePoint, Role};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+pub(super) type Inspect = Box<dyn FnOnce(&CafeState, u64, u64) + Send>;
+
+pub enum Msg {
+    Attach {
+        conn: ConnId,
+        person: Option<PersonId>,
+        resume: Option<ResumePoint>,
+        link: Arc<ConnLink>,
+        reply: oneshot::Sender<Result<(), Rejection>>,
+    },
+    Detach {
+        conn: ConnId,
+    },
+    Command {
+        conn: ConnId,
+        person: PersonId,
+        id: String,
+        command: Command,
+    },
+    Join {
+        name: String,
+        role: Role,
+        location: Location,
+        reply: oneshot::Sender<Result<PersonId, Rejection>>,
+    },
+    /// Runs a read-only closure on the committed state (public info, exports).
+    Inspect(Inspect),
+}
+
+/// The café as seen from outside its task.
+#[derive(Clone)]
+pub struct CafeHandle {
+    pub id: CafeId,
+    pub(super) tx: mpsc::Sender<Msg>,
+}
+
+/// The café's task has stopped (shutdown or a store failure); try again to reload it.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the café is not available right now")]
+pub struct Gone;
+
+impl CafeHandle {
+    pub fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
+
+    pub async fn send(&self, msg: Msg) -> Result<(), Gone> {
+        self.tx.send(msg).await.map_err(|_| Gone)
+    }
+
+    pub async fn attach(
+        &self,
+        conn: ConnId,
+        person: Option<PersonId>,
+        resume: Option<ResumePoint>,
+        link: Arc<ConnLink>,
+    ) -> Result<Result<(), Rejection>, Gone> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Msg::Attach {
+            conn,
+            person,
+            resume,
+            link,
+            reply,
+        })
+        .await?;
+        rx.await.map_err(|_| Gone)
+    }
+
+    pub async fn join(
+        &self,
+        name: String,
+        role: Role,
+        location: Location,
+    ) -> Result<Result<PersonId, Rejection>, Gone> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Msg::Join {
+            name,
+            role,
+            location,
+            reply,
+        })
+        .await?;
+        rx.await.map_err(|_| Gone)
+    }
+
+    /// Runs `f(state, epoch, seq)` inside the actor on the committed state.
+    pub async fn inspect<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&CafeState, u64, u64) -> T + Send + 'static,
+    ) -> Result<T, Gone> {
+        let (tx, rx) = oneshot::channel();
+        self.send(Msg::Inspect(Box::new(move |s, e, q| {
+            let _ = tx.send(f(s, e, q));
+        })))
+        .await?;
+        rx.await.map_err(|_| Gone)
+    }
+}
