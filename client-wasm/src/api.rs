@@ -1,80 +1,65 @@
 //! The HTTP half of the contract: create a café, join one by code.
 
-use cafe_shared::{Language, Location, Mode, Settings};
+use cafe_shared::api::{
+    ApiErrorBody, CafeCreatedResponse, CreateCafeRequest, JoinRequest, JoinResponse,
+};
+use cafe_shared::{ErrorCode, Location};
 use gloo_net::http::{Request, Response};
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::de::DeserializeOwned;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ApiError {
-    pub code: String,
-    #[serde(default)]
-    pub message: String,
+/// Why an HTTP call failed. The bodies themselves are `cafe_shared::api`'s, the server's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// The server answered with an error.
+    Server(ApiErrorBody),
+    /// No readable answer: offline, or the server is unreachable.
+    Network,
 }
 
 impl ApiError {
-    fn network() -> Self {
-        Self {
-            code: "network".into(),
-            message: String::new(),
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::Server(b) => Some(b.code),
+            ApiError::Network => None,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            ApiError::Server(b) => &b.message,
+            ApiError::Network => "",
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct CreateCafe {
-    pub title: String,
-    pub description: String,
-    pub mode: Mode,
-    pub language: Language,
-    pub settings: Settings,
-    pub organiser_name: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Created {
-    pub cafe_id: String,
-    pub code: String,
-    pub code_display: String,
-    pub join_url: String,
-    pub organiser_token: String,
-    pub projector_token: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct JoinBody<'a> {
-    name: &'a str,
-    location: Location,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Joined {
-    pub cafe_id: String,
-    pub token: String,
-}
-
 async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
     if resp.ok() {
-        resp.json::<T>().await.map_err(|_| ApiError::network())
+        resp.json::<T>().await.map_err(|_| ApiError::Network)
     } else {
-        Err(resp.json::<ApiError>().await.unwrap_or(ApiError {
-            code: "internal".into(),
+        let body = resp.json::<ApiErrorBody>().await.unwrap_or(ApiErrorBody {
+            code: ErrorCode::Internal,
             message: resp.status_text(),
-        }))
+        });
+        Err(ApiError::Server(body))
     }
 }
 
-pub async fn create_cafe(body: &CreateCafe) -> Result<Created, ApiError> {
+pub async fn create_cafe(body: &CreateCafeRequest) -> Result<CafeCreatedResponse, ApiError> {
     let req = Request::post("/api/cafes")
         .json(body)
-        .map_err(|_| ApiError::network())?;
-    read(req.send().await.map_err(|_| ApiError::network())?).await
+        .map_err(|_| ApiError::Network)?;
+    read(req.send().await.map_err(|_| ApiError::Network)?).await
 }
 
-pub async fn join(code: &str, name: &str, location: Location) -> Result<Joined, ApiError> {
+pub async fn join(code: &str, name: &str, location: Location) -> Result<JoinResponse, ApiError> {
+    let body = JoinRequest {
+        name: name.to_string(),
+        location,
+    };
     let req = Request::post(&format!("/api/cafes/by-code/{code}/join"))
-        .json(&JoinBody { name, location })
-        .map_err(|_| ApiError::network())?;
-    read(req.send().await.map_err(|_| ApiError::network())?).await
+        .json(&body)
+        .map_err(|_| ApiError::Network)?;
+    read(req.send().await.map_err(|_| ApiError::Network)?).await
 }
 
 /// Export download link; the token rides in the query because a plain link cannot carry an

@@ -322,26 +322,6 @@ impl ClientState {
     }
 }
 
-/// What to do when the socket closed with this code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AfterClose {
-    Reconnect,
-    /// Token refused: back to the landing page.
-    Leave,
-    /// The server speaks another protocol; only a reload (new bundle) helps.
-    Stop,
-}
-
-pub fn after_close(code: u16, bye_reconnect: Option<bool>) -> AfterClose {
-    match code {
-        4001 | 4002 => AfterClose::Leave,
-        4004 => AfterClose::Stop,
-        // 1000 after our own bye never reaches here; from the server it means "done".
-        1000 if bye_reconnect == Some(false) => AfterClose::Stop,
-        _ => AfterClose::Reconnect,
-    }
-}
-
 /// Exponential backoff with jitter: 0.5 s, 1 s, 2 s … capped at 30 s, each scaled by a
 /// random factor in [0.5, 1.0) so a room full of phones does not reconnect in lockstep
 /// after the Wi-Fi comes back.
@@ -359,7 +339,8 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use cafe_shared::{
-        BoardId, CafeId, CafeInfo, Event, Idea, IdeaId, JoinCode, Location, Person, Phase,
+        AfterClose, BoardId, CafeId, CafeInfo, CloseCode, Event, Idea, IdeaId, JoinCode, Location,
+        Person, Phase,
     };
     use std::collections::BTreeSet;
 
@@ -591,11 +572,11 @@ mod tests {
             1_200,
         );
         assert_eq!(c.clock_offset, 5_100 + 100 - 1_200);
-        assert_eq!(after_close(4001, None), AfterClose::Leave);
-        assert_eq!(after_close(4000, Some(true)), AfterClose::Reconnect);
-        assert_eq!(after_close(1012, Some(true)), AfterClose::Reconnect);
-        assert_eq!(after_close(1006, None), AfterClose::Reconnect);
-        assert_eq!(after_close(4004, None), AfterClose::Stop);
+        assert_eq!(CloseCode::policy(4001, None), AfterClose::Leave);
+        assert_eq!(CloseCode::policy(4000, Some(true)), AfterClose::Reconnect);
+        assert_eq!(CloseCode::policy(1012, Some(true)), AfterClose::Reconnect);
+        assert_eq!(CloseCode::policy(1006, None), AfterClose::Reconnect);
+        assert_eq!(CloseCode::policy(4004, None), AfterClose::Stop);
         let bye = ServerFrame::Bye {
             code: ErrorCode::Unauthorized,
             message: "removed".into(),

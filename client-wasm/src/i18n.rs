@@ -6,7 +6,7 @@
 
 mod en;
 
-use cafe_shared::{ErrorCode, Language, Phase, Role};
+use cafe_shared::{ErrorCode, Language, Location, Mode, Phase, Role, TableKind};
 use std::cell::RefCell;
 use yew::prelude::*;
 
@@ -117,37 +117,30 @@ impl T {
         s
     }
 
-    pub fn phase(&self, p: Phase) -> &'static str {
-        self.t(match p {
-            Phase::Lobby => "phase.lobby",
-            Phase::Ideate => "phase.ideate",
-            Phase::Group => "phase.group",
-            Phase::Vote => "phase.vote",
-            Phase::Results => "phase.results",
-            Phase::Closed => "phase.closed",
-        })
+    /// The text under `{prefix}.{wire name}`: names of phases, roles, locations, table kinds
+    /// and modes are keyed by the shared `as_str()`, so the client spells none of them.
+    fn named(&self, prefix: &str, wire: &str) -> &'static str {
+        self.t(&format!("{prefix}.{wire}"))
     }
 
-    /// The phase's name in ids and CSS classes (`phase-group`): spelled out rather than taken
-    /// from `Debug`, which the bundle compiles without (`-Zfmt-debug=none`).
-    pub fn phase_slug(p: Phase) -> &'static str {
-        match p {
-            Phase::Lobby => "lobby",
-            Phase::Ideate => "ideate",
-            Phase::Group => "group",
-            Phase::Vote => "vote",
-            Phase::Results => "results",
-            Phase::Closed => "closed",
-        }
+    pub fn phase(&self, p: Phase) -> &'static str {
+        self.named("phase", p.as_str())
     }
 
     pub fn role(&self, r: Role) -> &'static str {
-        self.t(match r {
-            Role::Organiser => "role.organiser",
-            Role::Facilitator => "role.facilitator",
-            Role::Host => "role.host",
-            Role::Participant => "role.participant",
-        })
+        self.named("role", r.as_str())
+    }
+
+    pub fn location(&self, l: Location) -> &'static str {
+        self.named("loc", l.as_str())
+    }
+
+    pub fn table_kind(&self, k: TableKind) -> &'static str {
+        self.named("table", k.as_str())
+    }
+
+    pub fn mode(&self, m: Mode) -> &'static str {
+        self.named("mode", m.as_str())
     }
 
     pub fn error(&self, code: ErrorCode) -> &'static str {
@@ -241,35 +234,26 @@ mod tests {
     }
 
     #[test]
-    fn every_error_code_and_phase_has_text() {
-        for code in [
-            ErrorCode::Malformed,
-            ErrorCode::UnknownFrame,
-            ErrorCode::ProtocolVersion,
-            ErrorCode::HelloRequired,
-            ErrorCode::Unauthorized,
-            ErrorCode::TokenExpired,
-            ErrorCode::Forbidden,
-            ErrorCode::NotFound,
-            ErrorCode::NotAllowedInPhase,
-            ErrorCode::OverBudget,
-            ErrorCode::OverCap,
-            ErrorCode::TooLong,
-            ErrorCode::TooShort,
-            ErrorCode::Invalid,
-            ErrorCode::LimitReached,
-            ErrorCode::BoardLocked,
-            ErrorCode::Conflict,
-            ErrorCode::RateLimited,
-            ErrorCode::TooLarge,
-            ErrorCode::Resync,
-            ErrorCode::ServerRestarting,
-            ErrorCode::Internal,
-        ] {
+    fn every_error_code_and_wire_name_has_text() {
+        for code in ErrorCode::ALL {
             assert!(
                 lookup(en::STRINGS, &format!("err.{}", code.as_str())).is_some(),
                 "{code}"
             );
+        }
+        let en = T {
+            lang: Language::En,
+            ready: true,
+        };
+        let names = Phase::ALL
+            .map(|p| en.phase(p))
+            .into_iter()
+            .chain(Role::ALL.map(|r| en.role(r)))
+            .chain(Location::ALL.map(|l| en.location(l)))
+            .chain(TableKind::ALL.map(|k| en.table_kind(k)))
+            .chain(Mode::ALL.map(|m| en.mode(m)));
+        for name in names {
+            assert_ne!(name, "?");
         }
         #[cfg(not(target_arch = "wasm32"))]
         {

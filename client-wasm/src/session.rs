@@ -3,10 +3,10 @@
 //!
 //! All the decisions live in [`ClientState`]; this file only moves bytes and timers.
 
-use crate::client_state::{after_close, backoff_ms, AfterClose, ClientState, ConnStatus, Next};
+use crate::client_state::{backoff_ms, ClientState, ConnStatus, Next};
 use crate::outbox::Outbox;
 use crate::storage;
-use cafe_shared::{ClientFrame, Command, Millis, PROTOCOL_VERSION};
+use cafe_shared::{AfterClose, ClientFrame, CloseCode, Command, Millis, PROTOCOL_VERSION};
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use std::cell::{Cell, RefCell};
@@ -289,7 +289,8 @@ impl Session {
         self.socket.borrow_mut().take();
         self.welcomed.set(false);
         let bye = self.client.borrow().bye_reconnect;
-        match after_close(code, bye) {
+        // The shared close-code table says what each code means for a client.
+        match CloseCode::policy(code, bye) {
             AfterClose::Reconnect => self.schedule_reconnect(),
             AfterClose::Leave => {
                 let msg = self

@@ -2,7 +2,7 @@
 
 use crate::client_state::{ConnStatus, Notice};
 use crate::components::timer::TimerView;
-use crate::i18n::{native_name, use_lang, use_t, T};
+use crate::i18n::{native_name, use_lang, use_t};
 use cafe_shared::{Language, Phase, Timer};
 use yew::prelude::*;
 
@@ -92,7 +92,7 @@ pub fn top_bar(p: &TopBarProps) -> Html {
             </div>
             <div class="topbar-side">
                 if let Some(ph) = p.phase {
-                    <span class={classes!("phase-pill", format!("phase-{}", T::phase_slug(ph)))}>{ t.phase(ph) }</span>
+                    <span class={classes!("phase-pill", format!("phase-{}", ph.as_str()))}>{ t.phase(ph) }</span>
                 }
                 <TimerView timer={p.timer} clock_offset={p.clock_offset} />
                 if let Some(s) = p.status { <ConnBadge status={s} pending={p.pending} /> }

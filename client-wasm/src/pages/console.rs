@@ -124,7 +124,7 @@ fn phase_card(ctx: &Ctx, state: &CafeState) -> Html {
                     let send = send.clone();
                     let ph = *ph;
                     html! {
-                        <button id={format!("phase-{}", T::phase_slug(ph))}
+                        <button id={format!("phase-{}", ph.as_str())}
                             class={classes!("step", on.then_some("step-on"))} aria-pressed={on.to_string()}
                             onclick={Callback::from(move |_| send.emit(Command::SetPhase { phase: ph }))}>
                             { t.phase(ph) }
@@ -216,8 +216,8 @@ fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
             <h2 id="people-title">{ t.t("console.people") }</h2>
             <p class="stats">
                 <span><strong id="count-online">{ online }</strong>{ " " }{ t.t("console.online") }</span>
-                <span><strong id="count-room">{ room }</strong>{ " " }{ t.t("loc.room") }</span>
-                <span><strong id="count-remote">{ remote }</strong>{ " " }{ t.t("loc.remote") }</span>
+                <span><strong id="count-room">{ room }</strong>{ " " }{ t.location(Location::Room) }</span>
+                <span><strong id="count-remote">{ remote }</strong>{ " " }{ t.location(Location::Remote) }</span>
             </p>
             <ul class="people" id="people">
                 { for people.iter().map(|p| {
@@ -230,7 +230,7 @@ fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
                             <span role="img" class={classes!("presence", p.online.then_some("presence-on"))}
                                 aria-label={if p.online { t.t("console.online") } else { t.t("console.away") }}></span>
                             <span class="person-name">{ p.name.clone() }</span>
-                            <span class="muted small">{ t.role(p.role) }{ " · " }{ if p.location == Location::Room { t.t("loc.room") } else { t.t("loc.remote") } }</span>
+                            <span class="muted small">{ t.role(p.role) }{ " · " }{ t.location(p.location) }</span>
                             if p.ready { <span class="badge badge-ok">{ t.t("board.ready_on") }</span> }
                             if can_remove {
                                 <button class="btn btn-small btn-ghost" aria-label={t.f("console.remove_who", &[("name", &name)])}
@@ -353,11 +353,7 @@ fn tables_card(p: &TablesProps) -> Html {
     let on_kind = {
         let kind = kind.clone();
         Callback::from(move |e: Event| {
-            kind.set(if event_value(&e) == "virtual" {
-                TableKind::Virtual
-            } else {
-                TableKind::InRoom
-            })
+            kind.set(TableKind::from_wire(&event_value(&e)).unwrap_or(TableKind::InRoom))
         })
     };
     let on_assign = {
@@ -373,8 +369,9 @@ fn tables_card(p: &TablesProps) -> Html {
                     oninput={text(&name)} maxlength={TABLE_NAME_MAX.to_string()} />
                 <label class="sr-only" for="table-kind">{ t.t("console.table_kind") }</label>
                 <select id="table-kind" class="input" onchange={on_kind}>
-                    <option value="in_room" selected={*kind == TableKind::InRoom}>{ t.t("table.in_room") }</option>
-                    <option value="virtual" selected={*kind == TableKind::Virtual}>{ t.t("table.virtual") }</option>
+                    { for TableKind::ALL.into_iter().map(|k| html! {
+                        <option value={k.as_str()} selected={*kind == k}>{ t.table_kind(k) }</option>
+                    }) }
                 </select>
                 <button id="create-table" class="btn" type="submit" disabled={!p.can_create}>{ t.t("console.add_table") }</button>
             </form>
@@ -394,7 +391,7 @@ fn tables_card(p: &TablesProps) -> Html {
                         });
                         html! {
                             <tr>
-                                <td>{ row.name.clone() }<span class="muted small">{ " · " }{ if row.kind == TableKind::InRoom { t.t("table.in_room") } else { t.t("table.virtual") } }</span></td>
+                                <td>{ row.name.clone() }<span class="muted small">{ " · " }{ t.table_kind(row.kind) }</span></td>
                                 <td>
                                     <select class="input input-small" onchange={on_host} aria-label={t.f("console.host_for", &[("name", &row.name)])}>
                                         <option value="" selected={row.host.is_none()}>{ t.t("console.no_host") }</option>
@@ -574,16 +571,14 @@ fn vote_card(p: &VoteProps) -> Html {
     let on_target = {
         let target = target.clone();
         Callback::from(move |e: Event| {
-            target.set(if event_value(&e) == "clusters" {
-                VoteTarget::Clusters
-            } else {
-                VoteTarget::Ideas
-            })
+            target.set(VoteTarget::from_wire(&event_value(&e)).unwrap_or(VoteTarget::Ideas))
         })
     };
     let on_vis = {
         let live = live.clone();
-        Callback::from(move |e: Event| live.set(event_value(&e) == "live"))
+        Callback::from(move |e: Event| {
+            live.set(VoteVisibility::from_wire(&event_value(&e)) == Some(VoteVisibility::Live))
+        })
     };
     html! {
         <section class="card" aria-labelledby="vote-settings-title">
@@ -604,15 +599,15 @@ fn vote_card(p: &VoteProps) -> Html {
                     <label class="field">
                         <span>{ t.t("console.vote_on") }</span>
                         <select id="vote-target" class="input" onchange={on_target}>
-                            <option value="ideas" selected={*target == VoteTarget::Ideas}>{ t.t("console.vote_ideas") }</option>
-                            <option value="clusters" selected={*target == VoteTarget::Clusters}>{ t.t("console.vote_clusters") }</option>
+                            <option value={VoteTarget::Ideas.as_str()} selected={*target == VoteTarget::Ideas}>{ t.t("console.vote_ideas") }</option>
+                            <option value={VoteTarget::Clusters.as_str()} selected={*target == VoteTarget::Clusters}>{ t.t("console.vote_clusters") }</option>
                         </select>
                     </label>
                     <label class="field">
                         <span>{ t.t("console.visibility") }</span>
                         <select id="vote-visibility" class="input" onchange={on_vis}>
-                            <option value="hidden" selected={!*live}>{ t.t("console.hidden") }</option>
-                            <option value="live" selected={*live}>{ t.t("console.live") }</option>
+                            <option value={VoteVisibility::Hidden.as_str()} selected={!*live}>{ t.t("console.hidden") }</option>
+                            <option value={VoteVisibility::Live.as_str()} selected={*live}>{ t.t("console.live") }</option>
                         </select>
                     </label>
                 </div>

@@ -7,7 +7,7 @@ use crate::pages::{event_value, input_value};
 use crate::route::{use_nav, Route};
 use crate::storage::{self, Credentials};
 use cafe_shared::limits::DISPLAY_NAME_MAX;
-use cafe_shared::{JoinCode, Location};
+use cafe_shared::{ErrorCode, JoinCode, Location};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -83,17 +83,20 @@ pub fn landing(p: &LandingProps) -> Html {
                     }
                     Err(e) => {
                         busy.set(false);
-                        let msg = match e.code.as_str() {
-                            "not_found" => t.t("landing.no_cafe"),
-                            "rate_limited" => t.t("err.rate_limited"),
-                            "network" => t.t("err.network"),
-                            _ => t.t("landing.join_failed"),
+                        let msg = match e.code() {
+                            Some(ErrorCode::NotFound) => t.t("landing.no_cafe"),
+                            Some(code @ ErrorCode::RateLimited) => t.error(code),
+                            None => t.t("err.network"),
+                            Some(_) => t.t("landing.join_failed"),
                         };
-                        error.set(Some(if e.message.is_empty() || e.code == "not_found" {
-                            msg.to_string()
-                        } else {
-                            format!("{msg} ({})", e.message)
-                        }));
+                        let detail = e.message();
+                        error.set(Some(
+                            if detail.is_empty() || e.code() == Some(ErrorCode::NotFound) {
+                                msg.to_string()
+                            } else {
+                                format!("{msg} ({detail})")
+                            },
+                        ));
                     }
                 }
             });
@@ -111,11 +114,7 @@ pub fn landing(p: &LandingProps) -> Html {
     let on_loc = {
         let location = location.clone();
         Callback::from(move |e: Event| {
-            location.set(if event_value(&e) == "remote" {
-                Location::Remote
-            } else {
-                Location::Room
-            })
+            location.set(Location::from_wire(&event_value(&e)).unwrap_or_default())
         })
     };
 
@@ -155,14 +154,12 @@ pub fn landing(p: &LandingProps) -> Html {
                 </label>
                 <fieldset class="field segmented">
                     <legend>{ t.t("landing.where") }</legend>
-                    <label class="seg">
-                        <input type="radio" name="loc" value="room" checked={*location == Location::Room} onchange={on_loc.clone()} />
-                        <span>{ t.t("loc.room") }</span>
-                    </label>
-                    <label class="seg">
-                        <input type="radio" name="loc" value="remote" checked={*location == Location::Remote} onchange={on_loc} />
-                        <span>{ t.t("loc.remote") }</span>
-                    </label>
+                    { for Location::ALL.into_iter().map(|l| html! {
+                        <label class="seg">
+                            <input type="radio" name="loc" value={l.as_str()} checked={*location == l} onchange={on_loc.clone()} />
+                            <span>{ t.location(l) }</span>
+                        </label>
+                    }) }
                 </fieldset>
                 <button id="join" class="btn btn-primary btn-block" type="submit" disabled={*busy}>
                     { if *busy { t.t("landing.joining") } else { t.t("landing.join") } }

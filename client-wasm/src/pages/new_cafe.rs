@@ -1,10 +1,11 @@
 //! For organisers: create a café, then hand out its code, QR and links.
 
-use crate::api::{self, CreateCafe, Created};
+use crate::api;
 use crate::components::chrome::LangPicker;
 use crate::i18n::{native_name, use_t, T};
 use crate::pages::{counter, event_value, input_value};
 use crate::storage::{self, Credentials};
+use cafe_shared::api::{CafeCreatedResponse, CreateCafeRequest};
 use cafe_shared::limits::{CAFE_DESCRIPTION_MAX, CAFE_TITLE_MAX, DISPLAY_NAME_MAX};
 use cafe_shared::{Language, Mode, Settings};
 use yew::prelude::*;
@@ -21,7 +22,7 @@ pub fn new_cafe() -> Html {
     let moderation = use_state(|| false);
     let busy = use_state(|| false);
     let error = use_state(|| None::<String>);
-    let created = use_state(|| None::<Created>);
+    let created = use_state(|| None::<CafeCreatedResponse>);
 
     if let Some(c) = &*created {
         return created_view(t, c);
@@ -44,16 +45,16 @@ pub fn new_cafe() -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let body = CreateCafe {
+            let body = CreateCafeRequest {
                 title: title.trim().to_string(),
-                description: description.trim().to_string(),
-                mode: *mode,
-                language: *language,
-                settings: Settings {
+                description: Some(description.trim().to_string()),
+                mode: Some(*mode),
+                language: Some(*language),
+                settings: Some(Settings {
                     anonymous: *anonymous,
                     moderation: *moderation,
                     ..Settings::default()
-                },
+                }),
                 organiser_name: organiser.trim().to_string(),
             };
             if body.title.is_empty() || body.organiser_name.is_empty() {
@@ -78,7 +79,7 @@ pub fn new_cafe() -> Html {
                     }
                     Err(e) => {
                         busy.set(false);
-                        error.set(Some(format!("{} {}", t.t("new.failed"), e.message)));
+                        error.set(Some(format!("{} {}", t.t("new.failed"), e.message())));
                     }
                 }
             });
@@ -92,11 +93,7 @@ pub fn new_cafe() -> Html {
     let on_mode = {
         let mode = mode.clone();
         Callback::from(move |e: Event| {
-            mode.set(match event_value(&e).as_str() {
-                "in_person" => Mode::InPerson,
-                "online" => Mode::Online,
-                _ => Mode::Hybrid,
-            })
+            mode.set(Mode::from_wire(&event_value(&e)).unwrap_or_default())
         })
     };
     let on_lang = {
@@ -142,9 +139,10 @@ pub fn new_cafe() -> Html {
                     <label class="field">
                         <span>{ t.t("new.mode") }</span>
                         <select id="cafe-mode" class="input" onchange={on_mode}>
-                            <option value="hybrid" selected={*mode == Mode::Hybrid}>{ t.t("mode.hybrid") }</option>
-                            <option value="in_person" selected={*mode == Mode::InPerson}>{ t.t("mode.in_person") }</option>
-                            <option value="online" selected={*mode == Mode::Online}>{ t.t("mode.online") }</option>
+                            // Hybrid, the default, first.
+                            { for [Mode::Hybrid, Mode::InPerson, Mode::Online].into_iter().map(|m| html! {
+                                <option value={m.as_str()} selected={*mode == m}>{ t.mode(m) }</option>
+                            }) }
                         </select>
                     </label>
                     <label class="field">
@@ -172,7 +170,7 @@ pub fn new_cafe() -> Html {
     }
 }
 
-fn created_view(t: T, c: &Created) -> Html {
+fn created_view(t: T, c: &CafeCreatedResponse) -> Html {
     let id = &c.cafe_id;
     let join_url = format!("{}/j/{}", api::origin(), c.code);
     html! {

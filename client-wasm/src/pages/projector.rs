@@ -7,7 +7,7 @@ use crate::components::ideas::IdeaCard;
 use crate::components::results::results_chart;
 use crate::components::timer::TimerView;
 use crate::hooks::{use_cafe_page, Viewer};
-use crate::i18n::{use_t, T};
+use crate::i18n::use_t;
 use crate::pages::CafeProps;
 use cafe_shared::Timer;
 use yew::prelude::*;
@@ -50,7 +50,7 @@ pub fn projector_page(p: &CafeProps) -> Html {
             </aside>
             <section class="proj-main">
                 <div class="proj-head">
-                    <span class={classes!("phase-pill", "phase-big", format!("phase-{}", T::phase_slug(state.phase)))}>{ t.phase(state.phase) }</span>
+                    <span class={classes!("phase-pill", "phase-big", format!("phase-{}", state.phase.as_str()))}>{ t.phase(state.phase) }</span>
                     if state.timer != Timer::Idle { <TimerView timer={state.timer} clock_offset={c.clock_offset} big=true /> }
                 </div>
                 if let Some(r) = round {
