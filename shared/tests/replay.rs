@@ -341,3 +341,31 @@ fn invariants_refuse_a_counter_behind_its_ids() {
     }
     assert!(broken.check_invariants().is_err());
 }
+
+#[test]
+fn authorless_ideas_of_old_anonymous_exports_replay_as_a_facilitators() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let idea = r.cafe.post(r.part, r.board, "Old");
+    // What an old anonymous export held: the idea without its author.
+    if let Some(i) = r.cafe.state.ideas.get_mut(&idea) {
+        i.author = None;
+    }
+    let edit = |text: &str| Event::IdeaEdited {
+        idea,
+        text: text.into(),
+        category: None,
+        at: T0,
+    };
+    let s = &r.cafe.state;
+    s.check_replayed(&edit("New"))
+        .expect("an edit as a facilitator's");
+    assert!(refused(s, &edit("Old")).contains("change nothing"));
+    assert!(refused(s, &edit(" New ")).contains("another text"));
+    refused(s, &edit(""));
+    // Frozen while on an open ballot, like any idea.
+    r.phase(Phase::Vote);
+    r.cafe
+        .open_vote(r.board, VoteTarget::Ideas, 3, 2, VoteVisibility::Hidden);
+    assert!(refused(&r.cafe.state, &edit("New")).contains("conflict"));
+}
