@@ -32,13 +32,8 @@ impl Claims {
 
 /// Role names used in tokens.
 pub fn role_name(role: Option<Role>) -> &'static str {
-    match role {
-        None => "projector",
-        Some(Role::Organiser) => "organiser",
-        Some(Role::Facilitator) => "facilitator",
-        Some(Role::Host) => "host",
-        Some(Role::Participant) => "participant",
-    }
+    // The projector is nobody, so it has no `Role`; people's roles use their wire names.
+    role.map_or("projector", Role::as_str)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

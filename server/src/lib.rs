@@ -7,11 +7,13 @@
 //!   health, metrics and the OpenAPI document. Their bodies are `cafe_shared::api`'s;
 //!   [`errors`]: the `{code, message}` error and body extractors; [`throttle`]: per-IP
 //!   limits on creating cafés and on join-code misses.
-//! - [`ws`]: one WebSocket connection, split into a reader (hello, rate limit, parsing) and
-//!   a writer (bounded outbound queue, coalesced flushes, `bye` + close codes).
+//! - [`ws`]: one WebSocket connection, split into a reader (`ws/reader.rs`: hello, rate
+//!   limit, parsing) and a writer (`ws/writer.rs`: bounded outbound queue, coalesced
+//!   flushes, `bye` + close codes from `cafe_shared::CloseCode`); ends gracefully.
 //! - [`cafe`]: the café actor, the only writer of a café's state. Decides commands with
 //!   `cafe-shared`, commits them to the store in groups, then acks and broadcasts per
-//!   audience; keeps the resume ring, presence and timer expiry.
+//!   audience; keeps the resume ring, presence and timer expiry. A connection as the actor
+//!   sees it (outbound queue, close reason) is `cafe/conn.rs`.
 //! - [`registry`]: `DashMap<CafeId, CafeHandle>`; loads cafés lazily and creates new ones.
 //! - [`store`]: the persistence trait and its SQLite implementation (`store/sqlite.rs`).
 //! - [`export`]: JSON / CSV / Markdown exports (pure functions).
