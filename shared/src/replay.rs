@@ -19,7 +19,9 @@ use crate::decide::Ctx;
 use crate::error::Rejection;
 use crate::event::{Event, TimerCause};
 use crate::ids::PersonId;
+use crate::limits::IDEA_TEXT_MAX;
 use crate::model::{CafeState, Millis, Role, Timer};
+use crate::text::clean_text;
 
 /// Event times (ms) an import accepts: from the epoch to the end of year 9999. Replaying
 /// feeds them to `decide` as "now", whose arithmetic (a timer's end = now + duration) is
@@ -43,7 +45,7 @@ impl CafeState {
     /// Two shapes are accepted although today's rules no longer write them, because exports
     /// made before authorship was kept in anonymous cafés hold them: an `idea_posted`
     /// without author, checked as if a facilitator had posted it, and an `idea_edited` of
-    /// such an idea, checked as if its author were the organiser.
+    /// such an idea, checked as if a facilitator had written it.
     pub fn check_replayed(&self, event: &Event) -> Result<(), String> {
         let ask = match self.question(event)? {
             Some(ask) => ask,
@@ -462,21 +464,41 @@ impl CafeState {
         }
     }
 
-    /// An edit of an authorless idea (see [`Self::check_replayed`]): asked of the rules as
-    /// if the organiser had written the idea. Only such old logs pay for the copy.
+    /// An edit of an authorless idea (see [`Self::check_replayed`]): checked as an edit by
+    /// a facilitating author would be. Such an author may edit exactly when a facilitator may
+    /// delete the idea (it exists and is on no open ballot), and the new text and category
+    /// must be what the rules would store, and a change.
     fn check_legacy_edit(&self, event: &Event) -> Result<(), String> {
-        let (Event::IdeaEdited { idea, .. }, Some(org)) = (
-            event,
-            self.active_people()
-                .find(|p| p.role == Role::Organiser)
-                .map(|p| p.id),
-        ) else {
+        let organiser = self
+            .active_people()
+            .find(|p| p.role == Role::Organiser)
+            .map(|p| p.id);
+        let (
+            Event::IdeaEdited {
+                idea,
+                text,
+                category,
+                ..
+            },
+            Some(org),
+        ) = (event, organiser)
+        else {
             return Err("the café has no organiser yet".to_owned());
         };
-        let mut as_if = self.clone();
-        if let Some(i) = as_if.ideas.get_mut(idea) {
-            i.author = Some(org);
+        let refused = |r: Rejection| format!("the rules refuse it ({r})");
+        self.may_delete_idea(org, *idea).map_err(refused)?;
+        let i = self.idea(*idea).map_err(refused)?;
+        let b = self.board(i.board).map_err(refused)?;
+        let clean = clean_text(text, "idea", 1, IDEA_TEXT_MAX).map_err(refused)?;
+        let clean_category = self
+            .check_category(b, category.as_deref())
+            .map_err(refused)?;
+        if clean != *text || clean_category != *category {
+            return Err("the rules would store another text or category".to_owned());
         }
-        as_if.check_replayed(event)
+        if *text == i.text && *category == i.category {
+            return Err("the rules would change nothing here".to_owned());
+        }
+        Ok(())
     }
 }

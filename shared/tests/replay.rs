@@ -341,3 +341,150 @@ fn invariants_refuse_a_counter_behind_its_ids() {
     }
     assert!(broken.check_invariants().is_err());
 }
+
+#[test]
+fn authorless_ideas_of_old_anonymous_exports_replay_as_a_facilitators() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let idea = r.cafe.post(r.part, r.board, "Old");
+    // What an old anonymous export held: the idea without its author.
+    if let Some(i) = r.cafe.state.ideas.get_mut(&idea) {
+        i.author = None;
+    }
+    let edit = |text: &str| Event::IdeaEdited {
+        idea,
+        text: text.into(),
+        category: None,
+        at: T0,
+    };
+    let s = &r.cafe.state;
+    s.check_replayed(&edit("New"))
+        .expect("an edit as a facilitator's");
+    assert!(refused(s, &edit("Old")).contains("change nothing"));
+    assert!(refused(s, &edit(" New ")).contains("another text"));
+    refused(s, &edit(""));
+    // Frozen while on an open ballot, like any idea.
+    r.phase(Phase::Vote);
+    r.cafe
+        .open_vote(r.board, VoteTarget::Ideas, 3, 2, VoteVisibility::Hidden);
+    assert!(refused(&r.cafe.state, &edit("New")).contains("conflict"));
+}
+
+/// Every number in the JSON of `v` (values and numeric map keys).
+fn numbers(v: &serde_json::Value, out: &mut Vec<u64>) {
+    match v {
+        serde_json::Value::Number(n) => out.extend(n.as_u64()),
+        serde_json::Value::Array(xs) => xs.iter().for_each(|x| numbers(x, out)),
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                out.extend(k.parse::<u64>().ok());
+                numbers(x, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The events with ids in the most places, every id in 10_000.. and every other number
+/// (counts, budgets, times) far from that range: `map_ids` must reach each id.
+#[test]
+fn map_ids_reaches_every_id() {
+    let (p, q, t, b, i, j, c, v) = (
+        10_001, 10_002, 10_003, 10_004, 10_005, 10_006, 10_007, 10_008,
+    );
+    let items = |n: u32| BTreeMap::from([(i, n), (c, n)]);
+    let tallies = || BTreeMap::from([(TableId(t), items(2))]);
+    let person: Person = serde_json::from_value(serde_json::json!({
+        "id": p, "name": "P", "role": "participant", "location": "room", "online": false,
+        "ready": false, "hand_raised_at": null, "removed": false, "joined_at": 5,
+        "visited": [t]
+    }))
+    .expect("person");
+    let mut round: Round = serde_json::from_value(serde_json::json!({
+        "number": 1, "prompt": "", "duration_secs": 0, "started_at": 5,
+        "assignments": {}
+    }))
+    .expect("round");
+    round.assignments.insert(PersonId(q), TableId(t));
+    let idea = Idea {
+        id: IdeaId(j),
+        board: BoardId(b),
+        text: "x".into(),
+        category: None,
+        author: Some(PersonId(p)),
+        table: Some(TableId(t)),
+        round: Some(1),
+        origin: Location::Room,
+        scribed: false,
+        hidden: false,
+        cluster: Some(ClusterId(c)),
+        created_at: 5,
+        edited_at: None,
+        harvested_from: Some(IdeaId(i)),
+    };
+    let vote = Vote {
+        id: VoteId(v),
+        board: BoardId(b),
+        target: VoteTarget::Ideas,
+        budget: 3,
+        per_item_cap: 2,
+        visibility: VoteVisibility::Hidden,
+        status: VoteStatus::Open,
+        revealed: false,
+        items: vec![i, c],
+        opened_at: 5,
+        dots_cast: 4,
+        totals: items(2),
+        ballots: BTreeMap::from([(PersonId(p), items(1))]),
+        tallies: tallies(),
+    };
+    let events = vec![
+        Event::PersonJoined { person },
+        Event::RoundStarted { round },
+        Event::IdeaPosted { idea },
+        Event::VoteOpened { vote },
+        Event::TallyEntered {
+            vote: VoteId(v),
+            table: TableId(t),
+            counts: items(3),
+        },
+        Event::VoteRevealed {
+            vote: VoteId(v),
+            totals: items(4),
+            tallies: tallies(),
+        },
+        Event::VoteProgress {
+            vote: VoteId(v),
+            dots_cast: 4,
+            totals: items(2),
+            ballot: Some(Ballot {
+                person: PersonId(p),
+                dots: items(1),
+            }),
+            tally: Some(Tally {
+                table: TableId(t),
+                counts: items(2),
+            }),
+        },
+        Event::DotCast {
+            vote: VoteId(v),
+            person: PersonId(p),
+            item: c,
+        },
+        Event::ClustersMerged {
+            from: ClusterId(c),
+            into: ClusterId(c + 100),
+        },
+    ];
+    for mut e in events {
+        let kind = e.kind();
+        e.map_ids(&mut |_, _, id| Ok(id + 1_000_000)).expect("maps");
+        let mut all = Vec::new();
+        numbers(&serde_json::to_value(&e).expect("json"), &mut all);
+        assert!(
+            all.iter().all(|n| !(10_000..1_000_000).contains(n)),
+            "{kind}: an id was not visited: {all:?}"
+        );
+        assert!(all.iter().any(|n| *n > 1_000_000), "{kind}");
+    }
+}

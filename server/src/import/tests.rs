@@ -463,3 +463,35 @@ fn legacy_anonymous_exports_without_authors_still_import() {
     assert!(state.ideas.values().all(|i| i.author.is_none()));
     assert_eq!(state.ideas[&ids.laptops].text, "Better laptops, soon");
 }
+
+#[test]
+fn renames_are_left_out_of_anonymous_exports() {
+    let (mut c, ids) = scenario(true);
+    c.cmd(
+        ids.ana,
+        Command::Rename {
+            name: "Ana Q.".into(),
+        },
+    );
+    let doc = export_json(&c.state, &c.log, T0);
+    let text = serde_json::to_string(&doc).expect("json");
+    assert!(!text.contains("Ana Q."), "a new name is a name too");
+    assert!(!doc
+        .events
+        .iter()
+        .any(|s| matches!(s.event, Event::PersonRenamed { .. })));
+    // Only the rename is left out, and the file still imports.
+    assert_eq!(doc.events.len(), c.log.len() - 1);
+    let (_, state) = try_import(doc).expect("import");
+    assert_eq!(state.people[&ids.ana].name, "Participant 2");
+    // A named café's export keeps renames as they were.
+    let (mut c, ids) = scenario(false);
+    c.cmd(
+        ids.ana,
+        Command::Rename {
+            name: "Ana Q.".into(),
+        },
+    );
+    let (_, state) = try_import(export_json(&c.state, &c.log, T0)).expect("import");
+    assert_eq!(state.people[&ids.ana].name, "Ana Q.");
+}
