@@ -11,6 +11,8 @@
 //!   the full state, every browser to its view, with this same function.
 //! - `permits.rs`: [`CafeState::may_post`] and the other `may_…` predicates: who may do what
 //!   now. `decide` calls them; pages call them to offer only what will be accepted.
+//! - [`CafeState::check_replayed`], [`CafeState::check_invariants`] and [`Renumber`] (in
+//!   `replay.rs`): checking and renumbering a log from elsewhere (an imported export).
 //! - [`view`]: privacy. Per-audience snapshots and event projections.
 //! - [`wire`]: the frames on the WebSocket and [`wire::PROTOCOL_VERSION`].
 //! - [`limits`]: every bound in one place.
@@ -24,6 +26,7 @@ pub mod ids;
 pub mod limits;
 pub mod model;
 mod permits;
+mod replay;
 pub mod shuffle;
 pub mod text;
 pub mod view;
@@ -35,5 +38,7 @@ pub use error::{ErrorCode, Rejection};
 pub use event::{Ballot, Event, Tally, TimerCause};
 pub use ids::*;
 pub use model::*;
+pub use replay::renumber::{IdError, IdKind, IdUse, Renumber};
+pub use replay::LATEST_MILLIS;
 pub use view::{Audience, Prior};
 pub use wire::{ClientFrame, FrameError, ResumePoint, ServerFrame, PROTOCOL_VERSION};

@@ -11,7 +11,6 @@ use cafe_shared::*;
 use harness::T0;
 use proptest::prelude::*;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// People whose personal view is followed event by event (besides Public and Facilitator).
 const TRACKED_PEOPLE: usize = 7;
@@ -372,69 +371,11 @@ fn build(s: &CafeState, g: &Gen) -> Command {
 
 // ----- checks -----
 
+/// The state invariants live in `shared` ([`CafeState::check_invariants`]), where imports
+/// use them too; here they are checked after every decision.
 fn invariants(s: &CafeState) {
-    for v in s.votes.values() {
-        let mut sum: BTreeMap<ItemId, u32> = BTreeMap::new();
-        for (p, ballot) in &v.ballots {
-            let used: u32 = ballot.values().sum();
-            assert!(used <= v.budget, "{p} used {used} of {}", v.budget);
-            for (item, n) in ballot {
-                assert!(*n > 0 && *n <= v.per_item_cap, "{p}: {n} dots on {item}");
-                assert!(v.items.contains(item));
-                *sum.entry(*item).or_default() += n;
-            }
-        }
-        for (t, tally) in &v.tallies {
-            let table = s.tables.get(t).expect("a tally's table exists");
-            let all: u32 = tally.values().sum();
-            if v.status == VoteStatus::Open {
-                assert!(all <= table.headcount * v.budget, "tally over budget");
-            }
-            for (item, n) in tally {
-                assert!(*n > 0 && v.items.contains(item));
-                if v.status == VoteStatus::Open {
-                    assert!(*n <= table.headcount * v.per_item_cap, "tally over cap");
-                }
-                *sum.entry(*item).or_default() += n;
-            }
-        }
-        assert_eq!(v.totals, sum, "totals = ballots + tallies");
-        assert_eq!(v.dots_cast, v.totals.values().sum::<u32>());
-        assert!(s.boards.contains_key(&v.board));
-    }
-    for i in s.ideas.values() {
-        assert!(s.boards.contains_key(&i.board), "idea {} on no board", i.id);
-        if let Some(c) = i.cluster {
-            let cl = s.clusters.get(&c).expect("an idea's cluster exists");
-            assert_eq!(cl.board, i.board, "cluster on the idea's board");
-        }
-    }
-    for c in s.clusters.values() {
-        assert!(s.boards.contains_key(&c.board));
-    }
-    for t in s.tables.values() {
-        let b = s.boards.get(&t.board).expect("a table's board exists");
-        assert_eq!(b.table, Some(t.id));
-        if let Some(h) = t.host {
-            let p = &s.people[&h];
-            assert!(!p.removed, "removed {h} hosts table {}", t.id);
-            assert_eq!(p.role, Role::Host, "a table host has the host role");
-            assert!(t.kind.fits(p.location), "host location fits the table");
-            assert_eq!(
-                s.tables.values().filter(|o| o.host == Some(h)).count(),
-                1,
-                "one table per host"
-            );
-        }
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    for h in &s.hands {
-        let p = &s.people[h];
-        assert!(!p.removed && p.hand_raised_at.is_some(), "hand of {h}");
-        assert!(seen.insert(*h), "{h} twice in the queue");
-    }
-    for p in s.people.values() {
-        assert_eq!(p.hand_raised_at.is_some(), s.hands.contains(&p.id));
+    if let Err(e) = s.check_invariants() {
+        panic!("invariant broken: {e}");
     }
 }
 
@@ -573,6 +514,11 @@ struct Run {
 
 impl Run {
     fn apply(&mut self, e: &Event) {
+        // Whatever the rules write, an import of the log accepts: `check_replayed` asks
+        // the rules, so it must recognise every event they produce.
+        if let Err(why) = self.state.check_replayed(e) {
+            panic!("check_replayed refuses {e:?}: {why}");
+        }
         let prior = self.state.prior(e);
         let mut after = self.state.clone();
         after.apply(e);
@@ -784,6 +730,16 @@ fn run(anonymous: bool, moderation: bool, steps: &[(u32, Step)]) -> (Vec<Event>,
         replay.apply(e);
     }
     assert_eq!(replay, r.state, "replay differs");
+    // The rules number entities in creation order, so renumbering their log for an import
+    // changes nothing.
+    let mut renumber = Renumber::new();
+    for e in &r.log {
+        let mut copy = e.clone();
+        renumber
+            .event(&mut copy)
+            .expect("a log of the rules renumbers");
+        assert_eq!(&copy, e, "renumbering changed a log of the rules");
+    }
     for (a, view) in &r.views {
         assert_eq!(*view, r.state.view(*a), "final view of {a:?}");
     }
