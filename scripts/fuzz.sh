@@ -9,7 +9,7 @@
 # by git), seeded from the committed fuzz/corpus/<target>; crashes to
 # fuzz/artifacts/<target>/. With UPDATE_CORPUS=1 the committed corpus is replaced by a
 # minimised merge of both (libFuzzer -merge=1 on edges, not hit counts, keeping inputs of
-# at most 4 KiB so the committed corpora stay well under 1 MB), so that `cargo test`
+# at most 2 KiB so the committed corpora stay well under 1 MB), so that `cargo test`
 # replays the new finds.
 # Exit status 1 if any target found a crash, a timeout or an out-of-memory input.
 set -euo pipefail
@@ -77,7 +77,7 @@ for t in "${targets[@]}"; do
         rm -rf "$merged" && mkdir -p "$merged"
         (cd fuzz && cargo fuzz run "${flags[@]}" "$t" "work/$t.merged" "corpus/$t" "work/$t" -- \
             -merge=1 -use_counters=0 -use_value_profile=0 -max_len="$(max_len "$t")") >>"$log" 2>&1
-        find "$merged" -type f -size +4096c -delete
+        find "$merged" -type f -size +2048c -delete
         rm -rf "fuzz/corpus/$t" && mv "$merged" "fuzz/corpus/$t"
         echo "   corpus/$t: $(find "fuzz/corpus/$t" -type f | wc -l) files, $(du -sh "fuzz/corpus/$t" | cut -f1)" >&2
     fi
