@@ -11,7 +11,7 @@
 
 use crate::export::{ExportDoc, EXPORT_FORMAT, EXPORT_VERSION};
 use cafe_shared::{
-    CafeId, CafeState, ErrorCode, Event, IdError, JoinCode, PersonId, Renumber, Role, SystemCommand,
+    CafeId, CafeState, ErrorCode, Event, IdError, JoinCode, PersonId, Renumber, SystemCommand,
 };
 use serde::Deserialize;
 
@@ -213,15 +213,6 @@ pub fn import(
         info.code = new_code;
     }
     Ok((events, state))
-}
-
-/// The organiser of an (imported) café: the person the server issues the organiser token
-/// to. [`check`] guarantees there is exactly one.
-pub fn organiser(state: &CafeState) -> Option<PersonId> {
-    state
-        .active_people()
-        .find(|p| p.role == Role::Organiser)
-        .map(|p| p.id)
 }
 
 #[cfg(test)]

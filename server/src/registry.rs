@@ -153,10 +153,7 @@ impl Registry {
             for e in &stored {
                 state.apply(&e.event);
             }
-            let organiser = state
-                .active_people()
-                .find(|p| p.role == cafe_shared::Role::Organiser)
-                .map(|p| p.id);
+            let organiser = state.organiser();
             match self.store.create_cafe(&row, None, &stored).await {
                 Ok(()) => {
                     let handle = self.spawn(LoadedCafe {

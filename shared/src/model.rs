@@ -431,6 +431,14 @@ impl CafeState {
         self.people.values().filter(|p| !p.removed)
     }
 
+    /// The café's organiser: exactly one active person in any state the rules reach (see
+    /// `check_invariants`); `None` before `cafe_created`'s own `person_joined`.
+    pub fn organiser(&self) -> Option<PersonId> {
+        self.active_people()
+            .find(|p| p.role == Role::Organiser)
+            .map(|p| p.id)
+    }
+
     pub fn open_vote_on(&self, board: BoardId) -> Option<&Vote> {
         self.votes
             .values()

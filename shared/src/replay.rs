@@ -81,10 +81,7 @@ impl CafeState {
     /// The command behind an event; `None` for the one case `decide` cannot be asked (an
     /// edit of an authorless idea).
     fn question(&self, event: &Event) -> Result<Option<Ask>, String> {
-        let organiser = self
-            .active_people()
-            .find(|p| p.role == Role::Organiser)
-            .map(|p| p.id);
+        let organiser = self.organiser();
         let by_org = |cmd: Command| match organiser {
             Some(o) => Ok(Some(Ask::Person(o, 0, cmd))),
             None => Err("the café has no organiser yet".to_owned()),
@@ -469,10 +466,7 @@ impl CafeState {
     /// delete the idea (it exists and is on no open ballot), and the new text and category
     /// must be what the rules would store, and a change.
     fn check_legacy_edit(&self, event: &Event) -> Result<(), String> {
-        let organiser = self
-            .active_people()
-            .find(|p| p.role == Role::Organiser)
-            .map(|p| p.id);
+        let organiser = self.organiser();
         let (
             Event::IdeaEdited {
                 idea,

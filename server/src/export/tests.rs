@@ -5,7 +5,7 @@ use super::csv::safe_cell;
 use super::json::placeholder_code;
 use super::markdown::md;
 use super::*;
-use crate::import::{import, organiser, parse_export, ImportError, MAX_IMPORT_BYTES};
+use crate::import::{import, parse_export, ImportError, MAX_IMPORT_BYTES};
 use cafe_shared::limits::IDEA_TEXT_MAX;
 use cafe_shared::{
     Assignment, CafeId, Command, Ctx, ErrorCode, ItemCount, JoinCode, Mode, PersonId, Role, Seat,
@@ -755,8 +755,8 @@ fn json_round_trip_imports_as_a_new_cafe() {
     assert_eq!(replay, state);
 
     // The imported café works under the rules: the organiser can keep going.
-    let org = organiser(&state).expect("organiser");
-    assert_eq!(Some(org), organiser(&c.state));
+    let org = state.organiser().expect("organiser");
+    assert_eq!(Some(org), c.state.organiser());
     let ctx = Ctx {
         actor: org,
         now: T0,

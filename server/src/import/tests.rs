@@ -251,7 +251,7 @@ fn huge_ids_are_renumbered_and_the_cafe_keeps_working() {
     assert!(matches!(&events[2], Event::TableCreated { table: tc, .. } if tc.id == table));
     assert!(state.next_id < 10);
 
-    let org = organiser(&state).expect("organiser");
+    let org = state.organiser().expect("organiser");
     let mut join = |name: &str| {
         let join = SystemCommand::Join {
             name: name.into(),
@@ -364,7 +364,7 @@ fn anonymous_imports_keep_authorship_but_no_names() {
 
     // The organiser, the one person holding a token for the new café, may still edit their
     // own idea and nobody else's.
-    let org = organiser(&state).expect("organiser");
+    let org = state.organiser().expect("organiser");
     state.phase = Phase::Ideate;
     let mine = state
         .decide(
