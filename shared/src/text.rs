@@ -68,19 +68,17 @@ pub fn clean_line(input: &str, what: &str, max: usize) -> Result<String, Rejecti
 /// Free text (ideas, descriptions): NFC, trimmed, line breaks and tabs allowed, `\r\n` folded
 /// to `\n`, other control characters refused, unpaired bidi controls dropped.
 pub fn clean_text(input: &str, what: &str, min: usize, max: usize) -> Result<String, Rejection> {
-    let s: String = input.trim().replace("\r\n", "\n").nfc().collect();
+    let s = input.trim().replace("\r\n", "\n");
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return reject(
             ErrorCode::Invalid,
             format!("the {what} contains control characters"),
         );
     }
-    let s = balance_bidi(&s);
-    // Dropping controls can leave the text bare at an end.
-    let s = match s.trim() {
-        t if t.len() == s.len() => s,
-        t => t.to_owned(),
-    };
+    // Composed after the controls are dropped, since a dropped control can bring a letter and
+    // its accent together; trimmed again, since it can leave the text bare at an end. So
+    // cleaning a cleaned text changes nothing, which the import relies on.
+    let s: String = balance_bidi(&s).trim().nfc().collect();
     check_len(&s, what, min, max)?;
     Ok(s)
 }
@@ -327,6 +325,11 @@ mod tests {
             clean_text(&format!("idea {rlo}"), "idea", 1, 500).unwrap(),
             "idea"
         );
+        // A dropped control between a letter and its accent: composed afterwards, so
+        // cleaning is idempotent.
+        let once = clean_text(&format!("cafe{rlo}\u{301}"), "idea", 1, 500).unwrap();
+        assert_eq!(once, "café");
+        assert_eq!(clean_text(&once, "idea", 1, 500).unwrap(), once);
     }
 
     #[test]
