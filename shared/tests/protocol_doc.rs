@@ -485,7 +485,12 @@ fn the_welcome_example_shows_the_audience_the_server_gives() {
         (Role::Host, Audience::Public),
         (Role::Facilitator, Audience::Facilitator),
     ] {
-        let p = c.join("Someone", role, Location::Remote);
+        // Names are unique in a café by how they look.
+        let p = c.join(
+            &format!("Someone {}", role.as_str()),
+            role,
+            Location::Remote,
+        );
         assert_eq!(c.state.audience_of(p), want, "{role:?}");
     }
     assert_eq!(c.state.audience_of(org), Audience::Facilitator);

@@ -2,12 +2,12 @@
 //! renaming, location, ready, hands, removing people and changing roles.
 
 use super::{validate_vote_numbers, Act, Decision};
-use crate::error::{reject, ErrorCode};
+use crate::error::{reject, ErrorCode, Rejection};
 use crate::event::Event;
 use crate::ids::*;
 use crate::limits::*;
 use crate::model::*;
-use crate::text::{clean_line, clean_text};
+use crate::text::{clean_line, clean_text, NameLook};
 
 impl CafeState {
     pub(crate) fn decide_update_cafe(
@@ -58,7 +58,31 @@ impl CafeState {
         if name == a.person.name {
             return Ok(vec![]);
         }
+        self.check_name_free(&name, Some(a.me))?;
         Ok(vec![Event::PersonRenamed { person: a.me, name }])
+    }
+
+    /// A display name is refused when it looks like the name of someone else still in the
+    /// café (removed people free theirs): names are how people recognise each other, and
+    /// the only thing a newcomer chooses. Roles are shown by the UI beside a name, never by
+    /// one. Linear in the people of the café (their looks are remembered), and only joins and
+    /// renames ask.
+    pub(crate) fn check_name_free(
+        &self,
+        name: &str,
+        me: Option<PersonId>,
+    ) -> Result<(), Rejection> {
+        let others = self
+            .people
+            .values()
+            .filter(|p| !p.removed && Some(p.id) != me);
+        match NameLook::of(name).first_alike(others, |p| &p.name) {
+            Some(p) => reject(
+                ErrorCode::Conflict,
+                format!("someone here is already called “{}”", p.name),
+            ),
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn decide_set_location(&self, a: &Act, location: Location) -> Decision {

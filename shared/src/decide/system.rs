@@ -86,6 +86,7 @@ impl CafeState {
                         format!("this café is full ({PEOPLE_PER_CAFE_MAX} people)"),
                     );
                 }
+                self.check_name_free(&name, None)?;
                 let id = PersonId(ids.next());
                 Ok(vec![Event::PersonJoined {
                     person: new_person(id, name, *role, *location, now),
