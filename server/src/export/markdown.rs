@@ -174,6 +174,7 @@ fn write_tables(
         if Some(t.board) == state.plenary {
             continue;
         }
+        // The report's own wording for readers, not the wire word (`in_room`).
         let kind = match t.kind {
             TableKind::InRoom => "in the room",
             TableKind::Virtual => "virtual",

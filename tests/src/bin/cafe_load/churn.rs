@@ -148,16 +148,16 @@ pub async fn drive(
 
 async fn join(plan: &Plan, code: &str, name: &str) -> Result<String> {
     let mut http = Http::new(plan.addr);
-    let body = serde_json::json!({"name": name, "location": "remote"}).to_string();
+    let body = serde_json::to_string(&cafe_shared::api::JoinRequest {
+        name: name.to_owned(),
+        location: cafe_shared::Location::Remote,
+    })?;
     let r = http
         .post_json(&format!("/api/cafes/by-code/{code}/join"), &body)
         .await?;
     if r.status != 200 {
         anyhow::bail!("join → {}: {}", r.status, r.body);
     }
-    let v: serde_json::Value = serde_json::from_str(&r.body)?;
-    v.get("token")
-        .and_then(|t| t.as_str())
-        .map(str::to_owned)
-        .ok_or_else(|| anyhow::anyhow!("join answer without token"))
+    let joined: cafe_shared::api::JoinResponse = serde_json::from_str(&r.body)?;
+    Ok(joined.token)
 }

@@ -383,10 +383,15 @@ async fn session(
 }
 
 fn close_allows_reconnect(code: Option<CloseCode>) -> bool {
+    // The load generator retries only what the run itself may cause: a restart, a resync, or
+    // a lost connection (1001 going away and 1006 abnormal are transport words, not the
+    // server's, so they are not in the shared list). A policy or auth close is a finding.
     match code.map(u16::from) {
-        // Restart, resync and abnormal loss are worth a retry; policy or auth closes are not.
-        Some(1012) | Some(4000) | Some(1001) | Some(1006) | None => true,
-        Some(_) => false,
+        None | Some(1001) | Some(1006) => true,
+        Some(c) => matches!(
+            cafe_shared::CloseCode::from_code(c),
+            Some(cafe_shared::CloseCode::Restarting | cafe_shared::CloseCode::Resync)
+        ),
     }
 }
 
