@@ -19,6 +19,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub status: StatusCode,
+    /// Sent as `Retry-After` (whole seconds, at least 1) with a 429.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 /// The status each code is answered with (documented in docs/protocol.md).
@@ -44,7 +46,13 @@ impl ApiError {
             code,
             message: message.into(),
             status: status_of(code),
+            retry_after: None,
         }
+    }
+
+    pub fn retry_after(mut self, wait: std::time::Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
     }
 
     /// Logs the cause; the client only learns that something failed.
@@ -85,7 +93,13 @@ impl IntoResponse for ApiError {
             code: self.code,
             message: self.message,
         };
-        (self.status, Json(body)).into_response()
+        let mut res = (self.status, Json(body)).into_response();
+        if let Some(wait) = self.retry_after {
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+        }
+        res
     }
 }
 

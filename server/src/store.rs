@@ -121,6 +121,10 @@ pub trait Store: Send + Sync + 'static {
         keep_events: u64,
     ) -> StoreResult<()>;
 
+    /// Writes and commits a tiny record, for readiness: `Err` when the store no longer takes
+    /// writes (disk full, read-only, locked for too long).
+    async fn probe_write(&self) -> StoreResult<()>;
+
     /// Flushes and closes (checkpoints the WAL for SQLite).
     async fn close(&self);
 }

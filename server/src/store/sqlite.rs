@@ -567,6 +567,18 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(db)
     }
 
+    async fn probe_write(&self) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO health (id, checked_at) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+        )
+        .bind(crate::cafe::now_millis())
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(db)
+    }
+
     async fn close(&self) {
         // Let the writer commit everything queued before the checkpoint and pool close.
         let (ack, done) = oneshot::channel();
