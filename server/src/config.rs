@@ -64,6 +64,15 @@ pub struct Config {
     #[arg(long, env = "CAFE_ALLOW_FRAMING")]
     pub allow_framing: Option<String>,
 
+    /// Joins one client IP may make into one café at once (default 200: a hall behind one
+    /// venue NAT). Raise it for a bigger event behind one address, or for load tests.
+    #[arg(long, env = "CAFE_JOIN_BURST")]
+    pub join_burst: Option<f64>,
+
+    /// Joins per second one client IP may make into one café after the burst (default 1).
+    #[arg(long, env = "CAFE_JOIN_RATE")]
+    pub join_rate: Option<f64>,
+
     /// Log format.
     #[arg(long, env = "CAFE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -167,8 +176,20 @@ impl Config {
             metrics_addr: None,
             metrics_token: None,
             allow_framing: None,
+            join_burst: None,
+            join_rate: None,
             log_format: LogFormat::Text,
             tuning: Tuning::default(),
+        }
+    }
+
+    /// The tuning with the operator's overrides applied.
+    pub fn apply_overrides(&mut self) {
+        if let Some(b) = self.join_burst.filter(|b| *b >= 1.0) {
+            self.tuning.join_burst = b;
+        }
+        if let Some(r) = self.join_rate.filter(|r| *r >= 0.0) {
+            self.tuning.joins_per_sec = r;
         }
     }
 

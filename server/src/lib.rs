@@ -157,7 +157,8 @@ impl ServerHandle {
 }
 
 /// Opens the store, binds the address and serves until shutdown is triggered.
-pub async fn start(config: Config) -> Result<ServerHandle, StartError> {
+pub async fn start(mut config: Config) -> Result<ServerHandle, StartError> {
+    config.apply_overrides();
     files::raise_open_file_limit();
     let data_dir = || config.data_dir.display().to_string();
     files::create_data_dir(&config.data_dir).map_err(|e| StartError::DataDir(data_dir(), e))?;

@@ -4,6 +4,7 @@
 //! Durability contract: `append` returns only after its transaction committed, and the
 //! actor acknowledges commands only after `append` returned.
 
+pub mod health;
 pub mod sqlite;
 
 use async_trait::async_trait;

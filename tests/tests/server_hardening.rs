@@ -87,11 +87,12 @@ async fn parallel_join_code_guesses_cannot_overrun_the_limit() {
 /// burst plus the sustained rate; everyone else can still join.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_joins_from_one_ip_admit_at_most_the_documented_number() {
+    let t = Tuning::default();
     let server = TestServer::start_with(|c| {
         c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.tuning.join_burst = t.join_burst;
     })
     .await;
-    let t = Tuning::default();
     let cafe = server.create_cafe("Flood", "Olga", json!({})).await;
     let url = server.url(&format!("/api/cafes/by-code/{}/join", cafe.code));
     let started = Instant::now();
@@ -258,7 +259,11 @@ fn start_error(tune: impl FnOnce(&mut cafe_server::Config), dir: &std::path::Pat
 #[cfg(unix)]
 fn mode(path: &std::path::Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).expect("file exists").permissions().mode() & 0o777
+    std::fs::metadata(path)
+        .expect("file exists")
+        .permissions()
+        .mode()
+        & 0o777
 }
 
 /// Finding 8: weak secrets are refused with a clear message, an empty secret file is
@@ -312,39 +317,59 @@ fn weak_secrets_are_refused_and_data_files_are_private() {
     );
 }
 
-/// Finding 8: `/healthz` is liveness; `/readyz` fails when the store stops taking writes.
+/// Finding 8: `/healthz` is liveness; `/readyz` fails when the store stops taking writes,
+/// whether its own probe fails or the cafés' appends do (a full disk can let a small
+/// rewrite through while every append fails).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_reports_a_store_that_cannot_write() {
     use sqlx::Connection;
     let server = TestServer::start().await;
+    let cafe = server.create_cafe("Disk", "Olga", json!({})).await;
     assert_eq!(server.get("/readyz").await.status().as_u16(), 200);
-    // Another connection to the same database makes every write fail, as a full disk would.
+    // Another connection to the same database makes writes fail, as a full disk would.
     let url = format!("sqlite://{}", server.dir().join("cafe.db").display());
     let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
-    const BREAK: [&str; 3] = [
-        "CREATE TRIGGER fail_health BEFORE INSERT ON health \
-         BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
-        "CREATE TRIGGER fail_health_update BEFORE UPDATE ON health \
-         BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
+    let exec = |sql: &'static str| sqlx::query(sql);
+
+    // The cafés' appends fail; the probe alone would still pass.
+    exec(
         "CREATE TRIGGER fail_events BEFORE INSERT ON events \
-         BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
-    ];
-    for sql in BREAK {
-        sqlx::query(sql).execute(&mut db).await.unwrap();
-    }
-    let r = server.get("/readyz").await;
-    assert_eq!(r.status().as_u16(), 503);
+          BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let r = server.join_raw(&cafe.code, "Pia", "room").await;
+    assert!(r.status().is_server_error(), "{}", r.status());
+    assert_eq!(server.get("/readyz").await.status().as_u16(), 503);
     assert_eq!(
         server.get("/healthz").await.status().as_u16(),
         200,
         "still alive"
     );
+    exec("DROP TRIGGER fail_events")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let joined = server.join_raw(&cafe.code, "Pia", "room").await;
+    assert_eq!(joined.status().as_u16(), 200, "writes work again");
+    assert_eq!(server.get("/readyz").await.status().as_u16(), 200);
+
+    // The probe's own write fails.
+    for sql in [
+        "CREATE TRIGGER fail_health BEFORE INSERT ON health \
+         BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
+        "CREATE TRIGGER fail_health_update BEFORE UPDATE ON health \
+         BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END",
+    ] {
+        exec(sql).execute(&mut db).await.unwrap();
+    }
+    assert_eq!(server.get("/readyz").await.status().as_u16(), 503);
     for sql in [
         "DROP TRIGGER fail_health",
         "DROP TRIGGER fail_health_update",
-        "DROP TRIGGER fail_events",
     ] {
-        sqlx::query(sql).execute(&mut db).await.unwrap();
+        exec(sql).execute(&mut db).await.unwrap();
     }
     assert_eq!(server.get("/readyz").await.status().as_u16(), 200);
     db.close().await.unwrap();
