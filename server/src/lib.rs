@@ -6,7 +6,9 @@
 //! - [`http`]: HTTP routes: create / look up / join cafés, QR codes, exports and imports,
 //!   health, metrics and the OpenAPI document. Their bodies are `cafe_shared::api`'s;
 //!   [`errors`]: the `{code, message}` error and body extractors; [`throttle`]: per-IP
-//!   limits on creating cafés and on join-code misses.
+//!   limits on creating cafés, on join-code misses and on joins per café, keyed by
+//!   [`client_ip`] (the peer, or the forwarded client behind `--trusted-proxies`);
+//!   [`headers`]: CSP and the other security headers on every response.
 //! - [`ws`]: one WebSocket connection, split into a reader (`ws/reader.rs`: hello, rate
 //!   limit, parsing) and a writer (`ws/writer.rs`: bounded outbound queue, coalesced
 //!   flushes, `bye` + close codes from `cafe_shared::CloseCode`); ends gracefully.
@@ -19,7 +21,8 @@
 //! - [`export`]: JSON / CSV / Markdown exports (pure functions).
 //! - [`import`]: a JSON export replayed under the rules as a new café.
 //! - [`auth`]: JWT tokens. [`metrics`]: Prometheus counters. [`assets`]: the embedded
-//!   browser app. [`shutdown`]: signals and the shutdown sequence.
+//!   browser app. [`shutdown`]: the accept loop (header-read/idle timeouts), signals and
+//!   the shutdown sequence. [`files`]: private data-directory files and the open-file limit.
 //!
 //! [`start`] runs a server in-process (tests use port 0) and returns a [`ServerHandle`].
 
