@@ -136,7 +136,20 @@ where
     }
 }
 
-/// A raw body whose failures are API errors (413 when too large).
+/// Did the body stop arriving (`RequestBodyTimeoutLayer`, see `http::router`)?
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// A raw body whose failures are API errors (413 when too large, 408 when it stops
+/// arriving).
 pub struct ApiBytes(pub Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for ApiBytes {
@@ -149,6 +162,11 @@ impl<S: Send + Sync> FromRequest<S> for ApiBytes {
             .map_err(|r| {
                 if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::too_large()
+                } else if timed_out(&r) {
+                    ApiError {
+                        status: StatusCode::REQUEST_TIMEOUT,
+                        ..ApiError::new(ErrorCode::Malformed, "the request body stopped arriving")
+                    }
                 } else {
                     ApiError::new(ErrorCode::Malformed, r.body_text())
                 }

@@ -156,6 +156,7 @@ async fn ten_thousand_joins_from_one_ip_admit_at_most_the_documented_number() {
 async fn slowloris_and_silent_connections_are_closed() {
     let server = TestServer::start_with(|c| {
         c.tuning.header_read_timeout = Duration::from_secs(1);
+        c.tuning.body_read_timeout = Duration::from_secs(1);
     })
     .await;
 
@@ -202,6 +203,20 @@ async fn slowloris_and_silent_connections_are_closed() {
         ended.is_ok(),
         "a connection trickling its headers is closed"
     );
+
+    // A body that stops arriving is answered 408 and the connection closed.
+    let mut stalled = TcpStream::connect(server.addr).await.unwrap();
+    stalled
+        .write_all(b"POST /api/cafes HTTP/1.1\r\nHost: cafe\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"title\"")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(GUARD, stalled.read_to_end(&mut answer))
+        .await
+        .expect("a stalled body is ended")
+        .expect("read");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 
     // Normal requests are unaffected.
     assert_eq!(server.get("/healthz").await.status().as_u16(), 200);
