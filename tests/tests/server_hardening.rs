@@ -218,6 +218,10 @@ async fn slowloris_and_silent_connections_are_closed() {
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 
+    // The server raised its soft open-file limit to the hard one (the process is shared).
+    let (soft, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap();
+    assert_eq!(soft, hard, "every descriptor the system allows is usable");
+
     // Normal requests are unaffected.
     assert_eq!(server.get("/healthz").await.status().as_u16(), 200);
     server.stop().await;
