@@ -37,7 +37,7 @@ start_server() { # start_server <name> [keep-data]
     DATA="$(mktemp -d /tmp/cafe-bench.XXXXXX)"
   fi
   SERVER_LOG="$OUT/$1.server.log"
-  RUST_LOG=warn "$SERVER" --addr "127.0.0.1:${PORT}" --data-dir "$DATA" >>"$SERVER_LOG" 2>&1 &
+  RUST_LOG=warn "$SERVER" --addr "127.0.0.1:${PORT}" --data-dir "$DATA" --join-burst 1000000 >>"$SERVER_LOG" 2>&1 &
   echo $! >"$PIDFILE"
   # Bounded wait for the health check (30 s).
   for _ in $(seq 1 300); do

@@ -86,6 +86,38 @@ fn file(path: &str, gzip_ok: bool) -> Option<Response> {
     Some(response)
 }
 
+/// CSP sources (`'sha256-…'`) for the inline scripts of index.html, so the
+/// Content-Security-Policy allows exactly these and no other inline script. Computed from
+/// the embedded file, so a rebuilt bundle needs no hand-copied hash.
+pub fn inline_script_hashes() -> Vec<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let Some(index) = Dist::get("index.html") else {
+        return Vec::new();
+    };
+    let html = String::from_utf8_lossy(&index.data);
+    let mut hashes = Vec::new();
+    let mut rest: &str = &html;
+    while let Some(start) = rest.find("<script") {
+        rest = &rest[start..];
+        let Some(open_end) = rest.find('>') else {
+            break;
+        };
+        let tag = &rest[..open_end];
+        let body = &rest[open_end + 1..];
+        let Some(close) = body.find("</script>") else {
+            break;
+        };
+        if !tag.contains("src=") {
+            let digest = sha2::Sha256::digest(&body.as_bytes()[..close]);
+            let b64 = base64::engine::general_purpose::STANDARD.encode(digest);
+            hashes.push(format!("'sha256-{b64}'"));
+        }
+        rest = &body[close..];
+    }
+    hashes
+}
+
 pub async fn serve(uri: Uri, request_headers: HeaderMap) -> Response {
     let gzip_ok = accepts_gzip(&request_headers);
     let path = uri.path().trim_start_matches('/');

@@ -106,26 +106,74 @@ impl Keys {
     }
 }
 
-/// The configured secret, or the one kept in the data directory (created on first start).
-pub fn load_or_create_secret(
-    configured: Option<&str>,
-    data_dir: &Path,
-) -> std::io::Result<Vec<u8>> {
+/// A shorter HMAC key can be brute-forced offline from any one token.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The configured secret, or the one kept in `<data dir>/jwt_secret` (created on first
+/// start, mode 0600). Refused, with a message saying what to do: a secret shorter than
+/// [`MIN_SECRET_BYTES`], and a secret file that group or others may read (whoever read it
+/// can forge every token, so it must be replaced, not just hidden). An empty file (say,
+/// left by `touch` or a full disk) gets a fresh secret.
+pub fn load_or_create_secret(configured: Option<&str>, data_dir: &Path) -> Result<Vec<u8>, String> {
+    let short = |what: &str, n: usize| {
+        format!(
+            "{what} is {n} bytes; at least {MIN_SECRET_BYTES} are required \
+             (e.g. `openssl rand -base64 32`)"
+        )
+    };
     // An empty value (e.g. an unset variable passed through docker compose) means "none".
     if let Some(s) = configured.filter(|s| !s.trim().is_empty()) {
+        if s.len() < MIN_SECRET_BYTES {
+            return Err(short("--jwt-secret (CAFE_JWT_SECRET)", s.len()));
+        }
         return Ok(s.as_bytes().to_vec());
     }
     let path = data_dir.join("jwt_secret");
+    let shown = path.display();
     match std::fs::read_to_string(&path) {
-        Ok(s) if !s.trim().is_empty() => return Ok(s.trim().as_bytes().to_vec()),
-        Ok(_) => {}
+        Ok(s) if !s.trim().is_empty() => {
+            check_private(&path)?;
+            let s = s.trim();
+            if s.len() < MIN_SECRET_BYTES {
+                return Err(short(&format!("the secret in {shown}"), s.len()));
+            }
+            return Ok(s.as_bytes().to_vec());
+        }
+        Ok(_) => {
+            tracing::warn!(path = %shown, "the JWT secret file is empty; writing a new secret");
+            std::fs::remove_file(&path).map_err(|e| format!("{shown}: {e}"))?;
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e),
+        Err(e) => return Err(format!("{shown}: {e}")),
     }
     let bytes: [u8; 32] = rand::random();
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    write_private(&path, &secret)?;
+    write_private(&path, &secret).map_err(|e| format!("{shown}: {e}"))?;
     Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn check_private(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(format!(
+            "{} can be read by group or others (mode {:o}): anyone who read it can forge \
+             tokens. Delete it so a new secret is generated (this signs everyone out), or, \
+             if it never left this account, `chmod 600` it",
+            path.display(),
+            mode & 0o777
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_private(_path: &Path) -> Result<(), String> {
+    Ok(())
 }
 
 #[cfg(unix)]

@@ -44,6 +44,35 @@ pub struct Config {
     #[arg(long, env = "CAFE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    /// Reverse proxies (CIDRs, comma separated, e.g. `127.0.0.1/32,10.0.0.0/8`) whose
+    /// `X-Forwarded-For` / `Forwarded` header names the client. Every per-IP limit keys on
+    /// that address; from any other peer the headers are ignored. Default: none.
+    #[arg(long, env = "CAFE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// Serve `/metrics` on this address instead (e.g. `127.0.0.1:9090`, for a scraper on a
+    /// private network); the main address then answers 404 there.
+    #[arg(long, env = "CAFE_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Require `Authorization: Bearer <token>` on `/metrics`.
+    #[arg(long, env = "CAFE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// An origin allowed to embed the app in a frame (e.g. a projector page of a venue's
+    /// own site, `https://screens.example.org`). Default: no framing at all.
+    #[arg(long, env = "CAFE_ALLOW_FRAMING")]
+    pub allow_framing: Option<String>,
+
+    /// Joins one client IP may make into one café at once (default 200: a hall behind one
+    /// venue NAT). Raise it for a bigger event behind one address, or for load tests.
+    #[arg(long, env = "CAFE_JOIN_BURST")]
+    pub join_burst: Option<f64>,
+
+    /// Joins per second one client IP may make into one café after the burst (default 1).
+    #[arg(long, env = "CAFE_JOIN_RATE")]
+    pub join_rate: Option<f64>,
+
     /// Log format.
     #[arg(long, env = "CAFE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -91,6 +120,16 @@ pub struct Tuning {
     pub shutdown_grace: Duration,
     /// A café with no connections and nothing scheduled leaves memory after this long.
     pub idle_unload: Duration,
+    /// Joins per client IP into one café: a burst, then a sustained rate. A hall behind
+    /// one venue NAT shares an IP, so the burst admits a full room at once; after it one
+    /// IP needs hours to fill a café (`PEOPLE_PER_CAFE_MAX`).
+    pub join_burst: f64,
+    pub joins_per_sec: f64,
+    /// An HTTP connection must send a request's complete headers within this long of
+    /// opening, or of its previous response (so it is also the keep-alive idle timeout).
+    pub header_read_timeout: Duration,
+    /// A request body that sends nothing for this long is abandoned (408).
+    pub body_read_timeout: Duration,
 }
 
 impl Default for Tuning {
@@ -114,6 +153,10 @@ impl Default for Tuning {
             max_body_bytes: crate::import::MAX_IMPORT_BYTES,
             shutdown_grace: Duration::from_secs(5),
             idle_unload: Duration::from_secs(15 * 60),
+            join_burst: 200.0,
+            joins_per_sec: 1.0,
+            header_read_timeout: Duration::from_secs(20),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -129,8 +172,24 @@ impl Config {
             public_url: None,
             jwt_secret: None,
             allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
+            metrics_addr: None,
+            metrics_token: None,
+            allow_framing: None,
+            join_burst: None,
+            join_rate: None,
             log_format: LogFormat::Text,
             tuning: Tuning::default(),
+        }
+    }
+
+    /// The tuning with the operator's overrides applied.
+    pub fn apply_overrides(&mut self) {
+        if let Some(b) = self.join_burst.filter(|b| *b >= 1.0) {
+            self.tuning.join_burst = b;
+        }
+        if let Some(r) = self.join_rate.filter(|r| *r >= 0.0) {
+            self.tuning.joins_per_sec = r;
         }
     }
 

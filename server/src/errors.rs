@@ -19,6 +19,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub status: StatusCode,
+    /// Sent as `Retry-After` (whole seconds, at least 1) with a 429.
+    pub retry_after: Option<std::time::Duration>,
 }
 
 /// The status each code is answered with (documented in docs/protocol.md).
@@ -44,7 +46,13 @@ impl ApiError {
             code,
             message: message.into(),
             status: status_of(code),
+            retry_after: None,
         }
+    }
+
+    pub fn retry_after(mut self, wait: std::time::Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
     }
 
     /// Logs the cause; the client only learns that something failed.
@@ -85,7 +93,13 @@ impl IntoResponse for ApiError {
             code: self.code,
             message: self.message,
         };
-        (self.status, Json(body)).into_response()
+        let mut res = (self.status, Json(body)).into_response();
+        if let Some(wait) = self.retry_after {
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.max(1).into());
+        }
+        res
     }
 }
 
@@ -122,7 +136,20 @@ where
     }
 }
 
-/// A raw body whose failures are API errors (413 when too large).
+/// Did the body stop arriving (`RequestBodyTimeoutLayer`, see `http::router`)?
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(e) = next {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
+/// A raw body whose failures are API errors (413 when too large, 408 when it stops
+/// arriving).
 pub struct ApiBytes(pub Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for ApiBytes {
@@ -135,6 +162,11 @@ impl<S: Send + Sync> FromRequest<S> for ApiBytes {
             .map_err(|r| {
                 if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::too_large()
+                } else if timed_out(&r) {
+                    ApiError {
+                        status: StatusCode::REQUEST_TIMEOUT,
+                        ..ApiError::new(ErrorCode::Malformed, "the request body stopped arriving")
+                    }
                 } else {
                     ApiError::new(ErrorCode::Malformed, r.body_text())
                 }

@@ -2,11 +2,12 @@
 //! embedded browser app. Errors are `{code, message}` with a matching status
 //! ([`crate::errors`]); the bodies are `cafe_shared::api`'s.
 
+use crate::client_ip::ClientIp;
 use crate::errors::{ApiBytes, ApiError, ApiJson};
 use crate::registry::{CreateError, Registry};
 use crate::App;
 use crate::{export, import};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,8 +17,10 @@ use cafe_shared::api::{
     TokenQuery,
 };
 use cafe_shared::{CafeState, ErrorCode, JoinCode, Role, SystemCommand};
-use std::net::{IpAddr, SocketAddr};
+use sha2::Digest;
+use std::net::IpAddr;
 use std::sync::Arc;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -26,7 +29,7 @@ use utoipa::OpenApi;
         title = "Innovation Café API",
         description = "HTTP side of the café server; live play happens on the WebSocket at /ws (see docs/protocol.md)."
     ),
-    paths(create_cafe, lookup, join, qr_svg, export, import, healthz),
+    paths(create_cafe, lookup, join, qr_svg, export, import, healthz, readyz),
     components(schemas(
         ApiErrorBody,
         CreateCafeRequest,
@@ -42,9 +45,19 @@ struct ApiDoc;
 
 pub fn router(app: Arc<App>) -> Router {
     let body_limit = app.config.tuning.max_body_bytes;
-    Router::new()
+    let mut routes = Router::new()
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+        .route("/readyz", get(readyz));
+    routes = if app.config.metrics_addr.is_none() {
+        routes.route("/metrics", get(metrics))
+    } else {
+        // Moved to --metrics-addr; a 404 here, not the app page of the fallback.
+        routes.route(
+            "/metrics",
+            get(|| async { ApiError::new(ErrorCode::NotFound, "no such endpoint") }),
+        )
+    };
+    let routes = routes
         .route("/api/openapi.json", get(openapi))
         .route("/api/cafes", post(create_cafe))
         .route("/api/cafes/import", post(import))
@@ -55,16 +68,64 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/ws", get(crate::ws::upgrade))
         .fallback(crate::assets::serve)
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(RequestBodyTimeoutLayer::new(
+            app.config.tuning.body_read_timeout,
+        ));
+    crate::headers::secure(routes, &app.config)
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(app)
 }
 
-#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "The server is up")))]
+/// The router of `--metrics-addr`: only `/metrics`.
+pub fn metrics_router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .with_state(app)
+}
+
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "Liveness: the process answers")))]
 async fn healthz() -> &'static str {
     "ok"
 }
 
-async fn metrics(State(app): State<Arc<App>>) -> Response {
+/// Readiness: the store answers and takes writes, and the server is not shutting down.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "Ready: the store takes writes"),
+    (status = 503, body = ApiErrorBody, description = "The store failed a write, or the server is shutting down")))]
+async fn readyz(State(app): State<Arc<App>>) -> Result<&'static str, ApiError> {
+    if app.shutdown.is_cancelled() {
+        return Err(ApiError::new(
+            ErrorCode::ServerRestarting,
+            "the server is shutting down",
+        ));
+    }
+    let probe = app.registry.store().probe_write();
+    match tokio::time::timeout(std::time::Duration::from_secs(5), probe).await {
+        Ok(Ok(())) => Ok("ready"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness: the store failed a write");
+            Err(not_ready("the store failed a write"))
+        }
+        Err(_) => Err(not_ready("the store did not answer in time")),
+    }
+}
+
+fn not_ready(message: &str) -> ApiError {
+    ApiError {
+        status: StatusCode::SERVICE_UNAVAILABLE,
+        ..ApiError::new(ErrorCode::Internal, message)
+    }
+}
+
+async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    if let Some(want) = app.config.metrics_token.as_deref() {
+        let got = bearer(&headers, &TokenQuery { token: None });
+        // Constant-time: compare digests, so the time taken tells nothing about the token.
+        let digest = |s: &str| sha2::Sha256::digest(s.as_bytes());
+        if got.is_none_or(|g| digest(&g) != digest(want)) {
+            return ApiError::new(ErrorCode::Unauthorized, "/metrics needs its bearer token")
+                .into_response();
+        }
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -117,13 +178,13 @@ fn create_error(e: CreateError) -> ApiError {
     responses((status = 201, body = CafeCreatedResponse), (status = 422, body = ApiErrorBody), (status = 400, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
 async fn create_cafe(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<CreateCafeRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let t = &app.config.tuning;
     app.throttles
         .creates
-        .take(peer.ip(), t.creates_per_window, t.join_failure_window)?;
+        .take(ip, t.creates_per_window, t.join_failure_window)?;
     let created = app
         .registry
         .create(|id, code, now| {
@@ -146,26 +207,30 @@ async fn create_cafe(
     Ok(created_response(&app, created))
 }
 
-/// Resolves a join code, counting misses against the caller's IP.
+/// Resolves a join code, counting misses against the caller's IP. The attempt is counted
+/// *before* the look-up and given back when it finds a café: counting after the (slow)
+/// look-up let parallel guesses overrun the limit.
 async fn resolve_code(
     app: &App,
     ip: IpAddr,
     code: &str,
 ) -> Result<crate::cafe::CafeHandle, ApiError> {
     let t = &app.config.tuning;
-    app.throttles
-        .join_failures
-        .check(ip, t.join_failures, t.join_failure_window)?;
+    let misses = &app.throttles.join_failures;
+    misses.take(ip, t.join_failures, t.join_failure_window)?;
     let not_found = || ApiError::new(ErrorCode::NotFound, "no café has this code");
     let Ok(code) = JoinCode::parse(code) else {
-        app.throttles.join_failures.count(ip, t.join_failure_window);
         return Err(not_found());
     };
-    match app.registry.by_code(&code).await? {
-        Some(h) => Ok(h),
-        None => {
-            app.throttles.join_failures.count(ip, t.join_failure_window);
-            Err(not_found())
+    match app.registry.by_code(&code).await {
+        Ok(Some(h)) => {
+            misses.give_back(ip);
+            Ok(h)
+        }
+        Ok(None) => Err(not_found()),
+        Err(e) => {
+            misses.give_back(ip);
+            Err(e.into())
         }
     }
 }
@@ -174,10 +239,10 @@ async fn resolve_code(
     responses((status = 200, body = PublicInfo), (status = 404, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
 async fn lookup(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Path(code): Path<String>,
 ) -> Result<Json<PublicInfo>, ApiError> {
-    let handle = resolve_code(&app, peer.ip(), &code).await?;
+    let handle = resolve_code(&app, ip, &code).await?;
     let info = handle
         .inspect(|s, _, _| {
             s.info.as_ref().map(|i| PublicInfo {
@@ -202,11 +267,15 @@ async fn lookup(
     responses((status = 200, body = JoinResponse), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
 async fn join(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<JoinRequest>,
 ) -> Result<Json<JoinResponse>, ApiError> {
-    let handle = resolve_code(&app, peer.ip(), &code).await?;
+    let handle = resolve_code(&app, ip, &code).await?;
+    let t = &app.config.tuning;
+    app.throttles
+        .joins
+        .take((ip, handle.id.clone()), t.join_burst, t.joins_per_sec)?;
     let person = handle
         .join(req.name, Role::Participant, req.location)
         .await??;
@@ -326,13 +395,13 @@ pub enum ExportKind {
     responses((status = 201, body = CafeCreatedResponse), (status = 400, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
 async fn import(
     State(app): State<Arc<App>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     body: ApiBytes,
 ) -> Result<impl IntoResponse, ApiError> {
     let t = &app.config.tuning;
     app.throttles
         .creates
-        .take(peer.ip(), t.creates_per_window, t.join_failure_window)?;
+        .take(ip, t.creates_per_window, t.join_failure_window)?;
     let doc = import::parse_export(&body.0).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
     // Replaying a large log under the rules takes a while: off the async threads, once.
     let imported = tokio::task::spawn_blocking(move || import::check(doc))

@@ -6,7 +6,9 @@
 //! - [`http`]: HTTP routes: create / look up / join cafés, QR codes, exports and imports,
 //!   health, metrics and the OpenAPI document. Their bodies are `cafe_shared::api`'s;
 //!   [`errors`]: the `{code, message}` error and body extractors; [`throttle`]: per-IP
-//!   limits on creating cafés and on join-code misses.
+//!   limits on creating cafés, on join-code misses and on joins per café, keyed by
+//!   [`client_ip`] (the peer, or the forwarded client behind `--trusted-proxies`);
+//!   [`headers`]: CSP and the other security headers on every response.
 //! - [`ws`]: one WebSocket connection, split into a reader (`ws/reader.rs`: hello, rate
 //!   limit, parsing) and a writer (`ws/writer.rs`: bounded outbound queue, coalesced
 //!   flushes, `bye` + close codes from `cafe_shared::CloseCode`); ends gracefully.
@@ -19,16 +21,20 @@
 //! - [`export`]: JSON / CSV / Markdown exports (pure functions).
 //! - [`import`]: a JSON export replayed under the rules as a new café.
 //! - [`auth`]: JWT tokens. [`metrics`]: Prometheus counters. [`assets`]: the embedded
-//!   browser app. [`shutdown`]: signals and the shutdown sequence.
+//!   browser app. [`shutdown`]: the accept loop (header-read/idle timeouts), signals and
+//!   the shutdown sequence. [`files`]: private data-directory files and the open-file limit.
 //!
 //! [`start`] runs a server in-process (tests use port 0) and returns a [`ServerHandle`].
 
 pub mod assets;
 pub mod auth;
 pub mod cafe;
+pub mod client_ip;
 pub mod config;
 pub mod errors;
 pub mod export;
+pub mod files;
+pub mod headers;
 pub mod http;
 pub mod import;
 pub mod metrics;
@@ -114,6 +120,7 @@ pub enum StartError {
 /// A running server.
 pub struct ServerHandle {
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     app: Arc<App>,
     task: JoinHandle<()>,
 }
@@ -122,6 +129,11 @@ impl ServerHandle {
     /// The address actually bound (useful with port 0).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where `/metrics` is served when `--metrics-addr` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     pub fn app(&self) -> &Arc<App> {
@@ -148,11 +160,15 @@ impl ServerHandle {
 }
 
 /// Opens the store, binds the address and serves until shutdown is triggered.
-pub async fn start(config: Config) -> Result<ServerHandle, StartError> {
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
+pub async fn start(mut config: Config) -> Result<ServerHandle, StartError> {
+    config.apply_overrides();
+    files::raise_open_file_limit();
+    let data_dir = || config.data_dir.display().to_string();
+    files::create_data_dir(&config.data_dir).map_err(|e| StartError::DataDir(data_dir(), e))?;
     let secret = auth::load_or_create_secret(config.jwt_secret.as_deref(), &config.data_dir)
-        .map_err(|e| StartError::DataDir(config.data_dir.display().to_string(), e))?;
+        .map_err(StartError::Secret)?;
+    files::private_database(&config.database_url())
+        .map_err(|e| StartError::DataDir(data_dir(), e))?;
     let store = store::open(&config.database_url()).await?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -160,6 +176,21 @@ pub async fn start(config: Config) -> Result<ServerHandle, StartError> {
     let addr = listener
         .local_addr()
         .map_err(|e| StartError::Bind(config.addr, e))?;
+    let metrics_listener = match config.metrics_addr {
+        Some(m) => Some(
+            tokio::net::TcpListener::bind(m)
+                .await
+                .map_err(|e| StartError::Bind(m, e))?,
+        ),
+        None => None,
+    };
+    let metrics_addr = match &metrics_listener {
+        Some(l) => Some(
+            l.local_addr()
+                .map_err(|e| StartError::Bind(config.addr, e))?,
+        ),
+        None => None,
+    };
     let public_url = config
         .public_url
         .clone()
@@ -181,8 +212,25 @@ pub async fn start(config: Config) -> Result<ServerHandle, StartError> {
         public_url,
         config,
     });
+    if let Some(l) = metrics_listener {
+        let router = http::metrics_router(app.clone());
+        let stop = app.shutdown.clone();
+        tokio::spawn(async move {
+            let served = axum::serve(l, router)
+                .with_graceful_shutdown(async move { stop.cancelled().await })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "metrics server failed");
+            }
+        });
+    }
     let router = http::router(app.clone());
     let task = tokio::spawn(shutdown::serve(listener, router, app.clone(), store));
-    tracing::info!(%addr, "café server listening");
-    Ok(ServerHandle { addr, app, task })
+    tracing::info!(%addr, ?metrics_addr, "café server listening");
+    Ok(ServerHandle {
+        addr,
+        metrics_addr,
+        app,
+        task,
+    })
 }

@@ -3,9 +3,14 @@
 
 use crate::store::Store;
 use crate::App;
+use axum::extract::ConnectInfo;
 use axum::Router;
-use std::net::SocketAddr;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use std::sync::Arc;
+use tokio_util::task::TaskTracker;
+use tower::ServiceExt;
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
 pub async fn signal() {
@@ -35,22 +40,68 @@ pub async fn signal() {
     }
 }
 
+/// Accepts connections and serves HTTP/1.1 on each until shutdown begins.
+///
+/// By hand rather than `axum::serve`, which sets no timer: without one hyper cannot time
+/// out a connection that sends its headers slowly or nothing at all, and idle and slowloris
+/// connections held file descriptors for ever (issue 10, #3). The header-read timeout runs
+/// from the connection's start and again after each response, so it is the idle timeout too.
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
     app: Arc<App>,
     store: Arc<dyn Store>,
 ) {
-    let stop = app.shutdown.clone();
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { stop.cancelled().await })
-    .await;
-    if let Err(e) = served {
-        tracing::error!(error = %e, "HTTP server failed");
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(app.config.tuning.header_read_timeout);
+    let http = Arc::new(http);
+    let conns = TaskTracker::new();
+    loop {
+        let (stream, peer) = tokio::select! {
+            () = app.shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors (or a connection reset before accept): wait a
+                    // little instead of spinning; the listener itself is fine.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        // Small frames (acks, broadcasts) must not wait for Nagle.
+        let _ = stream.set_nodelay(true);
+        let service =
+            router
+                .clone()
+                .map_request(move |mut req: axum::extract::Request<Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    req
+                });
+        let http = http.clone();
+        let stop = app.shutdown.clone();
+        conns.spawn(async move {
+            let conn = http
+                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+                .with_upgrades();
+            let mut conn = std::pin::pin!(conn);
+            let served = tokio::select! {
+                r = conn.as_mut() => r,
+                () = stop.cancelled() => {
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = served {
+                tracing::debug!(error = %e, %peer, "HTTP connection ended");
+            }
+        });
     }
+    drop(listener);
+    conns.close();
+    conns.wait().await;
     // Make sure every socket was told, even if serving ended for another reason.
     app.shutdown.cancel();
     app.connections.close();

@@ -4,6 +4,7 @@
 //! Durability contract: `append` returns only after its transaction committed, and the
 //! actor acknowledges commands only after `append` returned.
 
+pub mod health;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -120,6 +121,10 @@ pub trait Store: Send + Sync + 'static {
         state: &CafeState,
         keep_events: u64,
     ) -> StoreResult<()>;
+
+    /// Writes and commits a tiny record, for readiness: `Err` when the store no longer takes
+    /// writes (disk full, read-only, locked for too long).
+    async fn probe_write(&self) -> StoreResult<()>;
 
     /// Flushes and closes (checkpoints the WAL for SQLite).
     async fn close(&self);

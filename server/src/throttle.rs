@@ -1,16 +1,31 @@
-//! Per-IP throttles for the HTTP API: failed join-code look-ups and café creation.
+//! Per-IP throttles for the HTTP API: failed join-code look-ups, café creation, and joins
+//! into one café. The IP is the client's as [`crate::client_ip`] sees it (behind a trusted
+//! proxy, the forwarded address).
 //!
 //! (The WebSocket's per-connection token buckets live with the reader, in `ws/reader.rs`.)
 
 use crate::errors::ApiError;
-use cafe_shared::ErrorCode;
+use cafe_shared::{CafeId, ErrorCode};
 use dashmap::DashMap;
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::time::Duration;
 use tokio::time::Instant;
 
+/// Entries kept before expired ones are swept, so a spray of source addresses cannot grow
+/// memory without bound.
+const SWEEP_ABOVE: usize = 100_000;
+
+fn rate_limited(retry_after: Duration) -> ApiError {
+    ApiError::new(
+        ErrorCode::RateLimited,
+        "too many attempts; wait a minute and try again",
+    )
+    .retry_after(retry_after)
+}
+
 /// Counts events per client IP in fixed windows; past the limit the IP gets 429 until its
-/// window ends. Used for failed join-code look-ups (successful ones do not reset it, so
+/// window ends. Used for failed join-code look-ups (successful ones do not count, so
 /// guessing cannot hide between valid codes) and for creating cafés.
 #[derive(Default)]
 pub struct Throttle {
@@ -18,35 +33,67 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    /// Refuses an IP that used up `limit` in its current window, without counting.
-    pub fn check(&self, ip: IpAddr, limit: u32, window: Duration) -> Result<(), ApiError> {
-        if let Some(e) = self.counts.get(&ip) {
-            if e.0.elapsed() < window && e.1 >= limit {
-                return Err(ApiError::new(
-                    ErrorCode::RateLimited,
-                    "too many attempts; wait a minute and try again",
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    pub fn count(&self, ip: IpAddr, window: Duration) {
-        // Bounds memory under a spray of source addresses.
-        if self.counts.len() > 100_000 {
+    /// Takes one from the IP's allowance, or refuses it without counting. Checking and
+    /// counting happen under one entry lock: counting only after a slow look-up let
+    /// hundreds of parallel guesses through a limit of 60 (issue 10, #4).
+    pub fn take(&self, ip: IpAddr, limit: u32, window: Duration) -> Result<(), ApiError> {
+        if self.counts.len() > SWEEP_ABOVE {
             self.counts.retain(|_, v| v.0.elapsed() < window);
         }
         let mut e = self.counts.entry(ip).or_insert((Instant::now(), 0));
         if e.0.elapsed() >= window {
             *e = (Instant::now(), 0);
         }
+        if e.1 >= limit {
+            return Err(rate_limited(window.saturating_sub(e.0.elapsed())));
+        }
         e.1 += 1;
+        Ok(())
     }
 
-    /// Checks and counts in one step.
-    pub fn take(&self, ip: IpAddr, limit: u32, window: Duration) -> Result<(), ApiError> {
-        self.check(ip, limit, window)?;
-        self.count(ip, window);
+    /// Gives back what [`Throttle::take`] took, for an attempt that turned out not to count
+    /// (a join code that found its café).
+    pub fn give_back(&self, ip: IpAddr) {
+        if let Some(mut e) = self.counts.get_mut(&ip) {
+            e.1 = e.1.saturating_sub(1);
+        }
+    }
+}
+
+/// A token bucket per key: `burst` at once, then `per_sec` refilling.
+pub struct Buckets<K: Eq + Hash> {
+    buckets: DashMap<K, (Instant, f64)>,
+}
+
+impl<K: Eq + Hash> Default for Buckets<K> {
+    fn default() -> Self {
+        Self {
+            buckets: DashMap::new(),
+        }
+    }
+}
+
+impl<K: Eq + Hash> Buckets<K> {
+    /// Takes a token for `key`, or refuses with 429 and the wait until the next one.
+    pub fn take(&self, key: K, burst: f64, per_sec: f64) -> Result<(), ApiError> {
+        if self.buckets.len() > SWEEP_ABOVE && per_sec > 0.0 {
+            // A bucket that has refilled completely is the same as no bucket.
+            let full_after = Duration::from_secs_f64(burst / per_sec);
+            self.buckets.retain(|_, v| v.0.elapsed() < full_after);
+        }
+        let mut b = self.buckets.entry(key).or_insert((Instant::now(), burst));
+        let now = Instant::now();
+        let refilled = (b.1 + now.duration_since(b.0).as_secs_f64() * per_sec).min(burst);
+        *b = (now, refilled);
+        if b.1 < 1.0 {
+            let wait = if per_sec > 0.0 {
+                Duration::from_secs_f64((1.0 - b.1) / per_sec)
+            } else {
+                Duration::from_secs(3600)
+            };
+            return Err(rate_limited(wait));
+        }
+        b.1 -= 1.0;
         Ok(())
     }
 }
@@ -56,4 +103,6 @@ impl Throttle {
 pub struct Throttles {
     pub join_failures: Throttle,
     pub creates: Throttle,
+    /// Joins per client IP and café (issue 10, #2): one IP cannot fill a café.
+    pub joins: Buckets<(IpAddr, CafeId)>,
 }

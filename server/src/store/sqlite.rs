@@ -4,6 +4,7 @@
 //! the WAL file, but could lose the last commits on power loss; group commit keeps the cost
 //! of FULL to one fsync per batch.)
 
+use super::health::{is_storage_failure, WriteHealth};
 use super::{
     CafeRow, CommandRecord, LoadedCafe, ReplaySource, Store, StoreError, StoreResult, StoredEvent,
 };
@@ -14,6 +15,7 @@ use sqlx::sqlite::{
 };
 use sqlx::Row;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
@@ -23,6 +25,7 @@ pub struct SqliteStore {
     /// fsync'd transaction per café batch capped the whole server at ~1 commit per fsync;
     /// funnelling every café's `append` through one task lets one commit cover them all.
     writer: mpsc::Sender<WriteMsg>,
+    health: Arc<WriteHealth>,
 }
 
 /// How many `append`s may wait for the writer before callers wait to enqueue; the writer
@@ -95,8 +98,13 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Db(format!("migration failed: {e}")))?;
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);
-        tokio::spawn(writer(pool.clone(), rx));
-        Ok(Self { pool, writer: tx })
+        let health = Arc::new(WriteHealth::default());
+        tokio::spawn(writer(pool.clone(), rx, health.clone()));
+        Ok(Self {
+            pool,
+            writer: tx,
+            health,
+        })
     }
 
     fn row_to_cafe(r: &sqlx::sqlite::SqliteRow) -> StoreResult<CafeRow> {
@@ -134,7 +142,7 @@ impl SqliteStore {
 /// The single writer: waits for one `append`, takes everything else already queued (from
 /// all cafés), inserts it all in one transaction and commits once (one fsync), then answers
 /// every waiter. Nobody is answered before the commit that holds their rows.
-async fn writer(pool: SqlitePool, mut rx: mpsc::Receiver<WriteMsg>) {
+async fn writer(pool: SqlitePool, mut rx: mpsc::Receiver<WriteMsg>, health: Arc<WriteHealth>) {
     let mut closing = None;
     while closing.is_none() {
         let Some(first) = rx.recv().await else {
@@ -155,7 +163,7 @@ async fn writer(pool: SqlitePool, mut rx: mpsc::Receiver<WriteMsg>) {
             next = rx.try_recv().ok();
         }
         if !group.is_empty() {
-            commit_group(&pool, group).await;
+            commit_group(&pool, group, &health).await;
         }
     }
     if let Some(ack) = closing {
@@ -163,11 +171,21 @@ async fn writer(pool: SqlitePool, mut rx: mpsc::Receiver<WriteMsg>) {
     }
 }
 
-async fn commit_group(pool: &SqlitePool, group: Vec<AppendReq>) {
+/// Reports a failed write to `health` when the storage is at fault.
+fn note_failure(health: &WriteHealth, e: &StoreError) {
+    let message = e.to_string();
+    if is_storage_failure(&message) {
+        tracing::error!(error = %message, "the store cannot write");
+        health.failed(&message);
+    }
+}
+
+async fn commit_group(pool: &SqlitePool, group: Vec<AppendReq>, health: &WriteHealth) {
     let mut tx = match pool.begin().await {
         Ok(tx) => tx,
         Err(e) => {
             let e = db(e);
+            note_failure(health, &e);
             for r in group {
                 let _ = r.done.send(Err(e.clone()));
             }
@@ -182,17 +200,22 @@ async fn commit_group(pool: &SqlitePool, group: Vec<AppendReq>) {
         match res {
             Ok(()) => ok.push(r.done),
             Err(e) => {
+                note_failure(health, &e);
                 let _ = r.done.send(Err(e));
             }
         }
     }
     match tx.commit().await.map_err(db) {
         Ok(()) => {
+            if !ok.is_empty() {
+                health.succeeded();
+            }
             for done in ok {
                 let _ = done.send(Ok(()));
             }
         }
         Err(e) => {
+            note_failure(health, &e);
             for done in ok {
                 let _ = done.send(Err(e.clone()));
             }
@@ -565,6 +588,21 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         tx.commit().await.map_err(db)
+    }
+
+    async fn probe_write(&self) -> StoreResult<()> {
+        if let Some(failure) = self.health.recent_failure() {
+            return Err(StoreError::Db(format!("a recent write failed: {failure}")));
+        }
+        sqlx::query(
+            "INSERT INTO health (id, checked_at) VALUES (1, ?) \
+             ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+        )
+        .bind(crate::cafe::now_millis())
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+        .map_err(db)
     }
 
     async fn close(&self) {

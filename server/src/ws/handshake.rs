@@ -19,9 +19,8 @@ fn header_has_token(headers: &HeaderMap, name: HeaderName, token: &str) -> bool 
 /// 426 names what to upgrade to (RFC 9110 §15.5.22).
 pub(super) fn upgrade_required(message: &str) -> Response {
     let mut res = ApiError {
-        code: ErrorCode::Malformed,
-        message: message.to_owned(),
         status: StatusCode::UPGRADE_REQUIRED,
+        ..ApiError::new(ErrorCode::Malformed, message)
     }
     .into_response();
     let h = res.headers_mut();
