@@ -5,8 +5,8 @@ use super::*;
 use crate::export::tests::{doc_of, scenario, try_import, Cafe, NAMES, T0};
 use crate::export::{export_json, StoredEvent};
 use cafe_shared::{
-    Board, BoardId, Command, Ctx, IdKind, IdeaId, Location, Mode, Phase, Settings, Table, TableId,
-    TableKind,
+    Board, BoardId, Command, Ctx, IdKind, IdeaId, Location, Mode, Phase, Role, Settings, Table,
+    TableId, TableKind,
 };
 use std::collections::BTreeMap;
 
