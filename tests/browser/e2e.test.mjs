@@ -5,7 +5,7 @@
 // posted offline arrives exactly once, a reload keeps the pending outbox, Arabic is RTL.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, PHONE, DESKTOP } from './harness.mjs';
+import { startServer, launchBrowser, apiCreate, apiJoin, signIn, PHONE, DESKTOP } from './harness.mjs';
 
 const WAIT = { timeout: 15000 };
 
@@ -267,5 +267,85 @@ describe('Innovation Café in the browser', () => {
     await page.selectOption('#lang', 'zh');
     await page.waitForSelector('html[dir="ltr"][lang="zh"]', WAIT);
     await ctx.close();
+  });
+});
+
+// The board offers posting exactly when the server accepts it (the shared `may_post`): a
+// table host who scribes for a paper table may post while ideating and, at their own table,
+// while grouping, but not in the lobby or while voting; a participant in the group phase is
+// told why the idea box is gone.
+describe('the idea box follows the shared rules', () => {
+  let server, browser, cafe, cafeUrl, org, host, ana;
+
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    cafe = await apiCreate(server.url);
+    cafeUrl = `${server.url}/c/${cafe.cafe_id}`;
+    const hina = await apiJoin(server.url, cafe.code, 'Hina', 'room');
+    const pita = await apiJoin(server.url, cafe.code, 'Pita', 'room');
+    const open = async (options, token, name, path = '') => {
+      const page = await (await browser.newContext(options)).newPage();
+      await signIn(page, server.url, cafe.cafe_id, token, name, name === 'Mele' ? cafe.projector_token : undefined);
+      await page.goto(`${cafeUrl}${path}`);
+      await page.waitForSelector('.conn-ok', WAIT);
+      return page;
+    };
+    org = await open(DESKTOP, cafe.organiser_token, 'Mele', '/console');
+    await org.fill('#table-name', 'Table 1');
+    await org.click('#create-table');
+    const hostSelect = org.locator('select[aria-label="Host of Table 1"]');
+    await hostSelect.waitFor(WAIT);
+    await hostSelect.selectOption({ label: 'Hina' });
+    host = await open(PHONE, hina.token, 'Hina');
+    await host.waitForSelector('text=/Your table: Table 1/', WAIT);
+    ana = await open(PHONE, pita.token, 'Pita');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const noIdeaBox = async (page, why) => {
+    await page.waitForSelector('.composer-closed', WAIT);
+    assert.equal(await page.locator('#idea-input').count(), 0, `${why}: no idea box`);
+    assert.equal(await page.locator('#post-idea').count(), 0, `${why}: no post button`);
+  };
+
+  it('a table host in the lobby is not offered the idea box', async () => {
+    await host.waitForSelector('.phase-lobby', WAIT);
+    await noIdeaBox(host, 'host in the lobby');
+  });
+
+  it('while ideating everyone may post, the host included', async () => {
+    await org.click('#phase-ideate');
+    for (const page of [host, ana]) {
+      await page.waitForSelector('#idea-input', WAIT);
+    }
+    // The host's board is their table's: the note lands there.
+    await host.fill('#idea-input', 'Paper: a village water committee');
+    await host.click('#post-idea');
+    await host.locator('.note:not(.note-pending)', { hasText: 'Paper: a village water committee' }).first().waitFor(WAIT);
+  });
+
+  it('a participant in the group phase sees why they cannot post', async () => {
+    await org.click('#phase-group');
+    await ana.waitForSelector('.phase-group', WAIT);
+    await noIdeaBox(ana, 'participant while grouping');
+    assert.match(await ana.textContent('.composer-closed'), /Posting is closed in this phase/);
+    // The host still scribes for their own table while grouping.
+    await host.waitForSelector('.phase-group', WAIT);
+    await host.waitForSelector('#idea-input', WAIT);
+  });
+
+  it('a table host in the vote phase is not offered the idea box', async () => {
+    await org.click('#phase-vote');
+    await host.waitForSelector('.phase-vote', WAIT);
+    await noIdeaBox(host, 'host while voting');
+    const scribe = await host.context().newPage();
+    await scribe.goto(`${cafeUrl}/scribe`);
+    await scribe.waitForSelector('.composer-closed', WAIT);
+    assert.equal(await scribe.locator('#scribe-input').count(), 0, 'no scribe box while voting');
   });
 });

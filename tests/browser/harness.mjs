@@ -58,6 +58,7 @@ export async function launchBrowser() {
 
 export const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 export const DESKTOP = { viewport: { width: 1280, height: 800 } };
+export const LAPTOP = { viewport: { width: 1366, height: 768 } };
 
 /** Creates a café over HTTP (for tests that are not about the create form). */
 export async function apiCreate(base, body = {}) {

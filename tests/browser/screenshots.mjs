@@ -1,9 +1,10 @@
 // Renders the four main pages (landing, participant board, facilitator console, projector)
-// on a phone (360×740) and a desktop (1280×800) into docs/screenshots/, against a real
-// server with a small demo café. Run: node tests/browser/screenshots.mjs
+// on a phone (360×740), a desktop (1280×800) and, for the board, a laptop (1366×768) into
+// docs/screenshots/, against a real server with a small demo café.
+// Run: node tests/browser/screenshots.mjs
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, apiCreate, apiJoin, signIn, repo, PHONE, DESKTOP } from './harness.mjs';
+import { startServer, launchBrowser, apiCreate, apiJoin, signIn, repo, PHONE, DESKTOP, LAPTOP } from './harness.mjs';
 
 const out = join(repo, 'docs', 'screenshots');
 mkdirSync(out, { recursive: true });
@@ -68,6 +69,11 @@ try {
   await anaDesk.goto(`${server.url}/c/${cafe.cafe_id}`);
   await anaDesk.waitForSelector('#idea-input', WAIT);
   await anaDesk.screenshot({ path: join(out, 'board-desktop.png') });
+  const anaLaptop = await (await browser.newContext(LAPTOP)).newPage();
+  await signIn(anaLaptop, server.url, cafe.cafe_id, people[0].token, 'Ana');
+  await anaLaptop.goto(`${server.url}/c/${cafe.cafe_id}`);
+  await anaLaptop.waitForSelector('#idea-input', WAIT);
+  await anaLaptop.screenshot({ path: join(out, 'board-laptop.png') });
 
   await org.waitForSelector('#hands li', WAIT);
   await org.screenshot({ path: join(out, 'console-desktop.png'), fullPage: true });
@@ -82,6 +88,13 @@ try {
   await proj.goto(`${server.url}/c/${cafe.cafe_id}/projector#token=${cafe.projector_token}`);
   await proj.waitForSelector('#projector-ideas .note', WAIT);
   await proj.screenshot({ path: join(out, 'projector-desktop.png') });
+
+  // Grouping: participants no longer post, and the board says why.
+  await org.click('#phase-group');
+  await pages.Ana.waitForSelector('.composer-closed', WAIT);
+  await pages.Ana.screenshot({ path: join(out, 'board-group-phone.png'), fullPage: true });
+  await anaLaptop.waitForSelector('.composer-closed', WAIT);
+  await anaLaptop.screenshot({ path: join(out, 'board-group-laptop.png') });
 
   // Vote and reveal, then the projector's results and the phone's ballot.
   await org.click('#phase-vote');
