@@ -2,6 +2,7 @@
 
 pub mod chrome;
 pub mod composer;
+pub mod form;
 pub mod ideas;
 pub mod results;
 pub mod timer;

@@ -11,7 +11,6 @@ use crate::i18n::T;
 use crate::session::Session;
 use cafe_shared::{CafeState, Command, ErrorCode, PersonId, Rejection};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The café pages' one prop: which café.
@@ -52,40 +51,9 @@ impl Ctx {
     }
 }
 
-/// The current value of the input, textarea or select that fired the event.
-pub fn event_value(e: &Event) -> String {
-    let Some(target) = e.target() else {
-        return String::new();
-    };
-    if let Some(i) = target.dyn_ref::<web_sys::HtmlInputElement>() {
-        return i.value();
-    }
-    if let Some(t) = target.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-        return t.value();
-    }
-    if let Some(s) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
-        return s.value();
-    }
-    String::new()
-}
-
-pub fn input_value(e: &InputEvent) -> String {
-    event_value(e)
-}
-
 pub fn person_name(state: &CafeState, id: Option<PersonId>) -> Option<String> {
     id.and_then(|p| state.people.get(&p))
         .map(|p| p.name.clone())
-}
-
-/// Character count shown under text boxes, e.g. "12 / 500".
-pub fn counter(len: usize, max: usize) -> Html {
-    let over = len > max;
-    html! {
-        <span class={classes!("counter", over.then_some("counter-over"))} aria-live="polite">
-            { format!("{len} / {max}") }
-        </span>
-    }
 }
 
 /// Minutes as typed ("5", "1.5", "2,5") to whole seconds. Parsed by hand because pulling in

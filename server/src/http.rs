@@ -353,10 +353,9 @@ async fn facilitator_state(
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such café"))?;
     let person = claims.person();
     let (state, epoch, seq) = handle.inspect(|s, e, q| (s.clone(), e, q)).await?;
-    let allowed = person
-        .and_then(|p| state.people.get(&p))
-        .is_some_and(|p| !p.removed && p.role.is_facilitator());
-    if !allowed {
+    // Every refusal is 403 here (also "removed"): the token itself was valid, so it is not
+    // the `unauthorized` a WebSocket hello would get.
+    if person.is_none_or(|p| state.may_export(p).is_err()) {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
             "only the organiser or a facilitator can export",
@@ -416,7 +415,7 @@ async fn import(
     Ok(created_response(&app, created))
 }
 
-// ----- export wiring (the formats live in export.rs) -----
+// ----- export wiring (the formats live in export/{json,csv,markdown}.rs) -----
 
 async fn render_export(
     app: &App,

@@ -73,6 +73,13 @@ impl CafeState {
         require_facilitator(self.facilitates(me))
     }
 
+    /// Downloading the exports (HTTP, not a command): the organiser and facilitators, also
+    /// after the café closed, which is when reports are made.
+    pub fn may_export(&self, me: PersonId) -> Result<(), Rejection> {
+        self.member(me)?;
+        require_facilitator(self.facilitates(me))
+    }
+
     // ----- people -----
 
     /// `SetLocation` to a new location (moving to where one already is, is always fine).

@@ -2,9 +2,9 @@
 //! in the scribe view, and editing one's own note. The text is trimmed and counted against
 //! `IDEA_TEXT_MAX` here, once, so no screen sends what the server must refuse for its length.
 
+use crate::components::form::{counter, input_value};
 use crate::hooks::use_send;
 use crate::i18n::use_t;
-use crate::pages::{counter, input_value};
 use cafe_shared::limits::IDEA_TEXT_MAX;
 use cafe_shared::{BoardId, Command, ErrorCode, IdeaId};
 use yew::prelude::*;

@@ -3,15 +3,14 @@
 
 use crate::components::chrome::{Loading, NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
+use crate::components::form::{event_value, input_value};
 use crate::components::ideas::IdeaCard;
 use crate::components::results::{item_label, results_chart};
 use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
-use crate::pages::{event_value, input_value, person_name, CafeProps, Ctx};
+use crate::pages::{person_name, CafeProps, Ctx};
 use cafe_shared::limits::CLUSTER_TITLE_MAX;
-use cafe_shared::{
-    BoardId, CafeState, ClusterId, Command, IdeaId, PersonId, Phase, Vote, VoteStatus,
-};
+use cafe_shared::{BoardId, CafeState, ClusterId, Command, IdeaId, Phase, Vote, VoteStatus};
 use yew::prelude::*;
 
 #[function_component(BoardPage)]
@@ -178,16 +177,13 @@ fn vote_panel(ctx: &Ctx, state: &CafeState, board: BoardId) -> Html {
     let Some(vote) = state.votes.values().rev().find(|v| v.board == board) else {
         return html! {};
     };
-    let visible = vote.results_visible_to_all()
-        || state
-            .people
-            .get(&ctx.me.unwrap_or(PersonId(0)))
-            .is_some_and(|p| p.role.is_facilitator());
+    // The server's view carries live totals only to those who may see them (view.rs), so
+    // the client shows whatever totals it holds instead of restating who may.
     html! {
         <section class="card vote-panel" id="vote" aria-labelledby="vote-title">
             <h2 id="vote-title">{ if vote.status == VoteStatus::Open { t.t("vote.title") } else { t.t("results.title") } }</h2>
             if ctx.allowed(|me| state.may_vote(me, vote.id)) { { ballot(ctx, state, vote) } }
-            if vote.revealed || (visible && vote.status == VoteStatus::Open && !vote.totals.is_empty()) {
+            if vote.revealed || (vote.status == VoteStatus::Open && !vote.totals.is_empty()) {
                 { results_chart(t, state, vote.id, false, usize::MAX) }
             } else if vote.status == VoteStatus::Closed {
                 <p class="muted">{ t.t("vote.waiting_reveal") }</p>

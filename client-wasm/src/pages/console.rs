@@ -4,12 +4,13 @@
 use crate::api;
 use crate::components::chrome::{NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
+use crate::components::form::{event_value, input_value};
 use crate::components::ideas::IdeaCard;
 use crate::components::results::results_chart;
 use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
 use crate::pages::new_cafe::export_links;
-use crate::pages::{event_value, input_value, minutes_to_secs, person_name, CafeProps, Ctx};
+use crate::pages::{minutes_to_secs, person_name, CafeProps, Ctx};
 use crate::session::now_ms;
 use cafe_shared::limits::{ROUND_PROMPT_MAX, TABLE_NAME_MAX};
 use cafe_shared::{

@@ -2,8 +2,8 @@
 
 use crate::api;
 use crate::components::chrome::LangPicker;
+use crate::components::form::{event_value, input_value};
 use crate::i18n::use_t;
-use crate::pages::{event_value, input_value};
 use crate::route::{use_nav, Route};
 use crate::storage::{self, Credentials};
 use cafe_shared::limits::DISPLAY_NAME_MAX;

@@ -2,8 +2,8 @@
 
 use crate::api;
 use crate::components::chrome::LangPicker;
+use crate::components::form::{counter, event_value, input_value};
 use crate::i18n::{native_name, use_t, T};
-use crate::pages::{counter, event_value, input_value};
 use crate::storage::{self, Credentials};
 use cafe_shared::api::{CafeCreatedResponse, CreateCafeRequest};
 use cafe_shared::limits::{CAFE_DESCRIPTION_MAX, CAFE_TITLE_MAX, DISPLAY_NAME_MAX};

@@ -3,11 +3,12 @@
 
 use crate::components::chrome::{NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
+use crate::components::form::{event_value, input_value};
 use crate::components::ideas::IdeaCard;
 use crate::components::results::item_label;
 use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::use_t;
-use crate::pages::{event_value, input_value, CafeProps, Ctx};
+use crate::pages::{CafeProps, Ctx};
 use cafe_shared::limits::TABLE_HEADCOUNT_MAX;
 use cafe_shared::{Command, ItemCount, ItemId, TableId, VoteId};
 use std::collections::BTreeMap;

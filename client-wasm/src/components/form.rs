@@ -1,0 +1,36 @@
+//! Reading form controls and counting what is typed: shared by the pages and the composer,
+//! so components need nothing from `pages`.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// The current value of the input, textarea or select that fired the event.
+pub fn event_value(e: &Event) -> String {
+    let Some(target) = e.target() else {
+        return String::new();
+    };
+    if let Some(i) = target.dyn_ref::<web_sys::HtmlInputElement>() {
+        return i.value();
+    }
+    if let Some(t) = target.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        return t.value();
+    }
+    if let Some(s) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
+        return s.value();
+    }
+    String::new()
+}
+
+pub fn input_value(e: &InputEvent) -> String {
+    event_value(e)
+}
+
+/// Character count shown under text boxes, e.g. "12 / 500".
+pub fn counter(len: usize, max: usize) -> Html {
+    let over = len > max;
+    html! {
+        <span class={classes!("counter", over.then_some("counter-over"))} aria-live="polite">
+            { format!("{len} / {max}") }
+        </span>
+    }
+}
