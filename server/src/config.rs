@@ -73,6 +73,15 @@ pub struct Config {
     #[arg(long, env = "CAFE_JOIN_RATE")]
     pub join_rate: Option<f64>,
 
+    /// Largest import body in bytes (default 20 MiB, far above any real café's export).
+    /// Larger uploads are refused with 413 `too_large` before they are read.
+    #[arg(long, env = "CAFE_IMPORT_MAX_BYTES")]
+    pub import_max_bytes: Option<usize>,
+
+    /// Most events an import may hold (default 200,000). More: 413 `too_large`.
+    #[arg(long, env = "CAFE_IMPORT_MAX_EVENTS")]
+    pub import_max_events: Option<usize>,
+
     /// Log format.
     #[arg(long, env = "CAFE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -114,8 +123,20 @@ pub struct Tuning {
     pub creates_per_window: u32,
     /// Token lifetime for participant, organiser and projector tokens.
     pub token_ttl: Duration,
-    /// Largest HTTP body (imports).
+    /// Largest HTTP body (imports; `--import-max-bytes`).
     pub max_body_bytes: usize,
+    /// Most events an import may hold (`--import-max-events`).
+    pub import_max_events: usize,
+    /// Imports replayed and written at once, server-wide: each holds its whole export in
+    /// memory, so parallel imports multiplied the server's memory (issue 10, #1).
+    pub imports_at_once: usize,
+    /// How long an import waits for a free slot (before its body is read) until it is
+    /// refused with 429 `rate_limited` and `Retry-After`.
+    pub import_wait: Duration,
+    /// Imports per client IP per `import_window`: far fewer than café creations, since one
+    /// import costs the server as much as thousands of commands.
+    pub imports_per_window: u32,
+    pub import_window: Duration,
     /// How long shutdown waits for sockets to say goodbye.
     pub shutdown_grace: Duration,
     /// A café with no connections and nothing scheduled leaves memory after this long.
@@ -151,6 +172,11 @@ impl Default for Tuning {
             creates_per_window: 30,
             token_ttl: Duration::from_secs(30 * 24 * 3600),
             max_body_bytes: crate::import::MAX_IMPORT_BYTES,
+            import_max_events: crate::import::MAX_IMPORT_EVENTS,
+            imports_at_once: 1,
+            import_wait: Duration::from_secs(20),
+            imports_per_window: 3,
+            import_window: Duration::from_secs(10 * 60),
             shutdown_grace: Duration::from_secs(5),
             idle_unload: Duration::from_secs(15 * 60),
             join_burst: 200.0,
@@ -178,6 +204,8 @@ impl Config {
             allow_framing: None,
             join_burst: None,
             join_rate: None,
+            import_max_bytes: None,
+            import_max_events: None,
             log_format: LogFormat::Text,
             tuning: Tuning::default(),
         }
@@ -190,6 +218,12 @@ impl Config {
         }
         if let Some(r) = self.join_rate.filter(|r| *r >= 0.0) {
             self.tuning.joins_per_sec = r;
+        }
+        if let Some(b) = self.import_max_bytes.filter(|b| *b > 0) {
+            self.tuning.max_body_bytes = b;
+        }
+        if let Some(n) = self.import_max_events.filter(|n| *n > 0) {
+            self.tuning.import_max_events = n;
         }
     }
 

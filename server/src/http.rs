@@ -7,7 +7,7 @@ use crate::errors::{ApiBytes, ApiError, ApiJson};
 use crate::registry::{CreateError, Registry};
 use crate::App;
 use crate::{export, import};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -60,7 +60,10 @@ pub fn router(app: Arc<App>) -> Router {
     let routes = routes
         .route("/api/openapi.json", get(openapi))
         .route("/api/cafes", post(create_cafe))
-        .route("/api/cafes/import", post(import))
+        .route(
+            "/api/cafes/import",
+            post(import).layer(DefaultBodyLimit::max(body_limit)),
+        )
         .route("/api/cafes/by-code/{code}", get(lookup))
         .route("/api/cafes/by-code/{code}/join", post(join))
         .route("/api/cafes/{id}/qr.svg", get(qr_svg))
@@ -391,22 +394,38 @@ pub enum ExportKind {
 }
 
 #[utoipa::path(post, path = "/api/cafes/import", request_body(content = Object, description = "A JSON export"),
-    responses((status = 201, body = CafeCreatedResponse), (status = 400, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody)))]
+    responses((status = 201, body = CafeCreatedResponse), (status = 400, body = ApiErrorBody), (status = 413, body = ApiErrorBody), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
 async fn import(
     State(app): State<Arc<App>>,
     ClientIp(ip): ClientIp,
-    body: ApiBytes,
+    req: axum::extract::Request,
 ) -> Result<impl IntoResponse, ApiError> {
     let t = &app.config.tuning;
+    // Everything that can refuse cheaply comes before the upload is read: the per-IP
+    // throttle, then a server-wide slot, so parallel imports cannot multiply memory.
+    app.throttles
+        .imports
+        .take(ip, t.imports_per_window, t.import_window)?;
     app.throttles
         .creates
         .take(ip, t.creates_per_window, t.join_failure_window)?;
-    let doc = import::parse_export(&body.0).map_err(|e| ApiError::new(e.code(), e.to_string()))?;
-    // Replaying a large log under the rules takes a while: off the async threads, once.
-    let imported = tokio::task::spawn_blocking(move || import::check(doc))
-        .await
-        .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
-        .map_err(|e| create_error(CreateError::Import(e)))?;
+    let _slot = app
+        .throttles
+        .import_slot(t.imports_at_once, t.import_wait)
+        .await?;
+    let body = ApiBytes::from_request(req, &()).await?;
+    let max_bytes = t.max_body_bytes;
+    let max_events = t.import_max_events;
+    // Parsing and replaying a large log under the rules takes a while: off the async
+    // threads, once.
+    let imported = tokio::task::spawn_blocking(move || {
+        let doc = import::parse_export_limited(&body.0, max_bytes)?;
+        drop(body);
+        import::check_limited(doc, max_events)
+    })
+    .await
+    .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?
+    .map_err(|e| create_error(CreateError::Import(e)))?;
     let created = app
         .registry
         .create(|id, code, _now| Ok(imported.events_for(&id, &code)))

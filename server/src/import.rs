@@ -15,12 +15,12 @@ use cafe_shared::{
 };
 use serde::Deserialize;
 
-/// Largest import body [`parse_export`] accepts. A full café within every limit of
+/// Default largest import body (`--import-max-bytes`). A full café within every limit of
 /// `cafe_shared::limits` is far below this; the bound keeps one upload from eating the
-/// server's memory.
-pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
-/// Most events an import may hold, for the same reason.
-pub const MAX_IMPORT_EVENTS: usize = 500_000;
+/// server's memory. [`parse_export`] applies it too, for callers other than the HTTP route.
+pub const MAX_IMPORT_BYTES: usize = 20 * 1024 * 1024;
+/// Default most events an import may hold (`--import-max-events`), for the same reason.
+pub const MAX_IMPORT_EVENTS: usize = 200_000;
 
 /// Why an import was refused. Nothing was created.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,10 +79,15 @@ impl ImportError {
 /// version whose shape changed is reported as unsupported rather than as broken JSON), then
 /// the whole document.
 pub fn parse_export(bytes: &[u8]) -> Result<ExportDoc, ImportError> {
-    if bytes.len() > MAX_IMPORT_BYTES {
+    parse_export_limited(bytes, MAX_IMPORT_BYTES)
+}
+
+/// [`parse_export`] with the server's configured size limit (`--import-max-bytes`).
+pub fn parse_export_limited(bytes: &[u8], max_bytes: usize) -> Result<ExportDoc, ImportError> {
+    if bytes.len() > max_bytes {
         return Err(ImportError::TooLarge {
             bytes: bytes.len(),
-            limit: MAX_IMPORT_BYTES,
+            limit: max_bytes,
         });
     }
     #[derive(Deserialize)]
@@ -140,14 +145,19 @@ impl Imported {
 /// One addition: people marked online at export time are set offline at the end (as the
 /// `presence_changed` events the rules write), since nobody is connected to the new café.
 pub fn check(doc: ExportDoc) -> Result<Imported, ImportError> {
+    check_limited(doc, MAX_IMPORT_EVENTS)
+}
+
+/// [`check`] with the server's configured event limit (`--import-max-events`).
+pub fn check_limited(doc: ExportDoc, max_events: usize) -> Result<Imported, ImportError> {
     check_header(&doc.format, doc.version)?;
     if doc.events.is_empty() {
         return Err(ImportError::Empty);
     }
-    if doc.events.len() > MAX_IMPORT_EVENTS {
+    if doc.events.len() > max_events {
         return Err(ImportError::TooManyEvents {
             count: doc.events.len(),
-            limit: MAX_IMPORT_EVENTS,
+            limit: max_events,
         });
     }
     let mut state = CafeState::default();

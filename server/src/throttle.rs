@@ -1,5 +1,5 @@
-//! Per-IP throttles for the HTTP API: failed join-code look-ups, café creation, and joins
-//! into one café. The IP is the client's as [`crate::client_ip`] sees it (behind a trusted
+//! Per-IP throttles for the HTTP API: failed join-code look-ups, café creation, imports, and
+//! joins into one café; and the server-wide cap on imports running at once. The IP is the client's as [`crate::client_ip`] sees it (behind a trusted
 //! proxy, the forwarded address).
 //!
 //! (The WebSocket's per-connection token buckets live with the reader, in `ws/reader.rs`.)
@@ -9,7 +9,9 @@ use cafe_shared::{CafeId, ErrorCode};
 use dashmap::DashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 /// Entries kept before expired ones are swept, so a spray of source addresses cannot grow
@@ -105,4 +107,32 @@ pub struct Throttles {
     pub creates: Throttle,
     /// Joins per client IP and café (issue 10, #2): one IP cannot fill a café.
     pub joins: Buckets<(IpAddr, CafeId)>,
+    /// Imports per client IP (issue 10, #1): far fewer than creations.
+    pub imports: Throttle,
+    /// Imports running server-wide (sized by `Tuning::imports_at_once` on first use).
+    import_slots: OnceLock<Arc<Semaphore>>,
+}
+
+impl Throttles {
+    /// A slot to run one import in, waiting at most `wait` for one; past that 429
+    /// `rate_limited` with `Retry-After`. Taken before the upload is read, so waiting and
+    /// refused imports hold no export in memory.
+    pub async fn import_slot(
+        &self,
+        at_once: usize,
+        wait: Duration,
+    ) -> Result<OwnedSemaphorePermit, ApiError> {
+        let slots = self
+            .import_slots
+            .get_or_init(|| Arc::new(Semaphore::new(at_once.max(1))))
+            .clone();
+        match tokio::time::timeout(wait, slots.acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(ApiError::new(
+                ErrorCode::RateLimited,
+                "another import is running; try again in a minute",
+            )
+            .retry_after(wait.max(Duration::from_secs(1)))),
+        }
+    }
 }
