@@ -19,6 +19,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
+mod create;
+
 pub struct SqliteStore {
     pool: SqlitePool,
     /// The group-commit writer (see `writer`). SQLite has one writer at a time, so one
@@ -46,7 +48,28 @@ struct AppendReq {
     cafe: String,
     events: Vec<EventRow>,
     commands: Vec<(i64, String, i64)>,
+    /// What else this request does around its rows (a new café's chunks, see `create`).
+    step: Step,
     done: oneshot::Sender<StoreResult<()>>,
+}
+
+/// A request's part in creating a café chunk by chunk (see `create`).
+enum Step {
+    /// A live café's group commit: rows only.
+    Append,
+    /// The first chunk: the café's row goes in before the events, visible at once when
+    /// `ready` (a café that fits one chunk) or hidden until `Publish`.
+    Create {
+        code: String,
+        epoch: i64,
+        created_at: i64,
+        snapshot: Option<(i64, String)>,
+        ready: bool,
+    },
+    /// The last chunk: the café becomes visible after its events.
+    Publish,
+    /// A creation that failed midway: its hidden rows go.
+    Discard,
 }
 
 enum WriteMsg {
@@ -97,6 +120,7 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(|e| StoreError::Db(format!("migration failed: {e}")))?;
+        create::discard_unready(&pool).await?;
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);
         let health = Arc::new(WriteHealth::default());
         tokio::spawn(writer(pool.clone(), rx, health.clone()));
@@ -252,6 +276,17 @@ async fn insert_req(tx: &mut sqlx::SqliteConnection, r: &AppendReq) -> StoreResu
 }
 
 async fn insert_rows(tx: &mut sqlx::SqliteConnection, r: &AppendReq) -> StoreResult<()> {
+    match &r.step {
+        Step::Append | Step::Publish => {}
+        Step::Create {
+            code,
+            epoch,
+            created_at,
+            snapshot,
+            ready,
+        } => create::insert_cafe(tx, &r.cafe, code, *epoch, *created_at, snapshot, *ready).await?,
+        Step::Discard => return create::discard(tx, &r.cafe).await,
+    }
     for e in &r.events {
         sqlx::query(
             "INSERT INTO events (cafe_id, seq, at, command_person, command_id, body) \
@@ -277,33 +312,12 @@ async fn insert_rows(tx: &mut sqlx::SqliteConnection, r: &AppendReq) -> StoreRes
             .await
             .map_err(db)?;
     }
-    Ok(())
-}
-
-async fn insert_events(
-    tx: &mut sqlx::SqliteConnection,
-    cafe: &CafeId,
-    events: &[StoredEvent],
-) -> StoreResult<()> {
-    for e in events {
-        let body = serde_json::to_string(&e.event).map_err(corrupt)?;
-        let (person, id) = match &e.command {
-            Some((p, i)) => (Some(to_i64(p.0)), Some(i.as_str())),
-            None => (None, None),
-        };
-        sqlx::query(
-            "INSERT INTO events (cafe_id, seq, at, command_person, command_id, body) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&cafe.0)
-        .bind(to_i64(e.seq))
-        .bind(e.at)
-        .bind(person)
-        .bind(id)
-        .bind(body)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
+    if let Step::Publish = r.step {
+        sqlx::query("UPDATE cafes SET ready = 1 WHERE id = ?")
+            .bind(&r.cafe)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
     }
     Ok(())
 }
@@ -316,45 +330,28 @@ impl Store for SqliteStore {
         snapshot: Option<(u64, &CafeState)>,
         events: &[StoredEvent],
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        sqlx::query("INSERT INTO cafes (id, code, epoch, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&row.id.0)
-            .bind(row.code.as_str())
-            .bind(to_i64(row.epoch))
-            .bind(row.created_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        if let Some((seq, state)) = snapshot {
-            let json = serde_json::to_string(state).map_err(corrupt)?;
-            sqlx::query("INSERT INTO snapshots (cafe_id, seq, state) VALUES (?, ?, ?)")
-                .bind(&row.id.0)
-                .bind(to_i64(seq))
-                .bind(json)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        insert_events(&mut tx, &row.id, events).await?;
-        tx.commit().await.map_err(db)
+        create::create(self, row, snapshot, events).await
     }
 
     async fn cafe_by_code(&self, code: &JoinCode) -> StoreResult<Option<CafeRow>> {
-        let r = sqlx::query("SELECT id, code, epoch, created_at FROM cafes WHERE code = ?")
-            .bind(code.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+        let r = sqlx::query(
+            "SELECT id, code, epoch, created_at FROM cafes WHERE code = ? AND ready = 1",
+        )
+        .bind(code.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
         r.as_ref().map(Self::row_to_cafe).transpose()
     }
 
     async fn load(&self, id: &CafeId, keep_events: u64) -> StoreResult<Option<LoadedCafe>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
-        let Some(r) = sqlx::query("SELECT id, code, epoch, created_at FROM cafes WHERE id = ?")
-            .bind(&id.0)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?
+        let Some(r) =
+            sqlx::query("SELECT id, code, epoch, created_at FROM cafes WHERE id = ? AND ready = 1")
+                .bind(&id.0)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(db)?
         else {
             return Ok(None);
         };
@@ -460,19 +457,7 @@ impl Store for SqliteStore {
         }
         let events = events
             .iter()
-            .map(|e| {
-                let (person, id) = match &e.command {
-                    Some((p, i)) => (Some(to_i64(p.0)), Some(i.clone())),
-                    None => (None, None),
-                };
-                Ok(EventRow {
-                    seq: to_i64(e.seq),
-                    at: e.at,
-                    person,
-                    id,
-                    body: serde_json::to_string(&e.event).map_err(corrupt)?,
-                })
-            })
+            .map(create::event_row)
             .collect::<StoreResult<Vec<_>>>()?;
         let commands = commands
             .iter()
@@ -483,6 +468,7 @@ impl Store for SqliteStore {
             cafe: cafe.0.clone(),
             events,
             commands,
+            step: Step::Append,
             done,
         };
         let gone = || StoreError::Db("store writer stopped".into());
