@@ -428,7 +428,7 @@ async fn import(
     .map_err(|e| create_error(CreateError::Import(e)))?;
     let created = app
         .registry
-        .create(|id, code, _now| Ok(imported.events_for(&id, &code)))
+        .create(move |id, code, _now| Ok(imported.into_events_for(&id, &code)))
         .await
         .map_err(create_error)?;
     Ok(created_response(&app, created))

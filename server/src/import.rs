@@ -132,6 +132,17 @@ impl Imported {
         events
     }
 
+    /// [`Imported::events_for`] without a copy: the log is the largest thing an import
+    /// holds.
+    pub fn into_events_for(self, id: &CafeId, code: &JoinCode) -> Vec<Event> {
+        let mut events = self.events;
+        if let Some(Event::CafeCreated { info, .. }) = events.first_mut() {
+            info.id = id.clone();
+            info.code = code.clone();
+        }
+        events
+    }
+
     /// The café these events build (with the export's own id and code).
     pub fn state(&self) -> &CafeState {
         &self.state

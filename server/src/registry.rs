@@ -121,39 +121,51 @@ impl Registry {
     }
 
     /// Creates a café whose history begins with the events `make` returns for the id and
-    /// join code chosen here (a `create_cafe` decision, or an imported log).
+    /// join code chosen here (a `create_cafe` decision, or an imported log). `make` runs
+    /// once: on a join-code collision the new id and code are written into `cafe_created`
+    /// instead, so an import's log is never held twice.
     pub async fn create(
         &self,
-        make: impl Fn(CafeId, JoinCode, Millis) -> Result<Vec<Event>, CreateError>,
+        make: impl FnOnce(CafeId, JoinCode, Millis) -> Result<Vec<Event>, CreateError>,
     ) -> Result<Created, CreateError> {
+        let mut id = new_cafe_id();
+        let mut code = new_code()?;
+        let now = now_millis();
+        let mut stored: Vec<StoredEvent> = make(id.clone(), code.clone(), now)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, event)| StoredEvent {
+                seq: i as u64 + 1,
+                at: now,
+                command: None,
+                event,
+            })
+            .collect();
+        let mut state = CafeState::default();
+        for e in &stored {
+            state.apply(&e.event);
+        }
+        let organiser = state.organiser();
+        drop(state);
         let mut last = None;
         // Join codes are short; on the rare collision pick another.
-        for _ in 0..8 {
-            let id = new_cafe_id();
-            let code = new_code()?;
-            let now = now_millis();
+        for attempt in 0..8 {
+            if attempt > 0 {
+                id = new_cafe_id();
+                code = new_code()?;
+                if let Some(Event::CafeCreated { info, .. }) =
+                    stored.first_mut().map(|e| &mut e.event)
+                {
+                    info.id = id.clone();
+                    info.code = code.clone();
+                }
+            }
             let row = CafeRow {
                 id: id.clone(),
                 code: code.clone(),
                 epoch: new_epoch(),
                 created_at: now,
             };
-            let events = make(id.clone(), code.clone(), now)?;
-            let stored: Vec<StoredEvent> = events
-                .into_iter()
-                .enumerate()
-                .map(|(i, event)| StoredEvent {
-                    seq: i as u64 + 1,
-                    at: now,
-                    command: None,
-                    event,
-                })
-                .collect();
-            let mut state = CafeState::default();
-            for e in &stored {
-                state.apply(&e.event);
-            }
-            let organiser = state.organiser();
             match self.store.create_cafe(&row, None, &stored).await {
                 Ok(()) => {
                     let handle = self.spawn(LoadedCafe {
