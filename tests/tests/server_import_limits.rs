@@ -8,9 +8,10 @@ use cafe_tests::{Api, BinaryServer, TestServer};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-/// The peak resident memory the real server may reach while it runs two parallel imports
-/// of the largest allowed export (measured: see docs/security.md, "Limits → HTTP").
-const RSS_BOUND_KIB: u64 = 400 * 1024;
+/// The peak resident memory the real server may reach while it is sent two parallel imports
+/// of the largest allowed export. Measured (debug build): about 100 MiB; before the limits,
+/// 242 MiB (see docs/security.md, "Limits → HTTP").
+const RSS_BOUND_KIB: u64 = 200 * 1024;
 
 /// The organiser's JSON export of a fresh café, and the organiser's person id.
 async fn export_of(api: &Api) -> (Value, u64) {
@@ -149,12 +150,12 @@ async fn parallel_max_size_imports_leave_live_cafes_and_memory_alone() {
         })
         .collect();
     let mut posted = Vec::new();
-    let mut slowest = Duration::ZERO;
+    let mut delays = Vec::new();
     while imports.iter().any(|i| !i.is_finished()) || posted.len() < 20 {
         let sent = Instant::now();
         let text = format!("Idea {}", posted.len());
         ana_c.post(board, text.clone()).await;
-        slowest = slowest.max(sent.elapsed());
+        delays.push(sent.elapsed());
         posted.push(text);
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -165,9 +166,16 @@ async fn parallel_max_size_imports_leave_live_cafes_and_memory_alone() {
         assert!(status == 201 || status == 429, "{status}");
     }
     let peak = peak_rss_kib(server.pid());
+    delays.sort_unstable();
+    let at = |q: f64| delays[((delays.len() - 1) as f64 * q) as usize];
+    // Reported, not asserted: timing on a shared machine is no test.
     eprintln!(
-        "peak RSS {before} KiB before, {peak} KiB after; {} commands, slowest ack {slowest:?}",
-        posted.len()
+        "peak RSS {before} KiB before, {peak} KiB after; {} commands acknowledged in \
+         {:?} (median), {:?} (p99), {:?} (slowest)",
+        posted.len(),
+        at(0.5),
+        at(0.99),
+        at(1.0)
     );
     assert!(peak < RSS_BOUND_KIB, "peak RSS {peak} KiB");
 

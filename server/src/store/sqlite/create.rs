@@ -16,8 +16,10 @@ use cafe_shared::CafeState;
 use sqlx::SqlitePool;
 use tokio::sync::oneshot;
 
-/// Events per chunk: small enough that inserting one takes a few milliseconds.
-pub const CHUNK_EVENTS: usize = 1_000;
+/// Events per chunk: small enough that inserting one takes a few milliseconds. (Measured
+/// beside a live café during two parallel 200,000-event imports, debug build: with 1,000 its
+/// acknowledgements' p99 was 290 ms, with 250 it is 83 ms.)
+pub const CHUNK_EVENTS: usize = 250;
 
 /// One event as the writer inserts it, serialised by the caller so the writer task spends
 /// its time on SQLite only.
