@@ -75,6 +75,9 @@ pub struct PublicInfo {
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub phase: Phase,
     pub anonymous: bool,
+    /// `false` when a facilitator has closed the café to new people: a join would get 403
+    /// `joining_closed`, so the join page says so before anyone types a name.
+    pub joining_open: bool,
 }
 
 /// `POST /api/cafes/by-code/{code}/join`: join as a participant.

@@ -81,6 +81,9 @@ impl CafeState {
             Event::RoleChanged { person, role } => {
                 self.with_person(*person, |p| p.role = *role);
             }
+            Event::JoiningSet { open } => {
+                self.joining_open = *open;
+            }
             Event::PhaseChanged { phase } => {
                 self.phase = *phase;
                 // "Ready" answers "are you done with this step?", so it restarts each phase.

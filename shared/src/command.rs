@@ -46,6 +46,15 @@ pub enum Command {
     RemovePerson {
         person: PersonId,
     },
+    /// Facilitator: remove several people at once, all or none: each must be one
+    /// `RemovePerson` would remove. The ids are a set (order and repeats do not matter).
+    RemovePeople {
+        people: Vec<PersonId>,
+    },
+    /// Facilitator: open or close the café to new joins. People who joined keep their tokens.
+    SetJoining {
+        open: bool,
+    },
     /// Facilitator: make someone host or participant; organiser: also facilitator.
     SetRole {
         person: PersonId,

@@ -92,6 +92,8 @@ impl CafeState {
             Command::LowerHand => self.decide_lower_hand(&a),
             Command::CallNextHand => self.decide_call_next_hand(&a),
             Command::RemovePerson { person } => self.decide_remove_person(&a, *person),
+            Command::RemovePeople { people } => self.decide_remove_people(&a, people),
+            Command::SetJoining { open } => self.decide_set_joining(&a, *open),
             Command::SetRole { person, role } => self.decide_set_role(&a, *person, *role),
             Command::SetPhase { phase } => self.decide_set_phase(&a, *phase),
             Command::StartTimer { duration_secs } => self.decide_start_timer(&a, *duration_secs),

@@ -39,6 +39,8 @@ wire_enum! {
         Invalid => "invalid",
         /// A per-café limit (people, ideas, tables …) is reached.
         LimitReached => "limit_reached",
+        /// A facilitator closed the café to new people; who joined before keeps their place.
+        JoiningClosed => "joining_closed",
         /// The board is locked by the facilitator.
         BoardLocked => "board_locked",
         /// The command conflicts with the current state (e.g. a vote is already open).
@@ -85,7 +87,7 @@ mod tests {
     #[test]
     fn every_error_code_is_written_as_its_wire_name() {
         crate::wire_enum::check_wire_names(&ErrorCode::ALL, |c| c.as_str());
-        assert_eq!(ErrorCode::ALL.len(), 22);
+        assert_eq!(ErrorCode::ALL.len(), 23);
         assert_eq!(
             ErrorCode::NotAllowedInPhase.as_str(),
             "not_allowed_in_phase"

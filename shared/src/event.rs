@@ -62,6 +62,10 @@ pub enum Event {
         person: PersonId,
         role: Role,
     },
+    /// New people may join (`true`) or not; see [`CafeState::joining_open`](crate::CafeState).
+    JoiningSet {
+        open: bool,
+    },
     PhaseChanged {
         phase: Phase,
     },
@@ -256,6 +260,7 @@ impl Event {
             Event::HandCalled { .. } => "hand_called",
             Event::PersonRemoved { .. } => "person_removed",
             Event::RoleChanged { .. } => "role_changed",
+            Event::JoiningSet { .. } => "joining_set",
             Event::PhaseChanged { .. } => "phase_changed",
             Event::TimerChanged { .. } => "timer_changed",
             Event::TableCreated { .. } => "table_created",

@@ -358,6 +358,10 @@ pub struct CafeState {
     /// Next free entity id (ideas, tables, boards, clusters, votes and people share it).
     pub next_id: u64,
     pub phase: Phase,
+    /// Whether new people may join (a facilitator can close it against a flood of joins).
+    /// Defaults to open, so snapshots written before it existed load as they were.
+    #[serde(default = "open")]
+    pub joining_open: bool,
     pub timer: Timer,
     #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub people: BTreeMap<PersonId, Person>,
@@ -377,12 +381,17 @@ pub struct CafeState {
     pub votes: BTreeMap<VoteId, Vote>,
 }
 
+fn open() -> bool {
+    true
+}
+
 impl Default for CafeState {
     fn default() -> Self {
         Self {
             info: None,
             next_id: 1,
             phase: Phase::Lobby,
+            joining_open: true,
             timer: Timer::Idle,
             people: BTreeMap::new(),
             hands: Vec::new(),

@@ -124,6 +124,48 @@ impl CafeState {
         Ok(())
     }
 
+    /// `RemovePeople`: every one of `people` is someone `me` may remove alone (see
+    /// [`CafeState::may_remove_person`]); the first who is not gives the refusal, with
+    /// their name, so the facilitator knows whom to unselect.
+    pub fn may_remove_people(&self, me: PersonId, people: &[PersonId]) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        for p in people {
+            if let Err(r) = self.may_remove_person(me, *p) {
+                let who = self
+                    .people
+                    .get(p)
+                    .map_or_else(|| format!("person {p}"), |x| x.name.clone());
+                return reject(r.code, format!("{who}: {}", r.message));
+            }
+        }
+        Ok(())
+    }
+
+    /// `SetJoining`: any facilitator (co-facilitators too) opens or closes the café to new
+    /// people, in any phase but `closed`.
+    pub fn may_set_joining(&self, me: PersonId) -> Result<(), Rejection> {
+        self.may_facilitate(me)
+    }
+
+    /// A new person joining (`SystemCommand::Join`, the HTTP join): the café exists, is not
+    /// closed, and a facilitator has not closed joining. Nobody who already joined is
+    /// affected: they hold a token and come back with it, facilitators included.
+    pub fn may_join(&self) -> Result<(), Rejection> {
+        if self.info.is_none() {
+            return reject(ErrorCode::NotFound, "no such café");
+        }
+        if self.phase == Phase::Closed {
+            return reject(ErrorCode::NotAllowedInPhase, "this café is closed");
+        }
+        if !self.joining_open {
+            return reject(
+                ErrorCode::JoiningClosed,
+                "the facilitator has closed this café to new people",
+            );
+        }
+        Ok(())
+    }
+
     /// `SetRole`: facilitators set roles; only the organiser makes or unmakes facilitators;
     /// the organiser role never moves.
     pub fn may_set_role(

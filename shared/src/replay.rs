@@ -179,6 +179,7 @@ impl CafeState {
                 person: *person,
                 role: *role,
             }),
+            Event::JoiningSet { open } => by_org(Command::SetJoining { open: *open }),
             Event::PhaseChanged { phase } => by_org(Command::SetPhase { phase: *phase }),
             Event::TimerChanged { timer, cause } => self.timer_question(*timer, *cause, organiser),
             Event::TableCreated { table, .. } => by_org(Command::CreateTable {

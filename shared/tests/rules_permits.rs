@@ -119,10 +119,26 @@ fn check_all(state: &CafeState, now: Millis) {
                 assignment: Assignment::Keep,
             },
         );
+        a(
+            s.may_set_joining(me),
+            Command::SetJoining {
+                open: !s.joining_open,
+            },
+        );
+        a(
+            s.may_remove_people(me, &people),
+            Command::RemovePeople {
+                people: people.clone(),
+            },
+        );
         for &p in &people {
             a(
                 s.may_remove_person(me, p),
                 Command::RemovePerson { person: p },
+            );
+            a(
+                s.may_remove_people(me, &[p]),
+                Command::RemovePeople { people: vec![p] },
             );
             for role in [
                 Role::Organiser,
@@ -417,6 +433,10 @@ fn run_step(r: &mut Room, st: &Step) {
             locked: st.flag,
         },
         12 => match pick(&people, a) {
+            Some(_) if b < 8 => Command::SetJoining { open: st.flag },
+            Some(person) if b < 16 => Command::RemovePeople {
+                people: vec![person, pick(&people, b).unwrap_or(person)],
+            },
             Some(person) if b < 40 => Command::RemovePerson { person },
             Some(person) => Command::SetRole {
                 person,

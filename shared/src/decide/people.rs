@@ -138,6 +138,37 @@ impl CafeState {
         Ok(vec![Event::PersonRemoved { person }])
     }
 
+    /// All or none: a list the console computed a moment ago may name someone another
+    /// facilitator removed since, and removing the rest silently would leave the facilitator
+    /// unsure who is still in. The refusal names the first person in the way.
+    pub(crate) fn decide_remove_people(&self, a: &Act, people: &[PersonId]) -> Decision {
+        self.may_facilitate(a.me)?;
+        if people.is_empty() {
+            return reject(ErrorCode::TooShort, "choose at least one person to remove");
+        }
+        if people.len() > PEOPLE_PER_CAFE_MAX {
+            return reject(
+                ErrorCode::Invalid,
+                format!("a café has at most {PEOPLE_PER_CAFE_MAX} people"),
+            );
+        }
+        let set: std::collections::BTreeSet<PersonId> = people.iter().copied().collect();
+        let set: Vec<PersonId> = set.into_iter().collect();
+        self.may_remove_people(a.me, &set)?;
+        Ok(set
+            .into_iter()
+            .map(|person| Event::PersonRemoved { person })
+            .collect())
+    }
+
+    pub(crate) fn decide_set_joining(&self, a: &Act, open: bool) -> Decision {
+        self.may_set_joining(a.me)?;
+        if self.joining_open == open {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::JoiningSet { open }])
+    }
+
     pub(crate) fn decide_set_role(&self, a: &Act, person: PersonId, role: Role) -> Decision {
         self.may_set_role(a.me, person, role)?;
         let target = self.active_person(person)?;

@@ -70,12 +70,7 @@ impl CafeState {
                 role,
                 location,
             } => {
-                if self.info.is_none() {
-                    return reject(ErrorCode::NotFound, "no such café");
-                }
-                if self.phase == Phase::Closed {
-                    return reject(ErrorCode::NotAllowedInPhase, "this café is closed");
-                }
+                self.may_join()?;
                 if *role == Role::Organiser {
                     return reject(ErrorCode::Forbidden, "a café has one organiser");
                 }

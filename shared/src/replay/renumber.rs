@@ -129,8 +129,10 @@ impl Event {
                     t.0 = f(Ref, K::Table, t.0)?;
                 }
             }
-            Event::CafeUpdated { .. } | Event::PhaseChanged { .. } | Event::TimerChanged { .. } => {
-            }
+            Event::CafeUpdated { .. }
+            | Event::JoiningSet { .. }
+            | Event::PhaseChanged { .. }
+            | Event::TimerChanged { .. } => {}
             Event::PersonJoined { person: p } => {
                 p.id = PersonId(f(New, K::Person, p.id.0)?);
                 let visited = std::mem::take(&mut p.visited);
