@@ -29,7 +29,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
         Malformed | UnknownFrame | ProtocolVersion | HelloRequired => StatusCode::BAD_REQUEST,
         Unauthorized | TokenExpired => StatusCode::UNAUTHORIZED,
-        Forbidden => StatusCode::FORBIDDEN,
+        // A closed door, not a clash to retry: the facilitator decides when it opens.
+        Forbidden | JoiningClosed => StatusCode::FORBIDDEN,
         NotFound => StatusCode::NOT_FOUND,
         NotAllowedInPhase | LimitReached | BoardLocked | Conflict | Resync => StatusCode::CONFLICT,
         OverBudget | OverCap | TooLong | TooShort | Invalid => StatusCode::UNPROCESSABLE_ENTITY,

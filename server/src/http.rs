@@ -79,10 +79,14 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-/// The router of `--metrics-addr`: only `/metrics`.
+/// The router of `--metrics-addr`: only `/metrics`, with the main router's body limits
+/// (it is served by the same accept loop, so it has the header-read timeout too).
 pub fn metrics_router(app: Arc<App>) -> Router {
+    let tuning = &app.config.tuning;
     Router::new()
         .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(tuning.max_body_bytes))
+        .layer(RequestBodyTimeoutLayer::new(tuning.body_read_timeout))
         .with_state(app)
 }
 
@@ -258,6 +262,7 @@ async fn lookup(
                 language: i.language,
                 phase: s.phase,
                 anonymous: i.settings.anonymous,
+                joining_open: s.joining_open,
             })
         })
         .await?;
@@ -267,7 +272,7 @@ async fn lookup(
 
 #[utoipa::path(post, path = "/api/cafes/by-code/{code}/join", request_body = JoinRequest,
     params(("code" = String, Path, description = "Join code, as typed")),
-    responses((status = 200, body = JoinResponse), (status = 404, body = ApiErrorBody), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
+    responses((status = 200, body = JoinResponse), (status = 403, body = ApiErrorBody, description = "joining_closed: a facilitator closed the café to new people"), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody), (status = 429, body = ApiErrorBody)))]
 async fn join(
     State(app): State<Arc<App>>,
     ClientIp(ip): ClientIp,

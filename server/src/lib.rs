@@ -214,15 +214,7 @@ pub async fn start(mut config: Config) -> Result<ServerHandle, StartError> {
     });
     if let Some(l) = metrics_listener {
         let router = http::metrics_router(app.clone());
-        let stop = app.shutdown.clone();
-        tokio::spawn(async move {
-            let served = axum::serve(l, router)
-                .with_graceful_shutdown(async move { stop.cancelled().await })
-                .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "metrics server failed");
-            }
-        });
+        tokio::spawn(shutdown::serve_plain(l, router, app.clone()));
     }
     let router = http::router(app.clone());
     let task = tokio::spawn(shutdown::serve(listener, router, app.clone(), store));

@@ -52,6 +52,32 @@ pub(crate) async fn serve(
     app: Arc<App>,
     store: Arc<dyn Store>,
 ) {
+    accept_until_shutdown(listener, router, &app).await;
+    // Make sure every socket was told, even if serving ended for another reason.
+    app.shutdown.cancel();
+    app.connections.close();
+    let grace = app.config.tuning.shutdown_grace;
+    if tokio::time::timeout(grace, app.connections.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some connections did not close in time");
+    }
+    app.registry.shutdown().await;
+    store.close().await;
+    tracing::info!("café server stopped");
+}
+
+/// Serves `router` on `listener` with the main listener's protections (header-read and idle
+/// timeout here, the body timeout in the router) until shutdown, then lets its connections
+/// finish. `--metrics-addr` uses it: a scraper's port is as open to slowloris as the app's.
+pub(crate) async fn serve_plain(listener: tokio::net::TcpListener, router: Router, app: Arc<App>) {
+    accept_until_shutdown(listener, router, &app).await;
+}
+
+/// The accept loop both listeners share; returns once shutdown began and every connection
+/// it accepted has ended (WebSockets are told `bye` separately, see `serve`).
+async fn accept_until_shutdown(listener: tokio::net::TcpListener, router: Router, app: &App) {
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(app.config.tuning.header_read_timeout);
@@ -102,17 +128,4 @@ pub(crate) async fn serve(
     drop(listener);
     conns.close();
     conns.wait().await;
-    // Make sure every socket was told, even if serving ended for another reason.
-    app.shutdown.cancel();
-    app.connections.close();
-    let grace = app.config.tuning.shutdown_grace;
-    if tokio::time::timeout(grace, app.connections.wait())
-        .await
-        .is_err()
-    {
-        tracing::warn!("some connections did not close in time");
-    }
-    app.registry.shutdown().await;
-    store.close().await;
-    tracing::info!("café server stopped");
 }
