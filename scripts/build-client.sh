@@ -115,7 +115,7 @@ for f in index.html cafe_client.js cafe_client_bg.wasm style.css sw.js; do
   total=$((total + size))
   printf '%-22s %8d bytes raw %8d bytes gzip\n' "$f" "$(wc -c < "$dist/$f")" "$size"
 done
-printf 'first load (gzip -9): %d bytes = %d KiB (budget 300 KiB)\n' "$total" $((total / 1024))
-if [ $total -gt $((300 * 1024)) ]; then
-  echo "warning: the first load is over the 300 KiB budget" >&2
+printf 'first load (gzip -9): %d bytes = %d KiB (budget 320 KiB: the full, facilitator build)\n' "$total" $((total / 1024))
+if [ $total -gt $((320 * 1024)) ]; then
+  echo "warning: the first load is over the 320 KiB budget" >&2
 fi

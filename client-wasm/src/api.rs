@@ -1,7 +1,7 @@
-//! The HTTP half of the contract: create a café, join one by code.
+//! The HTTP half of the contract: create a café, look one up and join it by code.
 
 use cafe_shared::api::{
-    ApiErrorBody, CafeCreatedResponse, CreateCafeRequest, JoinRequest, JoinResponse,
+    ApiErrorBody, CafeCreatedResponse, CreateCafeRequest, JoinRequest, JoinResponse, PublicInfo,
 };
 use cafe_shared::{ErrorCode, Location};
 use gloo_net::http::{Request, Response};
@@ -60,6 +60,15 @@ pub async fn join(code: &str, name: &str, location: Location) -> Result<JoinResp
         .json(&body)
         .map_err(|_| ApiError::Network)?;
     read(req.send().await.map_err(|_| ApiError::Network)?).await
+}
+
+/// What the join page may know before joining: whether the café takes new people.
+pub async fn lookup(code: &str) -> Result<PublicInfo, ApiError> {
+    let resp = Request::get(&format!("/api/cafes/by-code/{code}"))
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    read(resp).await
 }
 
 /// Export download link; the token rides in the query because a plain link cannot carry an

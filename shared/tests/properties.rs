@@ -212,7 +212,7 @@ fn build(s: &CafeState, g: &Gen) -> Command {
         6 => Command::CallNextHand,
         // One in four removals is a bulk one (all or nothing), one in eight opens or
         // closes joining, so both meet every other rule in random sessions.
-        7 if n % 8 == 0 => Command::SetJoining { open: flag },
+        7 if n.is_multiple_of(8) => Command::SetJoining { open: flag },
         7 if n % 4 == 1 => Command::RemovePeople {
             people: vec![person(a), person(b)],
         },

@@ -29,6 +29,23 @@ pub fn landing(p: &LandingProps) -> Html {
     let name = use_state(String::new);
     let location = use_state(|| Location::Room);
     let busy = use_state(|| false);
+    // Whether the café of a shared link (/j/{code}) has closed joining: said before anyone
+    // types a name. A typed code is not looked up (a typo would count as a guess); its join
+    // answers `joining_closed` instead, which sets this too.
+    let closed = use_state(|| false);
+    {
+        let closed = closed.clone();
+        let link_code = p.code.as_deref().and_then(|c| JoinCode::parse(c).ok());
+        use_effect_with(link_code, move |code| {
+            if let Some(code) = code.clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(info) = api::lookup(code.as_str()).await {
+                        closed.set(!info.joining_open);
+                    }
+                });
+            }
+        });
+    }
     // A message left by a page that was shut out (removed, token expired): the localized
     // reason first, the server's words after it.
     let error = use_state(|| {
@@ -44,12 +61,13 @@ pub fn landing(p: &LandingProps) -> Html {
 
     let onsubmit = {
         let nav = nav.clone();
-        let (code, name, location, busy, error) = (
+        let (code, name, location, busy, error, closed) = (
             code.clone(),
             name.clone(),
             location.clone(),
             busy.clone(),
             error.clone(),
+            closed.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -66,7 +84,13 @@ pub fn landing(p: &LandingProps) -> Html {
                 return;
             }
             busy.set(true);
-            let (busy, error, nav, loc) = (busy.clone(), error.clone(), nav.clone(), *location);
+            let (busy, error, nav, loc, closed) = (
+                busy.clone(),
+                error.clone(),
+                nav.clone(),
+                *location,
+                closed.clone(),
+            );
             wasm_bindgen_futures::spawn_local(async move {
                 match api::join(parsed.as_str(), &who, loc).await {
                     Ok(j) => {
@@ -80,6 +104,11 @@ pub fn landing(p: &LandingProps) -> Html {
                             },
                         );
                         nav.go.emit(Route::Board { id: j.cafe_id });
+                    }
+                    Err(e) if e.code() == Some(ErrorCode::JoiningClosed) => {
+                        busy.set(false);
+                        error.set(None);
+                        closed.set(true);
                     }
                     Err(e) => {
                         busy.set(false);
@@ -104,8 +133,12 @@ pub fn landing(p: &LandingProps) -> Html {
     };
 
     let on_code = {
-        let code = code.clone();
-        Callback::from(move |e: InputEvent| code.set(input_value(&e).to_uppercase()))
+        let (code, closed) = (code.clone(), closed.clone());
+        // Another code is another café: whatever was said of the last one no longer holds.
+        Callback::from(move |e: InputEvent| {
+            code.set(input_value(&e).to_uppercase());
+            closed.set(false);
+        })
     };
     let on_name = {
         let name = name.clone();
@@ -138,7 +171,9 @@ pub fn landing(p: &LandingProps) -> Html {
             </section>
             <form class="card join-card" {onsubmit} aria-labelledby="join-title">
                 <h2 id="join-title">{ t.t("landing.join_title") }</h2>
-                if let Some(err) = &*error {
+                if *closed {
+                    <p id="joining-closed" class="form-error" role="alert">{ t.t("landing.joining_closed") }</p>
+                } else if let Some(err) = &*error {
                     <p class="form-error" role="alert">{ err.clone() }</p>
                 }
                 <label class="field">
@@ -161,7 +196,7 @@ pub fn landing(p: &LandingProps) -> Html {
                         </label>
                     }) }
                 </fieldset>
-                <button id="join" class="btn btn-primary btn-block" type="submit" disabled={*busy}>
+                <button id="join" class="btn btn-primary btn-block" type="submit" disabled={*busy || *closed}>
                     { if *busy { t.t("landing.joining") } else { t.t("landing.join") } }
                 </button>
             </form>

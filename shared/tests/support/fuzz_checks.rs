@@ -484,7 +484,7 @@ fn build(s: &CafeState, kind: u8, a: u8, b: u8, c: u8, n: u8, input: &mut Bytes)
         4 => Command::RaiseHand,
         5 => Command::LowerHand,
         6 => Command::CallNextHand,
-        7 if n % 8 == 0 => Command::SetJoining { open: flag },
+        7 if n.is_multiple_of(8) => Command::SetJoining { open: flag },
         7 if n % 4 == 1 => Command::RemovePeople {
             people: (0..=(c % 4)).map(|i| person(a.wrapping_add(i))).collect(),
         },
