@@ -79,6 +79,33 @@ impl Opened {
         }
     }
 
+    /// Makes every insert into `events` fail the way a full disk does (or stops it).
+    async fn fail_event_writes(&self, fail: bool) {
+        let sql: &[&'static str] = match (self, fail) {
+            (Opened::Sqlite(_), true) => &["CREATE TRIGGER fail_events BEFORE INSERT ON events \
+                 BEGIN SELECT RAISE(FAIL, 'database or disk is full'); END"],
+            (Opened::Sqlite(_), false) => &["DROP TRIGGER fail_events"],
+            (Opened::Postgres(_), true) => &[
+                "CREATE FUNCTION fail_disk() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' \
+                 USING ERRCODE = 'disk_full'; END $$",
+                "CREATE TRIGGER fail_events BEFORE INSERT ON events \
+                 FOR EACH STATEMENT EXECUTE FUNCTION fail_disk()",
+            ],
+            (Opened::Postgres(_), false) => &[
+                "DROP TRIGGER fail_events ON events",
+                "DROP FUNCTION fail_disk()",
+            ],
+        };
+        for q in sql {
+            match self {
+                Opened::Sqlite(s) => sqlx::query(*q).execute(s.pool()).await.map(|_| ()),
+                Opened::Postgres(s) => sqlx::query(*q).execute(s.pool()).await.map(|_| ()),
+            }
+            .expect("trigger");
+        }
+    }
+
     /// Makes a hidden café look abandoned long ago (Postgres discards only those at start,
     /// since another node may still be writing a young one; SQLite discards every one).
     async fn age_hidden(&self, cafe: &str) {
@@ -252,6 +279,7 @@ conformance!(
     a_big_cafe_is_written_in_chunks_and_visible_only_when_complete,
     everything_survives_a_reopen,
     the_probe_writes,
+    a_storage_failure_makes_the_store_unready,
     leases_hand_over_with_a_new_token,
     a_stale_token_is_refused_and_writes_nothing,
     a_fenced_group_fails_only_the_stale_cafe,
@@ -541,6 +569,31 @@ async fn the_probe_writes(db: TestDb) {
     let s = db.open().await;
     s.probe_write().await.expect("probe");
     s.probe_write().await.expect("probe again");
+    s.close().await;
+}
+
+async fn a_storage_failure_makes_the_store_unready(db: TestDb) {
+    let s = db.open().await;
+    let id = CafeId("a".into());
+    s.create_cafe(&row("a", "K7MQ2P"), None, &[ev(1)])
+        .await
+        .expect("create");
+    // A request's own failure (a taken seq) says nothing about the storage.
+    assert!(s.append(&id, &[ev(1)], &[]).await.is_err());
+    s.probe_write().await.expect("still ready");
+    // The cafés' appends fail as on a full disk; the probe's own write would still pass.
+    s.fail_event_writes(true).await;
+    let full = s.append(&id, &[ev(2)], &[]).await;
+    assert!(matches!(full, Err(StoreError::Db(_))), "{full:?}");
+    assert!(
+        s.probe_write().await.is_err(),
+        "unready after a failed commit"
+    );
+    s.fail_event_writes(false).await;
+    s.append(&id, &[ev(2)], &[])
+        .await
+        .expect("writes work again");
+    s.probe_write().await.expect("ready again");
     s.close().await;
 }
 

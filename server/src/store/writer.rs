@@ -132,20 +132,18 @@ pub async fn run<B: GroupCommit>(
             continue;
         }
         let results = backend.commit(&group).await;
-        let mut wrote = false;
-        for (r, res) in group.into_iter().zip(results) {
-            match &res {
-                Ok(()) => wrote = true,
-                Err(e) if backend.is_storage_failure(e) => {
-                    tracing::error!(error = %e, "the store cannot write");
-                    health.failed(&e.to_string());
-                }
-                Err(_) => {}
+        // Health first: a waiter that probes right after its answer sees this commit.
+        for e in results.iter().filter_map(|r| r.as_ref().err()) {
+            if backend.is_storage_failure(e) {
+                tracing::error!(error = %e, "the store cannot write");
+                health.failed(&e.to_string());
             }
-            let _ = r.done.send(res);
         }
-        if wrote {
+        if results.iter().any(Result::is_ok) {
             health.succeeded();
+        }
+        for (r, res) in group.into_iter().zip(results) {
+            let _ = r.done.send(res);
         }
     }
     if let Some(ack) = closing {
