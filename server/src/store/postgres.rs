@@ -228,8 +228,11 @@ fn decode_state(json: &str) -> StoreResult<CafeState> {
 
 /// Postgres' side of the group commit. A failed statement aborts a Postgres transaction, so
 /// rather than a savepoint per request (two more round trips each) the group is written
-/// optimistically: when one request fails on its own, the transaction is rolled back and
-/// written again without it. Each request is one statement (plus its fencing check).
+/// optimistically: the live cafés' appends all in one statement (and their fencing checks in
+/// one more), so a group costs a handful of round trips however many cafés it holds. When
+/// that statement fails on a request's own account (a taken seq), the group is written again
+/// request by request to find which; a request that fails on its own is answered and the
+/// group written again without it.
 struct PgWriter {
     pool: PgPool,
 }
@@ -238,13 +241,13 @@ struct PgWriter {
 impl GroupCommit for PgWriter {
     async fn commit(&self, group: &[AppendReq]) -> Vec<StoreResult<()>> {
         let mut results: Vec<Option<StoreResult<()>>> = group.iter().map(|_| None).collect();
+        let mut bulk = true;
         loop {
             let pending: Vec<usize> = (0..group.len()).filter(|i| results[*i].is_none()).collect();
             if pending.is_empty() {
                 break;
             }
-            let outcome = self.try_group(group, &pending).await;
-            match outcome {
+            match self.try_group(group, &pending, bulk).await {
                 Ok(()) => {
                     for i in pending {
                         results[i] = Some(Ok(()));
@@ -252,6 +255,7 @@ impl GroupCommit for PgWriter {
                 }
                 // Each retry drops one request, so this ends.
                 Err((Some(i), WriteErr::Own(e))) => results[i] = Some(Err(e)),
+                Err((None, WriteErr::Own(_))) if bulk => bulk = false,
                 Err((_, WriteErr::All(e) | WriteErr::Own(e))) => {
                     for i in pending {
                         results[i] = Some(Err(e.clone()));
@@ -272,26 +276,70 @@ impl GroupCommit for PgWriter {
 
 impl PgWriter {
     /// Writes the `pending` requests in one transaction and commits; on failure, which
-    /// request failed (if one did) and how.
+    /// request failed (if that is known) and how. With `bulk`, live cafés' appends share
+    /// one statement (a failure of it names no request).
     async fn try_group(
         &self,
         group: &[AppendReq],
         pending: &[usize],
+        bulk: bool,
     ) -> Result<(), (Option<usize>, WriteErr)> {
         let mut tx = self
             .pool
             .begin()
             .await
             .map_err(|e| (None, WriteErr::All(db(e))))?;
-        for &i in pending {
-            if let Err(e) = write_req(&mut tx, &group[i]).await {
-                // Dropping the transaction rolls it back.
-                let _ = tx.rollback().await;
-                return Err((Some(i), e));
-            }
+        let (together, alone): (Vec<usize>, Vec<usize>) = pending
+            .iter()
+            .partition(|i| bulk && matches!(group[**i].step, Step::Append));
+        // Dropping the transaction on an error rolls it back.
+        for i in alone {
+            write_req(&mut tx, &group[i])
+                .await
+                .map_err(|e| (Some(i), e))?;
+        }
+        if !together.is_empty() {
+            check_fences(&mut tx, group, &together).await?;
+            insert_rows(&mut tx, together.iter().map(|i| &group[*i]))
+                .await
+                .map_err(|e| (None, write_err(e)))?;
         }
         tx.commit().await.map_err(|e| (None, WriteErr::All(db(e))))
     }
+}
+
+/// The fencing checks of several requests in one query (see `write_req`).
+async fn check_fences(
+    tx: &mut PgConnection,
+    group: &[AppendReq],
+    which: &[usize],
+) -> Result<(), (Option<usize>, WriteErr)> {
+    let fenced: Vec<usize> = which
+        .iter()
+        .copied()
+        .filter(|i| group[*i].fence.is_some())
+        .collect();
+    if fenced.is_empty() {
+        return Ok(());
+    }
+    let cafes: Vec<&str> = fenced.iter().map(|i| group[*i].cafe.as_str()).collect();
+    let held: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT cafe_id, token FROM cafe_leases WHERE cafe_id = ANY($1) \
+         ORDER BY cafe_id FOR SHARE",
+    )
+    .bind(cafes)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(|e| (None, WriteErr::All(db(e))))?;
+    let held: std::collections::HashMap<&str, i64> =
+        held.iter().map(|(c, t)| (c.as_str(), *t)).collect();
+    for i in fenced {
+        let r = &group[i];
+        let token = r.fence.unwrap_or_default();
+        check_fence(token, held.get(r.cafe.as_str()).copied())
+            .map_err(|e| (Some(i), WriteErr::Own(e)))?;
+    }
+    Ok(())
 }
 
 async fn write_req(tx: &mut PgConnection, r: &AppendReq) -> Result<(), WriteErr> {
@@ -320,7 +368,9 @@ async fn write_req(tx: &mut PgConnection, r: &AppendReq) -> Result<(), WriteErr>
         Step::Discard => return create::discard(tx, &r.cafe).await.map_err(write_err),
     }
     if !r.events.is_empty() || !r.commands.is_empty() {
-        insert_rows(tx, r).await.map_err(write_err)?;
+        insert_rows(tx, std::iter::once(r))
+            .await
+            .map_err(write_err)?;
     }
     if let Step::Publish = r.step {
         sqlx::query("UPDATE cafes SET ready = true WHERE id = $1")
@@ -332,44 +382,57 @@ async fn write_req(tx: &mut PgConnection, r: &AppendReq) -> Result<(), WriteErr>
     Ok(())
 }
 
-/// A request's events and command records in one statement (arrays, so one round trip
-/// whatever the batch size).
-async fn insert_rows(tx: &mut PgConnection, r: &AppendReq) -> Result<(), sqlx::Error> {
-    let n = r.events.len();
-    let (mut seq, mut at, mut person, mut id, mut body) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
+/// Requests' events and command records in one statement (arrays, so one round trip
+/// whatever the number of cafés and rows).
+async fn insert_rows<'a>(
+    tx: &mut PgConnection,
+    reqs: impl Iterator<Item = &'a AppendReq>,
+) -> Result<(), sqlx::Error> {
+    let (mut cafe, mut seq, mut at, mut person, mut id, mut body) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
     );
-    for e in &r.events {
-        seq.push(e.seq);
-        at.push(e.at);
-        person.push(e.person);
-        id.push(e.id.as_deref());
-        body.push(e.body.as_str());
+    let (mut c_cafe, mut c_person, mut c_id, mut c_seq) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for r in reqs {
+        for e in &r.events {
+            cafe.push(r.cafe.as_str());
+            seq.push(e.seq);
+            at.push(e.at);
+            person.push(e.person);
+            id.push(e.id.as_deref());
+            body.push(e.body.as_str());
+        }
+        for c in &r.commands {
+            c_cafe.push(r.cafe.as_str());
+            c_person.push(c.0);
+            c_id.push(c.1.as_str());
+            c_seq.push(c.2);
+        }
     }
-    let c_person: Vec<i64> = r.commands.iter().map(|c| c.0).collect();
-    let c_id: Vec<&str> = r.commands.iter().map(|c| c.1.as_str()).collect();
-    let c_seq: Vec<i64> = r.commands.iter().map(|c| c.2).collect();
     sqlx::query(
         "WITH ev AS ( \
            INSERT INTO events (cafe_id, seq, at, command_person, command_id, body) \
-           SELECT $1, e.seq, e.at, e.person, e.id, e.body::jsonb \
-           FROM UNNEST($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[]) \
-             AS e(seq, at, person, id, body) \
+           SELECT e.cafe, e.seq, e.at, e.person, e.id, e.body::jsonb \
+           FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], \
+                       $6::text[]) AS e(cafe, seq, at, person, id, body) \
          ) \
          INSERT INTO commands (cafe_id, person, id, seq) \
-         SELECT $1, c.person, c.id, c.seq \
-         FROM UNNEST($7::bigint[], $8::text[], $9::bigint[]) AS c(person, id, seq)",
+         SELECT c.cafe, c.person, c.id, c.seq \
+         FROM UNNEST($7::text[], $8::bigint[], $9::text[], $10::bigint[]) \
+           AS c(cafe, person, id, seq)",
     )
-    .bind(&r.cafe)
+    .bind(cafe)
     .bind(seq)
     .bind(at)
     .bind(person)
     .bind(id)
     .bind(body)
+    .bind(c_cafe)
     .bind(c_person)
     .bind(c_id)
     .bind(c_seq)
