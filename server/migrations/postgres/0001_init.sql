@@ -1,7 +1,10 @@
 -- The Postgres schema: the same tables as SQLite's (migrations/sqlite), in their current form.
--- Seqs, epochs, person ids and times in milliseconds are bigint; events and snapshots are
--- jsonb, so an operator can query a café's log (`body->>'type'`) and Postgres checks that
--- what is stored is JSON.
+-- Seqs, epochs, person ids and times in milliseconds are bigint. Events and snapshots are the
+-- JSON text the server wrote, stored as `text`, not `jsonb`: jsonb refuses what SQLite keeps
+-- (a `\u0000` escape), rewrites numbers and key order, and costs a parse on every write and a
+-- print on every read; an operator still queries a log with `body::jsonb->>'type'`. Client-made
+-- command ids are `bytea`: a client may put any character in them, NUL included, which `text`
+-- refuses.
 
 -- One row per café. `epoch` names the café's history: it changes only if that history is lost,
 -- so a client resuming with an unknown epoch gets a fresh snapshot. An imported café is
@@ -24,8 +27,8 @@ CREATE TABLE events (
     seq             bigint NOT NULL,
     at              bigint NOT NULL,
     command_person  bigint,
-    command_id      text,
-    body            jsonb  NOT NULL,
+    command_id      bytea,
+    body            text   NOT NULL,
     PRIMARY KEY (cafe_id, seq)
 );
 
@@ -34,7 +37,7 @@ CREATE TABLE events (
 CREATE TABLE commands (
     cafe_id  text   NOT NULL REFERENCES cafes(id),
     person   bigint NOT NULL,
-    id       text   NOT NULL,
+    id       bytea  NOT NULL,
     seq      bigint NOT NULL,
     PRIMARY KEY (cafe_id, person, id)
 );
@@ -43,7 +46,7 @@ CREATE TABLE commands (
 CREATE TABLE snapshots (
     cafe_id  text   NOT NULL REFERENCES cafes(id),
     seq      bigint NOT NULL,
-    state    jsonb  NOT NULL,
+    state    text   NOT NULL,
     PRIMARY KEY (cafe_id, seq)
 );
 

@@ -275,6 +275,7 @@ conformance!(
     snapshots_keep_enough_history_for_the_ring,
     concurrent_appends_group_and_a_conflict_fails_only_its_cafe,
     a_replayed_command_id_fails_its_whole_append,
+    any_text_and_any_id_round_trip,
     an_import_starts_from_its_snapshot,
     a_big_cafe_is_written_in_chunks_and_visible_only_when_complete,
     everything_survives_a_reopen,
@@ -439,6 +440,43 @@ async fn a_replayed_command_id_fails_its_whole_append(db: TestDb) {
     let ghost = s.append(&CafeId("ghost".into()), &[ev(1)], &[]).await;
     assert!(ghost.is_err());
     s.append(&id, &[ev(2)], &[cmd(2)]).await.expect("append");
+    s.close().await;
+}
+
+async fn any_text_and_any_id_round_trip(db: TestDb) {
+    let s = db.open().await;
+    let id = CafeId("a".into());
+    s.create_cafe(&row("a", "K7MQ2P"), None, &[])
+        .await
+        .expect("create");
+    // A client may put any character in a command id (NUL included); stored data may hold
+    // the largest ids and any escape.
+    let odd = "a\u{0}b\u{1}\"q\"\\ é 🎉".to_owned();
+    let event = StoredEvent {
+        seq: 1,
+        at: i64::MAX,
+        command: Some((PersonId(u64::MAX >> 1), odd.clone())),
+        event: Event::TableRenamed {
+            table: cafe_shared::TableId(u64::MAX),
+            name: odd.clone(),
+        },
+    };
+    let record = CommandRecord {
+        person: PersonId(u64::MAX >> 1),
+        id: odd.clone(),
+        seq: 1,
+    };
+    s.append(
+        &id,
+        std::slice::from_ref(&event),
+        std::slice::from_ref(&record),
+    )
+    .await
+    .expect("append");
+    let l = s.load(&id, 10).await.expect("load").expect("found");
+    assert_eq!(l.events, vec![event.clone()]);
+    assert_eq!(l.commands, vec![record]);
+    assert_eq!(s.events_after(&id, 0, 10).await.expect("page"), vec![event]);
     s.close().await;
 }
 

@@ -185,7 +185,7 @@ fn row_to_cafe(r: &PgRow) -> StoreResult<CafeRow> {
 /// The columns `row_to_event` reads (a macro, so queries stay `&'static str` for sqlx).
 macro_rules! event_columns {
     () => {
-        "seq, at, command_person, command_id, body::text AS body"
+        "seq, at, command_person, command_id, body"
     };
 }
 
@@ -193,7 +193,8 @@ fn row_to_event(r: &PgRow) -> StoreResult<StoredEvent> {
     let seq: i64 = r.try_get("seq").map_err(db)?;
     let at: i64 = r.try_get("at").map_err(db)?;
     let person: Option<i64> = r.try_get("command_person").map_err(db)?;
-    let id: Option<String> = r.try_get("command_id").map_err(db)?;
+    let id: Option<Vec<u8>> = r.try_get("command_id").map_err(db)?;
+    let id = id.map(command_id).transpose()?;
     let body: String = r.try_get("body").map_err(db)?;
     let event: Event = serde_json::from_str(&body).map_err(corrupt)?;
     Ok(StoredEvent {
@@ -220,6 +221,11 @@ fn row_to_lease(r: &PgRow) -> StoreResult<Lease> {
         token: to_u64(r.try_get("token").map_err(db)?),
         expires_at: r.try_get("expires_ms").map_err(db)?,
     })
+}
+
+/// Command ids are stored as bytes (see the migration); they were a Rust `String`.
+fn command_id(bytes: Vec<u8>) -> StoreResult<String> {
+    String::from_utf8(bytes).map_err(corrupt)
 }
 
 fn decode_state(json: &str) -> StoreResult<CafeState> {
@@ -404,26 +410,26 @@ async fn insert_rows<'a>(
             seq.push(e.seq);
             at.push(e.at);
             person.push(e.person);
-            id.push(e.id.as_deref());
+            id.push(e.id.as_deref().map(str::as_bytes));
             body.push(e.body.as_str());
         }
         for c in &r.commands {
             c_cafe.push(r.cafe.as_str());
             c_person.push(c.0);
-            c_id.push(c.1.as_str());
+            c_id.push(c.1.as_bytes());
             c_seq.push(c.2);
         }
     }
     sqlx::query(
         "WITH ev AS ( \
            INSERT INTO events (cafe_id, seq, at, command_person, command_id, body) \
-           SELECT e.cafe, e.seq, e.at, e.person, e.id, e.body::jsonb \
-           FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], \
+           SELECT e.cafe, e.seq, e.at, e.person, e.id, e.body \
+           FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bytea[], \
                        $6::text[]) AS e(cafe, seq, at, person, id, body) \
          ) \
          INSERT INTO commands (cafe_id, person, id, seq) \
          SELECT c.cafe, c.person, c.id, c.seq \
-         FROM UNNEST($7::text[], $8::bigint[], $9::text[], $10::bigint[]) \
+         FROM UNNEST($7::text[], $8::bigint[], $9::bytea[], $10::bigint[]) \
            AS c(cafe, person, id, seq)",
     )
     .bind(cafe)
@@ -494,7 +500,7 @@ impl Store for PgStore {
                 .map_err(db)?;
         let target = to_u64(last.unwrap_or(0)).saturating_sub(keep_events);
         let mut snap = sqlx::query(
-            "SELECT seq, state::text AS state FROM snapshots WHERE cafe_id = $1 AND seq <= $2 \
+            "SELECT seq, state FROM snapshots WHERE cafe_id = $1 AND seq <= $2 \
              ORDER BY seq DESC LIMIT 1",
         )
         .bind(&id.0)
@@ -506,7 +512,7 @@ impl Store for PgStore {
             // A young café: replay from the oldest snapshot kept (an import's), or from
             // the first event.
             snap = sqlx::query(
-                "SELECT seq, state::text AS state FROM snapshots WHERE cafe_id = $1 \
+                "SELECT seq, state FROM snapshots WHERE cafe_id = $1 \
                  ORDER BY seq ASC LIMIT 1",
             )
             .bind(&id.0)
@@ -556,7 +562,7 @@ impl Store for PgStore {
         let mut commands = Vec::with_capacity(cmds.len());
         for c in &cmds {
             let person: i64 = c.try_get("person").map_err(db)?;
-            let cid: String = c.try_get("id").map_err(db)?;
+            let cid = command_id(c.try_get("id").map_err(db)?)?;
             let seq: i64 = c.try_get("seq").map_err(db)?;
             commands.push(CommandRecord {
                 person: PersonId(to_u64(person)),
@@ -675,7 +681,7 @@ impl Store for PgStore {
     ) -> StoreResult<Option<ReplaySource>> {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let snap = sqlx::query(
-            "SELECT seq, state::text AS state FROM snapshots WHERE cafe_id = $1 AND seq <= $2 \
+            "SELECT seq, state FROM snapshots WHERE cafe_id = $1 AND seq <= $2 \
              ORDER BY seq DESC LIMIT 1",
         )
         .bind(&cafe.0)
@@ -748,7 +754,7 @@ impl Store for PgStore {
         let json = serde_json::to_string(state).map_err(corrupt)?;
         let mut tx = self.pool.begin().await.map_err(db)?;
         sqlx::query(
-            "INSERT INTO snapshots (cafe_id, seq, state) VALUES ($1, $2, $3::jsonb) \
+            "INSERT INTO snapshots (cafe_id, seq, state) VALUES ($1, $2, $3) \
              ON CONFLICT (cafe_id, seq) DO UPDATE SET state = excluded.state",
         )
         .bind(&cafe.0)

@@ -33,7 +33,7 @@ pub(super) async fn insert_cafe(
     .execute(&mut *tx)
     .await?;
     if let Some((seq, json)) = snapshot {
-        sqlx::query("INSERT INTO snapshots (cafe_id, seq, state) VALUES ($1, $2, $3::jsonb)")
+        sqlx::query("INSERT INTO snapshots (cafe_id, seq, state) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(*seq)
             .bind(json.as_str())
