@@ -259,3 +259,56 @@ async fn an_unreachable_postgres_stops_the_start_with_a_clear_error() {
         "the password stays out of logs: {log}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_and_imports_work_on_postgres_across_a_restart() {
+    let schema = Schema::new().await;
+    let url = schema.url.clone();
+    let tune = |c: &mut cafe_server::Config| {
+        c.database_url = Some(url.clone());
+        c.tuning.snapshot_every = 10;
+    };
+    let server = cafe_tests::TestServer::start_with(tune).await;
+    let (cafe, mut org) = server.open_cafe("Snapshots", json!({})).await;
+    let plenary = org.ideate().await;
+    for n in 0..35 {
+        org.post(plenary, format!("idea {n}")).await;
+    }
+    let r = server
+        .get_with_token(
+            &format!("/api/cafes/{}/export.json", cafe.cafe_id),
+            &cafe.organiser_token,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let export: serde_json::Value = r.json().await.expect("export");
+    let before = org.state().ideas.clone();
+    assert_eq!(before.len(), 35);
+    let (dir, tmp) = server.stop().await;
+    // Periodic and shutdown snapshots went to Postgres.
+    assert!(schema.count("snapshots").await >= 1);
+
+    let server = cafe_tests::TestServer::start_in(&dir, tune).await;
+    let back = server.enter(&cafe.organiser_token).await;
+    assert_eq!(back.state().ideas, before);
+    // The export imports into a new café on the same store, with the same board.
+    let r = server
+        .http
+        .post(server.url("/api/cafes/import"))
+        .header("content-type", "application/json")
+        .body(export.to_string())
+        .send()
+        .await
+        .expect("import request");
+    assert_eq!(r.status().as_u16(), 201);
+    let imported: cafe_tests::CreatedCafe = r.json().await.expect("created");
+    let copy = server.enter(&imported.organiser_token).await;
+    let texts = |s: &cafe_shared::CafeState| {
+        let mut t: Vec<String> = s.ideas.values().map(|i| i.text.clone()).collect();
+        t.sort();
+        t
+    };
+    assert_eq!(texts(copy.state()), texts(back.state()));
+    server.stop().await;
+    drop(tmp);
+}
