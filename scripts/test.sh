@@ -31,6 +31,21 @@ bash scripts/wasm-cargo.sh build -p cafe-shared
 step "build the server binary (the durability tests kill and restart it)"
 cargo build --locked -p cafe-server
 
+step "PostgreSQL answers on 127.0.0.1:5432 (the store tests run on it as well as SQLite)"
+# The machine runs Postgres (user postgres, trust auth, database `test`); nothing is started
+# here, and its absence fails the run rather than skipping the Postgres tests.
+pg_url=${CAFE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+if command -v pg_isready >/dev/null 2>&1; then
+  pg_ok() { pg_isready -q -t 5 -d "$pg_url"; }
+else
+  pg_ok() { timeout 5 bash -c '</dev/tcp/127.0.0.1/5432' 2>/dev/null; }
+fi
+if ! pg_ok; then
+  echo "PostgreSQL is required at $pg_url (127.0.0.1:5432, user postgres, trust auth," >&2
+  echo "database 'test') for the store conformance and Postgres end-to-end tests." >&2
+  exit 1
+fi
+
 step "unit, property and end-to-end tests (Rust)"
 cargo test --workspace --locked
 

@@ -25,7 +25,9 @@ pub struct Config {
     #[arg(long, env = "CAFE_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
 
-    /// Database URL. Default: `sqlite://<data dir>/cafe.db`. (`postgres://` is planned.)
+    /// Database URL: `sqlite://<file>` (default: `sqlite://<data dir>/cafe.db`) or
+    /// `postgres://user:password@host:5432/db`. For Postgres, a schema other than `public`
+    /// is chosen with `?options=-csearch_path%3D<schema>` (the schema must exist).
     #[arg(long, env = "CAFE_DATABASE_URL")]
     pub database_url: Option<String>,
 

@@ -1,11 +1,20 @@
-//! Persistence. A small trait so that SQLite (default, embedded) and later Postgres are
-//! interchangeable; the café actor is the only writer of a café's rows.
+//! Persistence. A small trait so that SQLite (default, embedded) and Postgres (for cluster
+//! mode) are interchangeable; the café actor is the only writer of a café's rows.
 //!
 //! Durability contract: `append` returns only after its transaction committed, and the
 //! actor acknowledges commands only after `append` returned.
+//!
+//! Cluster mode adds leases: each café has one owner node at a time, holding a lease with a
+//! fencing token. The owner writes with `append_fenced`, which the database refuses
+//! (`Fenced`) once another node has taken the lease over, in the same transaction as the
+//! rows, so an owner that was paused past its lease cannot write after its successor.
 
+#[cfg(test)]
+pub mod conformance;
 pub mod health;
+pub mod postgres;
 pub mod sqlite;
+mod writer;
 
 use async_trait::async_trait;
 use cafe_shared::{CafeId, CafeState, Event, JoinCode, Millis, PersonId};
@@ -18,6 +27,10 @@ pub enum StoreError {
     /// Stored data could not be decoded.
     #[error("corrupt data: {0}")]
     Corrupt(String),
+    /// A fenced write whose token is no longer the café's lease token: another node owns
+    /// the café now, and this node must stop writing it.
+    #[error("fenced: {0}")]
+    Fenced(String),
     #[error("database: {0}")]
     Db(String),
 }
@@ -47,6 +60,29 @@ pub struct CommandRecord {
     pub person: PersonId,
     pub id: String,
     pub seq: u64,
+}
+
+/// A café's lease (cluster mode). `expires_at` is in milliseconds since the Unix epoch, on
+/// the database's clock for Postgres (so nodes' clocks need not agree).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub owner: String,
+    /// The fencing token: grows by one each time the lease is (re)acquired; renewing keeps it.
+    pub token: u64,
+    pub expires_at: Millis,
+}
+
+/// The fencing check both back ends make inside the writing transaction.
+fn check_fence(token: i64, held: Option<i64>) -> StoreResult<()> {
+    match held {
+        Some(h) if h == token => Ok(()),
+        Some(h) => Err(StoreError::Fenced(format!(
+            "lease token {token} is stale (the café's token is now {h})"
+        ))),
+        None => Err(StoreError::Fenced(format!(
+            "lease token {token} names no lease (the café has none)"
+        ))),
+    }
 }
 
 /// A starting state (seq, state) — `None` for the empty café — and the events after it.
@@ -92,6 +128,43 @@ pub trait Store: Send + Sync + 'static {
         commands: &[CommandRecord],
     ) -> StoreResult<()>;
 
+    /// `append`, refused with `Fenced` (writing nothing) unless `token` is the café's
+    /// current lease token, checked in the same transaction. With no events and no
+    /// commands it only checks the token.
+    async fn append_fenced(
+        &self,
+        cafe: &CafeId,
+        token: u64,
+        events: &[StoredEvent],
+        commands: &[CommandRecord],
+    ) -> StoreResult<()>;
+
+    /// Takes the café's lease for `node` for `ttl` if it is free, expired or already
+    /// `node`'s, with a new fencing token (one more than the last). `None` while another
+    /// node holds it.
+    async fn acquire_lease(
+        &self,
+        cafe: &CafeId,
+        node: &str,
+        ttl: std::time::Duration,
+    ) -> StoreResult<Option<Lease>>;
+
+    /// Extends `node`'s lease with `token` by `ttl` from now, keeping the token (also just
+    /// after it expired, as long as nobody took it over). `None`: the lease was lost.
+    async fn renew_lease(
+        &self,
+        cafe: &CafeId,
+        node: &str,
+        token: u64,
+        ttl: std::time::Duration,
+    ) -> StoreResult<Option<Lease>>;
+
+    /// Ends `node`'s lease with `token` now (a clean hand-over), if it still holds it.
+    async fn release_lease(&self, cafe: &CafeId, node: &str, token: u64) -> StoreResult<()>;
+
+    /// The café's lease as stored (live or expired), if it ever had one.
+    async fn lease(&self, cafe: &CafeId) -> StoreResult<Option<Lease>>;
+
     /// What it takes to rebuild the café's history from just after `at_or_before` up to
     /// `upto`: the newest snapshot at or before `at_or_before` (none: start from nothing)
     /// and the events after it up to `upto`. `None` when that would be more than `max`
@@ -130,13 +203,16 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self);
 }
 
-/// Opens the store named by a database URL.
+/// Opens the store named by a database URL: `sqlite:` or `postgres://` (`postgresql://`).
 pub async fn open(url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(std::sync::Arc::new(sqlite::SqliteStore::open(url).await?))
+    } else if postgres::is_postgres_url(url) {
+        Ok(std::sync::Arc::new(postgres::PgStore::open(url).await?))
     } else {
         Err(StoreError::Db(format!(
-            "unsupported database URL '{url}': only sqlite: is built in (postgres:// is planned)"
+            "unsupported database URL '{}': use sqlite:… or postgres://…",
+            postgres::redact(url)
         )))
     }
 }

@@ -6,9 +6,14 @@
 //! [`crate::BinaryServer`] alike) and on [`Client`]; like the rest of this crate they panic
 //! on anything unexpected.
 
-use crate::{comparable, Api, Client, CreatedCafe, Joined};
+use crate::{
+    comparable, server_binary, Api, BinaryServer, Client, CreatedCafe, Joined, RECV_GUARD,
+    TEST_SECRET,
+};
 use cafe_shared::{BoardId, Command, Location, Phase};
 use serde_json::Value;
+use std::net::SocketAddr;
+use std::path::Path;
 
 /// The organiser's name in every fixture café.
 pub const ORGANISER: &str = "Olga";
@@ -68,5 +73,45 @@ impl Client {
             category: None,
         })
         .await
+    }
+}
+
+impl BinaryServer {
+    /// [`BinaryServer::start`] with extra command-line flags (e.g. `--database-url`).
+    pub async fn start_with(dir: &Path, flags: &[&str]) -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let mut child = tokio::process::Command::new(server_binary())
+            .arg("--addr")
+            .arg("127.0.0.1:0")
+            .arg("--data-dir")
+            .arg(dir)
+            .arg("--jwt-secret")
+            .arg(TEST_SECRET)
+            .args(flags)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("cafe-server starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = tokio::time::timeout(RECV_GUARD, lines.next_line())
+                .await
+                .expect("server prints its address")
+                .expect("stdout readable")
+                .expect("server exited before listening");
+            if let Some(a) = line.strip_prefix("listening on ") {
+                break a.trim().parse::<SocketAddr>().expect("address");
+            }
+        };
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self {
+            child,
+            api: Api::new(addr),
+            addr,
+        }
     }
 }
