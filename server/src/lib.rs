@@ -17,7 +17,9 @@
 //!   audience; keeps the resume ring, presence and timer expiry. A connection as the actor
 //!   sees it (outbound queue, close reason) is `cafe/conn.rs`.
 //! - [`registry`]: `DashMap<CafeId, CafeHandle>`; loads cafés lazily and creates new ones.
-//! - [`store`]: the persistence trait and its SQLite implementation (`store/sqlite.rs`).
+//! - [`store`]: the persistence trait, its SQLite (default) and PostgreSQL implementations
+//!   (`store/sqlite.rs`, `store/postgres.rs`), the group-commit writer both share
+//!   (`store/writer.rs`) and one conformance suite run on both (`store/conformance.rs`).
 //! - [`export`]: JSON / CSV / Markdown exports (pure functions).
 //! - [`import`]: a JSON export replayed under the rules as a new café.
 //! - [`auth`]: JWT tokens. [`metrics`]: Prometheus counters. [`assets`]: the embedded
