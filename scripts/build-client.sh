@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Rebuilds the browser bundle in client-wasm/dist/ from source:
+# Rebuilds the browser bundles in client-wasm/dist/ from source, twice from one tree: the full
+# app and the participant build (`--no-default-features`, landing/join and the board only):
 #   cargo (wasm32, profile wasm-release) → wasm-bindgen --target web → wasm-opt -Oz
-# and stamps SOURCE_HASH. The bundle is committed so running the product needs only
+# then names every script, wasm and style sheet by its content (`participant-1a2b3c4d.js`, so
+# the server may let browsers keep them for a year), writes the shells index.html and
+# participant.html, manifest.json (each bundle's files) and gzip and brotli siblings, and
+# stamps SOURCE_HASH. The bundle is committed so running the product needs only
 # stable Rust; CI rebuilds it and checks the stamp.
 #
 #   scripts/build-client.sh           rebuild dist/
@@ -9,8 +13,9 @@
 #   scripts/build-client.sh --out DIR rebuild into DIR instead (CI tests a fresh bundle)
 #
 # Installs what it needs when missing: Debian's rustc-web (via scripts/wasm-cargo.sh),
-# wasm-bindgen-cli at the version in Cargo.lock, and npm's binaryen (Debian's is too old to
-# read wasm-bindgen's output) and esbuild (minifies the JS glue and the CSS) in target/tools.
+# wasm-bindgen-cli at the version in Cargo.lock, npm's binaryen (Debian's is too old to read
+# wasm-bindgen's output) and esbuild (minifies the JS glue and the CSS) in target/tools, and
+# Debian's brotli.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -69,6 +74,11 @@ if ! "$esbuild" --version 2>/dev/null | grep -qx 0.28.2; then
   npm install --silent --no-audit --no-fund --prefix "$tools" esbuild@0.28.2
 fi
 
+if ! command -v brotli >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq brotli >/dev/null
+fi
+
 export CARGO_TARGET_DIR=$repo/target/wasm
 # On Debian's toolchain (std built from source, RUSTC_BOOTSTRAP) panics can compile to a
 # bare trap: no panic messages or formatting machinery in the bundle (about 20 KB gzip).
@@ -81,41 +91,98 @@ if ! (command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
   std_opts=(-Zbuild-std-features=optimize_for_size)
 fi
-bash scripts/wasm-cargo.sh build -p cafe-client --profile wasm-release --locked "${std_opts[@]}"
-wasm=$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/cafe_client.wasm
-
-mkdir -p "$dist"
+# Two builds of one source tree: `full` (every screen) and the participant build
+# (`--no-default-features`: landing/join and the board), which is what a phone opening a join
+# link downloads. Each is bound, optimized and named by its content.
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name cafe_client "$wasm"
-# --low-memory-unused: the stack sits below 1 MiB and grows down, data above it, so the
-# first KiB is never addressed and wasm-opt may fold constant offsets into loads (3 KB gzip).
-# The producers and target_features sections serve only tools, and wasm-opt has read the
-# features by the time these passes drop them (stripping before wasm-opt breaks it).
-"$wasm_opt" -Oz --low-memory-unused --converge --strip-producers --strip-target-features "$stage/cafe_client_bg.wasm" -o "$stage/cafe_client_bg.wasm"
-cp -r client-wasm/static/. "$stage/"
-# Minified (whitespace, comments, local names): about 2 KB less gzip on the first load.
-"$esbuild" "$stage/cafe_client.js" --minify --format=esm --log-level=warning --allow-overwrite \
-  --outfile="$stage/cafe_client.js"
-"$esbuild" "$stage/style.css" --minify --log-level=warning --allow-overwrite \
-  --outfile="$stage/style.css"
-"$esbuild" "$stage/sw.js" --minify --log-level=warning --allow-overwrite --outfile="$stage/sw.js"
-# Precompressed siblings: the server sends `<file>.gz` with Content-Encoding: gzip to
-# browsers that accept it (server/src/assets.rs), so nothing is compressed per request.
-for f in "$stage"/*.wasm "$stage"/*.js "$stage"/*.css "$stage"/i18n/*.json; do
-  gzip -9 -n -c "$f" > "$f.gz"
-done
-source_hash > "$stage/SOURCE_HASH"
-rm -rf "${dist:?}"/*
-cp -r "$stage"/. "$dist/"
+wasm=$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/cafe_client.wasm
+# `hashed FILE` renames FILE to NAME-<first 8 hex of its sha256>.EXT and prints the new name.
+hashed() {
+  local f=$1 base ext h
+  base=$(basename "$f"); ext=${base#*.}; base=${base%%.*}
+  h=$(sha256sum "$f" | cut -c1-8)
+  mv "$f" "$(dirname "$f")/$base-$h.$ext"
+  echo "$base-$h.$ext"
+}
+build_bundle() {  # NAME CARGO-FEATURE-ARGS...
+  local name=$1; shift
+  bash scripts/wasm-cargo.sh build -p cafe-client --profile wasm-release --locked "${std_opts[@]}" "$@"
+  local out=$stage/$name
+  mkdir -p "$out"
+  wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name "$name" "$wasm"
+  # --low-memory-unused: the stack sits below 1 MiB and grows down, data above it, so the
+  # first KiB is never addressed and wasm-opt may fold constant offsets into loads (3 KB gzip).
+  # The producers and target_features sections serve only tools, and wasm-opt has read the
+  # features by the time these passes drop them (stripping before wasm-opt breaks it).
+  "$wasm_opt" -Oz --low-memory-unused --converge --strip-producers --strip-target-features \
+    "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+  # Minified (whitespace, comments, local names): about 2 KB less gzip on the first load.
+  "$esbuild" "$out/$name.js" --minify --format=esm --log-level=warning --allow-overwrite \
+    --outfile="$out/$name.js"
+}
+build_bundle cafe_client
+build_bundle participant --no-default-features
 
-total=0
-for f in index.html cafe_client.js cafe_client_bg.wasm style.css sw.js; do
-  size=$(gzip -9 -c "$dist/$f" | wc -c)
-  total=$((total + size))
-  printf '%-22s %8d bytes raw %8d bytes gzip\n' "$f" "$(wc -c < "$dist/$f")" "$size"
+mkdir -p "$stage/dist"
+out=$stage/dist
+cp -r client-wasm/static/. "$out/"
+"$esbuild" "$out/style.css" --minify --log-level=warning --allow-overwrite --outfile="$out/style.css"
+css=$(hashed "$out/style.css")
+for name in cafe_client participant; do
+  mv "$stage/$name/$name.js" "$stage/$name/${name}_bg.wasm" "$out/"
+  js=$(hashed "$out/$name.js")
+  bg=$(hashed "$out/${name}_bg.wasm")
+  eval "js_$name=\$js bg_$name=\$bg"
 done
-printf 'first load (gzip -9): %d bytes = %d KiB (budget 320 KiB: the full, facilitator build)\n' "$total" $((total / 1024))
-if [ $total -gt $((320 * 1024)) ]; then
-  echo "warning: the first load is over the 320 KiB budget" >&2
-fi
+# Two HTML shells from one template: index.html (the full app) and participant.html
+# (/j/{code} and /c/{id}), each naming its own hashed files.
+shell() {  # TEMPLATE-OUT JS WASM
+  sed -e "s|/cafe_client.js|/$2|g" -e "s|/cafe_client_bg.wasm|/$3|g" -e "s|/style.css|/$css|g" \
+    "$out/index.html" > "$1.tmp"
+  mv "$1.tmp" "$1"
+}
+shell "$out/participant.html" "$js_participant" "$bg_participant"
+shell "$out/index.html" "$js_cafe_client" "$bg_cafe_client"
+# What each bundle is made of: read by the server (which files are immutable) and written
+# into the service worker (what to keep for offline use). The id changes with any file, so
+# a new deployment installs a new service worker.
+files_full="\"$js_cafe_client\",\"$bg_cafe_client\",\"$css\""
+files_part="\"$js_participant\",\"$bg_participant\",\"$css\""
+build_id=$(cat "$out"/*.html "$out"/*.js "$out"/*.wasm "$out"/*.css "$out"/i18n/*.json | sha256sum | cut -c1-12)
+manifest="{\"build\":\"$build_id\",\"bundles\":{\"full\":{\"html\":\"index.html\",\"files\":[$files_full]},\"participant\":{\"html\":\"participant.html\",\"files\":[$files_part]}}}"
+echo "$manifest" > "$out/manifest.json"
+sed -i "s|self.MANIFEST|$manifest|" "$out/sw.js"
+"$esbuild" "$out/sw.js" --minify --log-level=warning --allow-overwrite --outfile="$out/sw.js"
+# Precompressed siblings: the server sends `<file>.br` (brotli, what browsers accept over
+# HTTPS) or `<file>.gz` by Accept-Encoding (server/src/assets.rs), so nothing is compressed
+# per request.
+for f in "$out"/*.wasm "$out"/*.js "$out"/*.css "$out"/*.html "$out"/manifest.json "$out"/i18n/*.json; do
+  gzip -9 -n -c "$f" > "$f.gz"
+  brotli -q 11 -c "$f" > "$f.br"
+done
+source_hash > "$out/SOURCE_HASH"
+mkdir -p "$dist"
+rm -rf "${dist:?}"/*
+cp -r "$out"/. "$dist/"
+
+# The first load of each: the shell, its script, wasm and style sheet, and the service worker.
+report() {  # LABEL BUDGET-KIB HTML FILES...
+  local label=$1 budget=$2 gz=0 br=0 f
+  shift 2
+  for f in "$@" sw.js; do
+    gz=$((gz + $(gzip -9 -c "$dist/$f" | wc -c)))
+    br=$((br + $(brotli -q 11 -c "$dist/$f" | wc -c)))
+  done
+  printf '%-12s first load: %7d bytes gzip (%d KiB), %7d bytes brotli (%d KiB); budget %d KiB\n' \
+    "$label" $gz $((gz / 1024)) $br $((br / 1024)) "$budget"
+  if [ $br -gt $((budget * 1024)) ]; then
+    echo "warning: the $label first load is over its $budget KiB budget (brotli)" >&2
+  fi
+}
+for f in "$dist"/*_bg-*.wasm; do
+  printf '%-34s %8d raw %8d gzip %8d brotli\n' "$(basename "$f")" "$(wc -c < "$f")" \
+    "$(wc -c < "$f.gz")" "$(wc -c < "$f.br")"
+done
+report participant 150 participant.html "$js_participant" "$bg_participant" "$css"
+report full 320 index.html "$js_cafe_client" "$bg_cafe_client" "$css"

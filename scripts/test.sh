@@ -10,7 +10,7 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "system packages (Chromium, chromedriver, Debian's wasm32 Rust)"
 need=()
-for pkg in chromium chromium-driver rustc-web cargo-web rust-web-src lld-19; do
+for pkg in chromium chromium-driver rustc-web cargo-web rust-web-src lld-19 brotli; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

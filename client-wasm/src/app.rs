@@ -1,11 +1,14 @@
 //! The root: routes, and the language every page speaks.
 
 use crate::i18n::{self, LangCtx};
+use crate::pages::{board::BoardPage, landing::Landing};
+#[cfg(feature = "full")]
 use crate::pages::{
-    board::BoardPage, console::ConsolePage, landing::Landing, new_cafe::NewCafe,
-    projector::ProjectorPage, scribe::ScribePage,
+    console::ConsolePage, new_cafe::NewCafe, projector::ProjectorPage, scribe::ScribePage,
 };
-use crate::route::{current_route, Nav, Route};
+#[cfg(not(feature = "full"))]
+use crate::route::reload_page;
+use crate::route::{current_route, load_page, Nav, Route};
 use crate::storage;
 use cafe_shared::Language;
 use yew::prelude::*;
@@ -14,11 +17,22 @@ fn switch(route: Route) -> Html {
     match route {
         Route::Landing => html! { <Landing code={None::<String>} /> },
         Route::Join { code } => html! { <Landing code={Some(code)} /> },
-        Route::New => html! { <NewCafe /> },
         Route::Board { id } => html! { <BoardPage {id} /> },
+        #[cfg(feature = "full")]
+        Route::New => html! { <NewCafe /> },
+        #[cfg(feature = "full")]
         Route::Console { id } => html! { <ConsolePage {id} /> },
+        #[cfg(feature = "full")]
         Route::Projector { id } => html! { <ProjectorPage {id} /> },
+        #[cfg(feature = "full")]
         Route::Scribe { id } => html! { <ScribePage {id} /> },
+        // The participant build on a staff screen (the back button into one, an old
+        // bookmark served from a cache): the server answers the address with the full app.
+        #[cfg(not(feature = "full"))]
+        _ => {
+            reload_page();
+            html! {}
+        }
     }
 }
 
@@ -93,6 +107,10 @@ pub fn app() -> Html {
         let route = route.clone();
         Nav {
             go: Callback::from(move |r: Route| {
+                if !r.in_this_build() {
+                    load_page(&r);
+                    return;
+                }
                 if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
                     let _ =
                         h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&r.path()));

@@ -1,10 +1,14 @@
 //! One module per screen, plus the little helpers they share.
 
 pub mod board;
+#[cfg(feature = "full")]
 pub mod console;
 pub mod landing;
+#[cfg(feature = "full")]
 pub mod new_cafe;
+#[cfg(feature = "full")]
 pub mod projector;
+#[cfg(feature = "full")]
 pub mod scribe;
 
 use crate::i18n::T;

@@ -32,6 +32,16 @@ impl Route {
         }
     }
 
+    /// Whether this build of the app has the screen. The participant build (without the
+    /// `full` feature) has the landing/join page and the board only.
+    pub fn in_this_build(&self) -> bool {
+        cfg!(feature = "full")
+            || matches!(
+                self,
+                Route::Landing | Route::Join { .. } | Route::Board { .. }
+            )
+    }
+
     pub fn path(&self) -> String {
         match self {
             Route::Landing => "/".into(),
@@ -54,12 +64,25 @@ pub struct Nav {
 #[hook]
 pub fn use_nav() -> Nav {
     use_context::<Nav>().unwrap_or(Nav {
-        go: Callback::from(|r: Route| {
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().assign(&r.path());
-            }
-        }),
+        go: Callback::from(|r: Route| load_page(&r)),
     })
+}
+
+/// Navigation with a page load: the server sends the build of the app that has `route`.
+pub fn load_page(route: &Route) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().assign(&route.path());
+    }
+}
+
+/// Loads this address again from the server, which answers a staff screen's address with
+/// the full app. For the participant build finding itself on such an address (the back
+/// button into one, an address typed into a tab that had the participant app); the whole
+/// URL is kept, so a projector's `#token=` survives.
+pub fn reload_page() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
 }
 
 pub fn current_route() -> Route {

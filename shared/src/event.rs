@@ -6,184 +6,187 @@ use crate::model::{
     Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person, Phase, Role, Round,
     Settings, Table, Timer, Vote,
 };
+use crate::tagged::tagged_enum;
 use serde::{Deserialize, Serialize};
 use serde_with::{serde_as, DisplayFromStr};
 use std::collections::BTreeMap;
 
-#[serde_as]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Event {
-    CafeCreated {
-        info: CafeInfo,
-        plenary: Board,
-    },
-    CafeUpdated {
-        title: String,
-        description: String,
-        mode: Mode,
-        language: Language,
-        settings: Settings,
-    },
-    PersonJoined {
-        person: Person,
-    },
-    PersonRenamed {
-        person: PersonId,
-        name: String,
-    },
-    LocationChanged {
-        person: PersonId,
-        location: Location,
-    },
-    PresenceChanged {
-        person: PersonId,
-        online: bool,
-    },
-    ReadyChanged {
-        person: PersonId,
-        ready: bool,
-    },
-    HandRaised {
-        person: PersonId,
-        at: Millis,
-    },
-    HandLowered {
-        person: PersonId,
-    },
-    /// The facilitator gave the floor to this person; their hand goes down.
-    HandCalled {
-        person: PersonId,
-    },
-    PersonRemoved {
-        person: PersonId,
-    },
-    RoleChanged {
-        person: PersonId,
-        role: Role,
-    },
-    /// New people may join (`true`) or not; see [`CafeState::joining_open`](crate::CafeState).
-    JoiningSet {
-        open: bool,
-    },
-    PhaseChanged {
-        phase: Phase,
-    },
-    TimerChanged {
-        timer: Timer,
-        cause: TimerCause,
-    },
-    TableCreated {
-        table: Table,
-        board: Board,
-    },
-    TableRenamed {
-        table: TableId,
-        name: String,
-    },
-    TableHostSet {
-        table: TableId,
-        host: Option<PersonId>,
-    },
-    TableHeadcountSet {
-        table: TableId,
-        headcount: u32,
-    },
-    RoundStarted {
-        round: Round,
-    },
-    TableAssigned {
-        person: PersonId,
-        table: TableId,
-    },
-    IdeaPosted {
-        idea: Idea,
-    },
-    IdeaEdited {
-        idea: IdeaId,
-        text: String,
-        category: Option<String>,
-        at: Millis,
-    },
-    IdeaDeleted {
-        idea: IdeaId,
-    },
-    IdeaHidden {
-        idea: IdeaId,
-        hidden: bool,
-    },
-    BoardLocked {
-        board: BoardId,
-        locked: bool,
-    },
-    BoardColumnsSet {
-        board: BoardId,
-        columns: Vec<String>,
-    },
-    ClusterCreated {
-        cluster: Cluster,
-    },
-    ClusterRenamed {
-        cluster: ClusterId,
-        title: String,
-    },
-    IdeaMoved {
-        idea: IdeaId,
-        cluster: Option<ClusterId>,
-    },
-    /// Every idea of `from` moves to `into`, then `from` is gone.
-    ClustersMerged {
-        from: ClusterId,
-        into: ClusterId,
-    },
-    ClusterDeleted {
-        cluster: ClusterId,
-    },
-    VoteOpened {
-        vote: Vote,
-    },
-    DotCast {
-        vote: VoteId,
-        person: PersonId,
-        item: ItemId,
-    },
-    DotRetracted {
-        vote: VoteId,
-        person: PersonId,
-        item: ItemId,
-    },
-    /// A paper table's tally, replacing any earlier entry for that table.
-    TallyEntered {
-        vote: VoteId,
-        table: TableId,
-        #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
-        counts: BTreeMap<ItemId, u32>,
-    },
-    /// Only ever in a *view*: what an audience may know after a dot or tally changed.
-    /// Values are absolute, so applying it twice is harmless.
-    VoteProgress {
-        vote: VoteId,
-        dots_cast: u32,
-        /// New totals of the items that changed; empty when the audience may not see totals.
-        #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
-        totals: BTreeMap<ItemId, u32>,
-        /// The viewer's own ballot, when it changed.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        ballot: Option<Ballot>,
-        /// A paper table's tally, when the audience may see tallies.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        tally: Option<Tally>,
-    },
-    VoteClosed {
-        vote: VoteId,
-    },
-    VoteRevealed {
-        vote: VoteId,
-        #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
-        totals: BTreeMap<ItemId, u32>,
-        #[serde_as(as = "BTreeMap<DisplayFromStr, BTreeMap<DisplayFromStr, _>>")]
-        tallies: BTreeMap<TableId, BTreeMap<ItemId, u32>>,
-    },
+tagged_enum! {
+    tag = "type", remote = "Event";
+    #[serde_as]
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Event {
+        CafeCreated {
+            info: CafeInfo,
+            plenary: Board,
+        },
+        CafeUpdated {
+            title: String,
+            description: String,
+            mode: Mode,
+            language: Language,
+            settings: Settings,
+        },
+        PersonJoined {
+            person: Person,
+        },
+        PersonRenamed {
+            person: PersonId,
+            name: String,
+        },
+        LocationChanged {
+            person: PersonId,
+            location: Location,
+        },
+        PresenceChanged {
+            person: PersonId,
+            online: bool,
+        },
+        ReadyChanged {
+            person: PersonId,
+            ready: bool,
+        },
+        HandRaised {
+            person: PersonId,
+            at: Millis,
+        },
+        HandLowered {
+            person: PersonId,
+        },
+        /// The facilitator gave the floor to this person; their hand goes down.
+        HandCalled {
+            person: PersonId,
+        },
+        PersonRemoved {
+            person: PersonId,
+        },
+        RoleChanged {
+            person: PersonId,
+            role: Role,
+        },
+        /// New people may join (`true`) or not; see [`CafeState::joining_open`](crate::CafeState).
+        JoiningSet {
+            open: bool,
+        },
+        PhaseChanged {
+            phase: Phase,
+        },
+        TimerChanged {
+            timer: Timer,
+            cause: TimerCause,
+        },
+        TableCreated {
+            table: Table,
+            board: Board,
+        },
+        TableRenamed {
+            table: TableId,
+            name: String,
+        },
+        TableHostSet {
+            table: TableId,
+            host: Option<PersonId>,
+        },
+        TableHeadcountSet {
+            table: TableId,
+            headcount: u32,
+        },
+        RoundStarted {
+            round: Round,
+        },
+        TableAssigned {
+            person: PersonId,
+            table: TableId,
+        },
+        IdeaPosted {
+            idea: Idea,
+        },
+        IdeaEdited {
+            idea: IdeaId,
+            text: String,
+            category: Option<String>,
+            at: Millis,
+        },
+        IdeaDeleted {
+            idea: IdeaId,
+        },
+        IdeaHidden {
+            idea: IdeaId,
+            hidden: bool,
+        },
+        BoardLocked {
+            board: BoardId,
+            locked: bool,
+        },
+        BoardColumnsSet {
+            board: BoardId,
+            columns: Vec<String>,
+        },
+        ClusterCreated {
+            cluster: Cluster,
+        },
+        ClusterRenamed {
+            cluster: ClusterId,
+            title: String,
+        },
+        IdeaMoved {
+            idea: IdeaId,
+            cluster: Option<ClusterId>,
+        },
+        /// Every idea of `from` moves to `into`, then `from` is gone.
+        ClustersMerged {
+            from: ClusterId,
+            into: ClusterId,
+        },
+        ClusterDeleted {
+            cluster: ClusterId,
+        },
+        VoteOpened {
+            vote: Vote,
+        },
+        DotCast {
+            vote: VoteId,
+            person: PersonId,
+            item: ItemId,
+        },
+        DotRetracted {
+            vote: VoteId,
+            person: PersonId,
+            item: ItemId,
+        },
+        /// A paper table's tally, replacing any earlier entry for that table.
+        TallyEntered {
+            vote: VoteId,
+            table: TableId,
+            #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
+            counts: BTreeMap<ItemId, u32>,
+        },
+        /// Only ever in a *view*: what an audience may know after a dot or tally changed.
+        /// Values are absolute, so applying it twice is harmless.
+        VoteProgress {
+            vote: VoteId,
+            dots_cast: u32,
+            /// New totals of the items that changed; empty when the audience may not see totals.
+            #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
+            totals: BTreeMap<ItemId, u32>,
+            /// The viewer's own ballot, when it changed.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            ballot: Option<Ballot>,
+            /// A paper table's tally, when the audience may see tallies.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            tally: Option<Tally>,
+        },
+        VoteClosed {
+            vote: VoteId,
+        },
+        VoteRevealed {
+            vote: VoteId,
+            #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
+            totals: BTreeMap<ItemId, u32>,
+            #[serde_as(as = "BTreeMap<DisplayFromStr, BTreeMap<DisplayFromStr, _>>")]
+            tallies: BTreeMap<TableId, BTreeMap<ItemId, u32>>,
+        },
+    }
 }
 
 #[serde_as]
@@ -260,7 +263,6 @@ impl Event {
             Event::HandCalled { .. } => "hand_called",
             Event::PersonRemoved { .. } => "person_removed",
             Event::RoleChanged { .. } => "role_changed",
-            Event::JoiningSet { .. } => "joining_set",
             Event::PhaseChanged { .. } => "phase_changed",
             Event::TimerChanged { .. } => "timer_changed",
             Event::TableCreated { .. } => "table_created",

@@ -22,6 +22,7 @@
 //! Every wire word is written once: unit enums are declared with `wire_enum!` (in
 //! `wire_enum.rs`), which gives each its serde name, `as_str()` and `ALL` from one spelling.
 
+mod tagged;
 mod wire_enum;
 
 pub mod api;

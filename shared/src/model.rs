@@ -6,6 +6,7 @@
 //! are deterministic.
 
 use crate::ids::{BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId};
+use crate::tagged::tagged_enum;
 use crate::wire_enum::wire_enum;
 use serde::{Deserialize, Serialize};
 use serde_with::{serde_as, DisplayFromStr};
@@ -159,25 +160,27 @@ wire_enum! {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Timer {
-    #[default]
-    Idle,
-    /// `ends_at` is absolute server time, so every screen shows the same remaining time
-    /// whatever its latency; clients correct with the server time in `pong`.
-    Running {
-        ends_at: Millis,
-        duration_ms: i64,
-    },
-    Paused {
-        remaining_ms: i64,
-        duration_ms: i64,
-    },
-    Ended {
-        ended_at: Millis,
-        duration_ms: i64,
-    },
+tagged_enum! {
+    tag = "state", remote = "Timer";
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum Timer {
+        #[default]
+        Idle,
+        /// `ends_at` is absolute server time, so every screen shows the same remaining time
+        /// whatever its latency; clients correct with the server time in `pong`.
+        Running {
+            ends_at: Millis,
+            duration_ms: i64,
+        },
+        Paused {
+            remaining_ms: i64,
+            duration_ms: i64,
+        },
+        Ended {
+            ended_at: Millis,
+            duration_ms: i64,
+        },
+    }
 }
 
 impl Timer {

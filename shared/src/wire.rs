@@ -8,6 +8,7 @@ use crate::event::Event;
 use crate::ids::{CafeId, PersonId};
 use crate::limits::COMMAND_ID_MAX;
 use crate::model::{CafeState, Millis, Role};
+use crate::tagged::tagged_enum;
 use crate::view::Audience;
 use serde::{Deserialize, Serialize};
 
@@ -44,63 +45,65 @@ pub enum ClientFrame {
     Bye,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ServerFrame {
-    /// Answer to `hello`. `resumed: true` means the missed events follow as `event` frames;
-    /// otherwise a `snapshot` follows.
-    Welcome {
-        protocol: u32,
-        cafe: CafeId,
-        /// `None` for the projector, which is not a person.
-        you: Option<PersonId>,
-        role: Option<Role>,
-        audience: Audience,
-        epoch: u64,
-        seq: u64,
-        resumed: bool,
-        server_time: Millis,
-    },
-    /// The audience's whole view at `seq`. `recovered: false` says the client's earlier
-    /// state (if any) could not be continued and must be replaced by this one.
-    Snapshot {
-        epoch: u64,
-        seq: u64,
-        recovered: bool,
-        state: Box<CafeState>,
-    },
-    Event {
-        seq: u64,
-        at: Millis,
-        event: Event,
-    },
-    /// The command `id` was accepted; its last event has number `seq` (or, for a command
-    /// that changed nothing, `seq` is the café's position when it was decided).
-    Ack {
-        id: String,
-        seq: u64,
-    },
-    /// The command `id` was refused; nothing was applied. The connection stays open.
-    Reject {
-        id: String,
-        code: ErrorCode,
-        message: String,
-    },
-    Pong {
-        t: i64,
-        server_time: Millis,
-    },
-    /// A problem with the connection rather than with one command.
-    Error {
-        code: ErrorCode,
-        message: String,
-    },
-    /// The server is closing this connection; `reconnect` says whether trying again helps.
-    Bye {
-        code: ErrorCode,
-        message: String,
-        reconnect: bool,
-    },
+tagged_enum! {
+    tag = "type", remote = "ServerFrame";
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum ServerFrame {
+        /// Answer to `hello`. `resumed: true` means the missed events follow as `event` frames;
+        /// otherwise a `snapshot` follows.
+        Welcome {
+            protocol: u32,
+            cafe: CafeId,
+            /// `None` for the projector, which is not a person.
+            you: Option<PersonId>,
+            role: Option<Role>,
+            audience: Audience,
+            epoch: u64,
+            seq: u64,
+            resumed: bool,
+            server_time: Millis,
+        },
+        /// The audience's whole view at `seq`. `recovered: false` says the client's earlier
+        /// state (if any) could not be continued and must be replaced by this one.
+        Snapshot {
+            epoch: u64,
+            seq: u64,
+            recovered: bool,
+            state: Box<CafeState>,
+        },
+        Event {
+            seq: u64,
+            at: Millis,
+            event: Event,
+        },
+        /// The command `id` was accepted; its last event has number `seq` (or, for a command
+        /// that changed nothing, `seq` is the café's position when it was decided).
+        Ack {
+            id: String,
+            seq: u64,
+        },
+        /// The command `id` was refused; nothing was applied. The connection stays open.
+        Reject {
+            id: String,
+            code: ErrorCode,
+            message: String,
+        },
+        Pong {
+            t: i64,
+            server_time: Millis,
+        },
+        /// A problem with the connection rather than with one command.
+        Error {
+            code: ErrorCode,
+            message: String,
+        },
+        /// The server is closing this connection; `reconnect` says whether trying again helps.
+        Bye {
+            code: ErrorCode,
+            message: String,
+            reconnect: bool,
+        },
+    }
 }
 
 /// Why a client frame could not be used. `id` is set when the frame was a command whose id

@@ -1,5 +1,7 @@
-//! The browser app's files: a browser that accepts gzip gets the precompressed sibling with
-//! `Content-Encoding: gzip` (the right bytes, the original type), anything else the plain file.
+//! The browser app's files: two builds (the participant app for `/j/{code}` and `/c/{id}`,
+//! the full app for every other page), content-named files kept by browsers for a year,
+//! shells revalidated, and each file sent brotli- or gzip-encoded by `Accept-Encoding` (the
+//! right bytes, the original type), or plain.
 
 use cafe_tests::TestServer;
 use std::io::Write;
@@ -13,70 +15,143 @@ fn dist(file: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The system's gzip, so the test needs no compression crate.
-fn gunzip(bytes: &[u8]) -> Vec<u8> {
-    let mut child = Command::new("gzip")
+/// The files of one bundle, from the manifest the build writes.
+fn bundle(name: &str) -> Vec<String> {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&dist("manifest.json")).expect("manifest.json");
+    manifest["bundles"][name]["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f.as_str().expect("name").to_owned())
+        .collect()
+}
+
+fn wasm_of(name: &str) -> String {
+    bundle(name)
+        .into_iter()
+        .find(|f| f.ends_with(".wasm"))
+        .expect("a wasm file")
+}
+
+/// The system's gzip or brotli, so the test needs no compression crate.
+fn decode(tool: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut child = Command::new(tool)
         .arg("-dc")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .expect("gzip runs");
+        .unwrap_or_else(|e| panic!("{tool} runs: {e}"));
     let mut stdin = child.stdin.take().expect("stdin");
     let input = bytes.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input).expect("feeds gzip"));
-    let out = child.wait_with_output().expect("gzip output");
+    let writer = std::thread::spawn(move || stdin.write_all(&input).expect("feeds the decoder"));
+    let out = child.wait_with_output().expect("decoder output");
     writer.join().expect("writer");
-    assert!(out.status.success(), "gzip -d failed: not gzip data");
+    assert!(out.status.success(), "{tool} -d failed: not {tool} data");
     out.stdout
 }
 
+async fn get(server: &TestServer, path: &str, accept: Option<&str>) -> reqwest::Response {
+    let mut req = server.http.get(server.url(path));
+    if let Some(a) = accept {
+        req = req.header("accept-encoding", a);
+    }
+    let r = req.send().await.expect("GET");
+    assert_eq!(r.status().as_u16(), 200, "{path}");
+    r
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wasm_is_sent_gzip_encoded_only_to_clients_that_accept_it() {
+async fn wasm_is_sent_brotli_or_gzip_only_to_clients_that_accept_it() {
     let server = TestServer::start().await;
-    let plain = dist("cafe_client_bg.wasm");
+    let wasm = wasm_of("participant");
+    let path = format!("/{wasm}");
+    let plain = dist(&wasm);
 
-    let r = server
-        .http
-        .get(server.url("/cafe_client_bg.wasm"))
-        .header("accept-encoding", "gzip, deflate, br")
-        .send()
-        .await
-        .expect("GET");
-    assert_eq!(r.status().as_u16(), 200);
-    let h = r.headers().clone();
-    assert_eq!(h["content-encoding"], "gzip");
-    assert_eq!(h["content-type"], "application/wasm");
-    assert_eq!(h["vary"], "Accept-Encoding");
-    let body = r.bytes().await.expect("body");
-    assert!(body.len() < plain.len(), "compressed is smaller");
-    assert!(gunzip(&body) == plain, "gunzips to the plain file");
+    for (accept, coding, tool) in [
+        ("gzip, deflate, br, zstd", "br", "brotli"),
+        ("gzip, deflate", "gzip", "gzip"),
+        ("br;q=0, gzip", "gzip", "gzip"),
+        ("br;q=0.5, gzip;q=0.9", "gzip", "gzip"),
+    ] {
+        let r = get(&server, &path, Some(accept)).await;
+        let h = r.headers().clone();
+        assert_eq!(h["content-encoding"], coding, "{accept}");
+        assert_eq!(h["content-type"], "application/wasm");
+        assert_eq!(h["vary"], "Accept-Encoding");
+        assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+        let body = r.bytes().await.expect("body");
+        assert!(body.len() < plain.len(), "compressed is smaller");
+        assert!(decode(tool, &body) == plain, "decodes to the plain file");
+    }
 
-    let r = server.get("/cafe_client_bg.wasm").await;
-    assert_eq!(r.status().as_u16(), 200);
+    let r = get(&server, &path, None).await;
     assert!(r.headers().get("content-encoding").is_none());
     assert_eq!(r.headers()["content-type"], "application/wasm");
-    let body = r.bytes().await.expect("body");
-    assert!(body.as_ref() == plain.as_slice(), "plain bytes");
+    assert!(
+        r.bytes().await.expect("body").as_ref() == plain.as_slice(),
+        "plain bytes"
+    );
 
-    // q=0 refuses gzip.
-    let r = server
-        .http
-        .get(server.url("/cafe_client.js"))
-        .header("accept-encoding", "gzip;q=0")
-        .send()
-        .await
-        .expect("GET");
+    // q=0 refuses both.
+    let js = bundle("full")
+        .into_iter()
+        .find(|f| f.ends_with(".js"))
+        .expect("js");
+    let r = get(&server, &format!("/{js}"), Some("gzip;q=0, br;q=0")).await;
     assert!(r.headers().get("content-encoding").is_none());
-    assert!(r.bytes().await.expect("body").as_ref() == dist("cafe_client.js").as_slice());
+    assert!(r.bytes().await.expect("body").as_ref() == dist(&js).as_slice());
+    server.stop().await;
+}
 
-    // index.html has no sibling and is sent as it is either way.
-    let r = server
-        .http
-        .get(server.url("/"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .expect("GET");
-    assert!(r.headers().get("content-encoding").is_none());
-    assert!(r.bytes().await.expect("body").as_ref() == dist("index.html").as_slice());
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn participant_pages_get_the_participant_app_and_shells_are_revalidated() {
+    let server = TestServer::start().await;
+    let participant = dist("participant.html");
+    let full = dist("index.html");
+    assert!(participant != full);
+    let part_wasm = wasm_of("participant");
+    let full_wasm = wasm_of("full");
+    assert!(String::from_utf8_lossy(&participant).contains(&part_wasm));
+    assert!(String::from_utf8_lossy(&full).contains(&full_wasm));
+
+    for (path, want) in [
+        ("/j/K7MQ2P", &participant),
+        ("/c/some-cafe", &participant),
+        ("/", &full),
+        ("/new", &full),
+        ("/c/some-cafe/console", &full),
+        ("/c/some-cafe/projector", &full),
+        ("/c/some-cafe/scribe", &full),
+    ] {
+        let r = get(&server, path, Some("gzip, deflate, br")).await;
+        assert_eq!(r.headers()["cache-control"], "no-cache", "{path}");
+        assert_eq!(r.headers()["content-type"], "text/html", "{path}");
+        let coding = r.headers()["content-encoding"]
+            .to_str()
+            .expect("coding")
+            .to_owned();
+        let body = decode(
+            if coding == "br" { "brotli" } else { "gzip" },
+            &r.bytes().await.expect("body"),
+        );
+        assert!(&body == want, "{path} gets its shell");
+    }
+    // The service worker and the manifest are revalidated too; a language table is kept briefly.
+    for path in ["/sw.js", "/manifest.json"] {
+        assert_eq!(
+            get(&server, path, None).await.headers()["cache-control"],
+            "no-cache"
+        );
+    }
+    assert_eq!(
+        get(&server, "/i18n/ar.json", None).await.headers()["cache-control"],
+        "public, max-age=300"
+    );
+    // The service worker keeps both bundles' files, read from the manifest.
+    let sw = String::from_utf8_lossy(&dist("sw.js")).into_owned();
+    for f in bundle("full").iter().chain(&bundle("participant")) {
+        assert!(sw.contains(f.as_str()), "sw.js names {f}");
+    }
+    server.stop().await;
 }
