@@ -263,6 +263,7 @@ impl Event {
             Event::HandCalled { .. } => "hand_called",
             Event::PersonRemoved { .. } => "person_removed",
             Event::RoleChanged { .. } => "role_changed",
+            Event::JoiningSet { .. } => "joining_set",
             Event::PhaseChanged { .. } => "phase_changed",
             Event::TimerChanged { .. } => "timer_changed",
             Event::TableCreated { .. } => "table_created",
