@@ -69,6 +69,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/cafes/{id}/qr.svg", get(qr_svg))
         .route("/api/cafes/{id}/{file}", get(export))
         .route("/ws", get(crate::ws::upgrade))
+        // A join link: the app's page with a plain HTML join form for this café in front.
+        .route("/j/{code}", get(crate::join_page::page))
         .fallback(crate::assets::serve)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(
@@ -213,7 +215,7 @@ async fn create_cafe(
 /// Resolves a join code, counting misses against the caller's IP. The attempt is counted
 /// *before* the look-up and given back when it finds a café: counting after the (slow)
 /// look-up let parallel guesses overrun the limit.
-async fn resolve_code(
+pub(crate) async fn resolve_code(
     app: &App,
     ip: IpAddr,
     code: &str,
