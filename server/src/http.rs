@@ -70,7 +70,11 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/cafes/{id}/{file}", get(export))
         .route("/ws", get(crate::ws::upgrade))
         // A join link: the app's page with a plain HTML join form for this café in front.
-        .route("/j/{code}", get(crate::join_page::page))
+        // Compressed per request (it is built per request): a third of the bytes.
+        .route(
+            "/j/{code}",
+            get(crate::join_page::page).layer(tower_http::compression::CompressionLayer::new()),
+        )
         .fallback(crate::assets::serve)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(

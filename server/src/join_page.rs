@@ -323,8 +323,18 @@ fn form(lang: Language, found: &Found) -> String {
 fn open_form(h: &mut String, lang: Language, cafe: &Cafe) {
     let t = |k: &str| esc(tr(lang, k));
     // What the script needs to say, in this language, as one JSON attribute.
+    // Refusals of a join not worded on their own below (the rest cannot happen to it).
     let mut errors = serde_json::Map::new();
-    for code in ErrorCode::ALL {
+    for code in [
+        ErrorCode::TooLong,
+        ErrorCode::TooShort,
+        ErrorCode::Invalid,
+        ErrorCode::Malformed,
+        ErrorCode::TooLarge,
+        ErrorCode::Forbidden,
+        ErrorCode::ServerRestarting,
+        ErrorCode::Internal,
+    ] {
         let key = format!("err.{}", code.as_str());
         errors.insert(code.as_str().to_owned(), tr(lang, &key).into());
     }
