@@ -4,7 +4,9 @@
 // Each direction is one shared queue, like the radio link of a phone: a chunk leaves when
 // the link is free and its bytes have been clocked out at `kbps`, and arrives RTT/2 later.
 // All connections share the queue, so the wasm download and the WebSocket compete the way
-// they do on a real phone. A new connection pays one RTT for the TCP handshake before its
+// they do on a real phone; each connection keeps at most a TCP-like window on it (slow
+// start from 10 packets), so a small file asked for beside a big one is not stuck behind
+// all of it. A new connection pays one RTT for the TCP handshake before its
 // first byte may leave. `setOffline(true)` is the phone losing its signal: every open
 // connection is cut and new ones are refused until `setOffline(false)`.
 //
@@ -19,6 +21,9 @@ import { fileURLToPath } from 'node:url';
 
 /** Bytes a chunk may carry before the link interleaves other connections (one IP packet). */
 const MTU = 1460;
+/** The most a connection keeps on the link unacknowledged (a TCP window; 3G's
+ * bandwidth-delay product is 20 KB). */
+const MAX_WINDOW = 64 * 1024;
 
 class Link {
   constructor(kbps, oneWayMs) {
@@ -61,23 +66,43 @@ export async function startSlowLink({ target, rttMs, kbps, port = 0, host = '127
       stats[dir] += n;
       if (conn.kind) stats[conn.kind][dir] += n;
     };
-    // Chunks in flight keep their order: the link hands them out in sending order and the
-    // delay is the same for all, so setTimeout fires them in order.
+    // Each connection sends like TCP: at most a congestion window of bytes on the link at
+    // once (slow start from 10 packets, growing by what is acknowledged, up to MAX_WINDOW),
+    // the rest waits at the sender. Without it the server would pour a whole file into the
+    // shared queue at once and a small stylesheet asked for a moment later would wait behind
+    // all of the WebAssembly, which no real link does. Chunks keep their order: the link
+    // hands them out in sending order and the delay is the same for all.
     const carry = (from, to, link, dir, notBefore) => {
-      from.on('data', (buf) => {
-        if (conn.kind === null && dir === 'up') {
-          conn.kind = buf.subarray(0, 8).toString('latin1').startsWith('GET /ws') ? 'ws' : 'http';
-        }
-        for (let i = 0; i < buf.length; i += MTU) {
-          const piece = buf.subarray(i, i + MTU);
+      const pending = [];
+      let inflight = 0;
+      let window = 10 * MTU;
+      let ended = false;
+      const pump = () => {
+        while (pending.length && inflight + pending[0].length <= window) {
+          const piece = pending.shift();
+          inflight += piece.length;
           link.send(piece.length, notBefore(), () => {
             if (conn.cut || to.destroyed) return;
             count(dir, piece.length);
             to.write(piece);
+            // The acknowledgement takes the way back.
+            setTimeout(() => {
+              inflight -= piece.length;
+              window = Math.min(MAX_WINDOW, window + piece.length);
+              pump();
+            }, link.oneWayMs);
           });
         }
+        if (ended && !pending.length && inflight === 0 && !conn.cut) to.end();
+      };
+      from.on('data', (buf) => {
+        if (conn.kind === null && dir === 'up') {
+          conn.kind = buf.subarray(0, 8).toString('latin1').startsWith('GET /ws') ? 'ws' : 'http';
+        }
+        for (let i = 0; i < buf.length; i += MTU) pending.push(buf.subarray(i, i + MTU));
+        pump();
       });
-      from.on('end', () => link.send(0, notBefore(), () => { if (!conn.cut) to.end(); }));
+      from.on('end', () => { ended = true; pump(); });
     };
     carry(client, upstream, up, 'up', () => ready);
     carry(upstream, client, down, 'down', () => 0);
