@@ -104,6 +104,15 @@ async fn a_join_link_answers_with_the_cafes_join_form() {
         assert!(csp.contains(&h), "{h} in {csp}");
     }
     assert!(!csp.contains("'unsafe-inline' ") && !csp.contains("script-src 'unsafe-inline'"));
+    // Compressed for browsers that accept it.
+    let r = server
+        .http
+        .get(server.url(&format!("/j/{}", cafe.code)))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.headers()["content-encoding"], "gzip");
     // The code is read the way people type it.
     let lower = cafe.code.to_lowercase();
     let (status, _, _) = page(&server, &format!("/j/{lower}"), None).await;
