@@ -104,6 +104,20 @@ async fn a_join_link_answers_with_the_cafes_join_form() {
         assert!(csp.contains(&h), "{h} in {csp}");
     }
     assert!(!csp.contains("'unsafe-inline' ") && !csp.contains("script-src 'unsafe-inline'"));
+    // The stylesheet rides inline (no render-blocking request), allowed by its hash only.
+    assert!(!html.contains("rel=\"stylesheet\""), "{html}");
+    let css_at = html.find("<style>").expect("inline style") + "<style>".len();
+    let css_len = html[css_at..].find("</style>").expect("style ends");
+    let css_hash = format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(
+            &html.as_bytes()[css_at..css_at + css_len]
+        ))
+    );
+    assert!(
+        csp.contains(&format!("style-src 'self' {css_hash}")),
+        "{csp}"
+    );
     // Compressed for browsers that accept it.
     let r = server
         .http
