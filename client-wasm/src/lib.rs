@@ -31,6 +31,8 @@ pub fn start() {
     // page does not flash English first (if the fetch fails, English it is).
     wasm_bindgen_futures::spawn_local(async {
         i18n::load(app::initial_language()).await;
+        // A join link's server-rendered form hands over (and may finish a join) first.
+        pages::landing::take_over_prejoin().await;
         yew::Renderer::<app::App>::new().render();
     });
 }

@@ -10,13 +10,16 @@ use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The policy. `'wasm-unsafe-eval'` lets the app compile its WebAssembly (not `eval`);
-/// index.html's one inline module script is allowed by its hash; the app sets inline
+/// index.html's one inline module script and the join page's form script (join_page.rs)
+/// are allowed by their hashes; the app sets inline
 /// `style` attributes (result bars' widths) but no `<style>` elements, hence
 /// `style-src-attr 'unsafe-inline'` only. `connect-src 'self'` covers the same-origin
 /// WebSocket. The QR code and the favicon are `data:` or same-origin images.
 pub fn content_security_policy(config: &Config) -> String {
     let mut scripts = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
     scripts.extend(crate::assets::inline_script_hashes());
+    // The join page's form script (join_page.rs), which /j/{code} inlines.
+    scripts.extend(crate::join_page::inline_script_hashes());
     let ancestors = match config.allow_framing.as_deref().map(str::trim) {
         Some(origin) if !origin.is_empty() => format!("'self' {origin}"),
         _ => "'none'".to_owned(),

@@ -69,6 +69,12 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/cafes/{id}/qr.svg", get(qr_svg))
         .route("/api/cafes/{id}/{file}", get(export))
         .route("/ws", get(crate::ws::upgrade))
+        // A join link: the app's page with a plain HTML join form for this café in front.
+        // Compressed per request (it is built per request): a third of the bytes.
+        .route(
+            "/j/{code}",
+            get(crate::join_page::page).layer(tower_http::compression::CompressionLayer::new()),
+        )
         .fallback(crate::assets::serve)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyTimeoutLayer::new(
@@ -217,7 +223,7 @@ async fn create_cafe(
 /// Resolves a join code, counting misses against the caller's IP. The attempt is counted
 /// *before* the look-up and given back when it finds a café: counting after the (slow)
 /// look-up let parallel guesses overrun the limit.
-async fn resolve_code(
+pub(crate) async fn resolve_code(
     app: &App,
     ip: IpAddr,
     code: &str,

@@ -39,6 +39,7 @@ pub mod files;
 pub mod headers;
 pub mod http;
 pub mod import;
+pub mod join_page;
 pub mod metrics;
 pub mod registry;
 pub mod shutdown;

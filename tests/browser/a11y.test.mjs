@@ -55,6 +55,18 @@ describe('accessibility (axe-core)', () => {
     ['projector (desktop)', DESKTOP, null, (c) => `/c/${c.cafe_id}/projector#token=${c.projector_token}`, '#projector-code'],
   ];
 
+  it('the join link\'s server-rendered form (before the app arrives), in English and Arabic', async () => {
+    for (const locale of ['en', 'ar']) {
+      const ctx = await browser.newContext({ ...PHONE, locale });
+      const page = await ctx.newPage();
+      await page.route('**/*.wasm', (route) => route.abort());
+      await page.goto(`${server.url}/j/${cafe.code}`);
+      await page.waitForSelector('#prejoin-name', WAIT);
+      assert.deepEqual(await audit(page), [], locale);
+      await ctx.close();
+    }
+  });
+
   for (const [name, device, who, path, ready, lang] of pages) {
     it(`${name} has no serious or critical violations`, async () => {
       const ctx = await browser.newContext(device);

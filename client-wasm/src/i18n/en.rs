@@ -188,6 +188,17 @@ pub const STRINGS: &[(&str, &str)] = &[
     ("idea.edit", "Edit"),
     ("idea.hidden", "Hidden"),
     ("idea.pending", "Sending…"),
+    ("join.closed", "This café is closed. Thank you for coming!"),
+    ("join.full", "This café is full."),
+    (
+        "join.loading",
+        "Loading the app… you can type your name meanwhile.",
+    ),
+    (
+        "join.name_taken",
+        "Someone here already uses this name. Add an initial or choose another.",
+    ),
+    ("join.retry_in", "Try again in {n} s."),
     (
         "landing.bad_code",
         "A code has 6 to 8 letters and digits, like K7M-Q2P.",

@@ -8,7 +8,65 @@ use crate::route::{use_nav, Route};
 use crate::storage::{self, Credentials};
 use cafe_shared::limits::DISPLAY_NAME_MAX;
 use cafe_shared::{ErrorCode, JoinCode, Location};
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// What a person typed into the server-rendered join form (`#prejoin`, see the server's
+/// join_page.rs) before the app arrived, carried over into the app's form.
+#[derive(Default)]
+struct Prefill {
+    name: Option<String>,
+    location: Option<Location>,
+    error: Option<String>,
+}
+
+thread_local! {
+    static PREFILL: RefCell<Option<Prefill>> = const { RefCell::new(None) };
+}
+
+/// Called once before the app first renders. If the server-rendered form is posting a join
+/// right now, waits for it to settle (its script moves the address to the board on success
+/// and fires `cafe-prejoin`), so the person is never joined twice. Then keeps what was typed
+/// for [`Landing`] and removes the form: the app's own page replaces it.
+pub async fn take_over_prejoin() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Some(root) = doc.get_element_by_id("prejoin") else {
+        return;
+    };
+    if root.has_attribute("data-busy") {
+        let settled = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                gloo_events::EventListener::once(&w, "cafe-prejoin", move |_| {
+                    let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+                })
+                .forget();
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(settled).await;
+    }
+    let input = |selector: &str| {
+        doc.query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .map(|i| i.value())
+    };
+    let error = doc
+        .get_element_by_id("prejoin-error")
+        .filter(|e| !e.has_attribute("hidden"))
+        .and_then(|e| e.text_content())
+        .filter(|t| !t.is_empty());
+    let prefill = Prefill {
+        name: input("#prejoin-name").filter(|n| !n.is_empty()),
+        location: input("#prejoin input[name=loc]:checked").and_then(|l| Location::from_wire(&l)),
+        error,
+    };
+    PREFILL.with(|p| *p.borrow_mut() = Some(prefill));
+    root.remove();
+}
 
 #[derive(Properties, PartialEq)]
 pub struct LandingProps {
@@ -26,8 +84,9 @@ pub fn landing(p: &LandingProps) -> Html {
             .map(|c| c.display())
             .unwrap_or_default()
     });
-    let name = use_state(String::new);
-    let location = use_state(|| Location::Room);
+    let prefill = use_state(|| PREFILL.with(|p| p.borrow_mut().take()).unwrap_or_default());
+    let name = use_state(|| prefill.name.clone().unwrap_or_default());
+    let location = use_state(|| prefill.location.unwrap_or(Location::Room));
     let busy = use_state(|| false);
     // Whether the café of a shared link (/j/{code}) has closed joining: said before anyone
     // types a name. A typed code is not looked up (a typo would count as a guess); its join
@@ -47,8 +106,11 @@ pub fn landing(p: &LandingProps) -> Html {
         });
     }
     // A message left by a page that was shut out (removed, token expired): the localized
-    // reason first, the server's words after it.
+    // reason first, the server's words after it. Or what the server-rendered form said.
     let error = use_state(|| {
+        if let Some(e) = &prefill.error {
+            return Some(e.clone());
+        }
         storage::take_flash().map(|m| {
             let reason = t.t("err.unauthorized");
             if m.is_empty() {
@@ -112,20 +174,19 @@ pub fn landing(p: &LandingProps) -> Html {
                     }
                     Err(e) => {
                         busy.set(false);
+                        // The same words as the server-rendered form (prejoin.js).
                         let msg = match e.code() {
-                            Some(ErrorCode::NotFound) => t.t("landing.no_cafe"),
-                            Some(code @ ErrorCode::RateLimited) => t.error(code),
-                            None => t.t("err.network"),
-                            Some(_) => t.t("landing.join_failed"),
+                            Some(ErrorCode::NotFound) => t.t("landing.no_cafe").to_string(),
+                            Some(code @ ErrorCode::RateLimited) => t.error(code).to_string(),
+                            Some(ErrorCode::Conflict) => t.t("join.name_taken").to_string(),
+                            Some(ErrorCode::LimitReached) => t.t("join.full").to_string(),
+                            Some(ErrorCode::NotAllowedInPhase) => t.t("join.closed").to_string(),
+                            None => t.t("err.network").to_string(),
+                            Some(code) => {
+                                format!("{} ({})", t.t("landing.join_failed"), t.error(code))
+                            }
                         };
-                        let detail = e.message();
-                        error.set(Some(
-                            if detail.is_empty() || e.code() == Some(ErrorCode::NotFound) {
-                                msg.to_string()
-                            } else {
-                                format!("{msg} ({detail})")
-                            },
-                        ));
+                        error.set(Some(msg));
                     }
                 }
             });
