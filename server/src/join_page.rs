@@ -178,7 +178,7 @@ pub async fn page(
         Found::Throttled(s) => Some(s),
         _ => None,
     };
-    let base = shell_html(&uri).await;
+    let base = shell_html();
     let (base, style_hash) = inline_stylesheet(&base).await;
     let mut response = (
         status,
@@ -211,19 +211,15 @@ pub async fn page(
     response
 }
 
-/// The app's page for this route, as the asset fallback serves it.
-// When the participant/organiser shells land (issue 14, `slim`), this becomes
-// `crate::assets::shell(crate::assets::Shell::Participant)`.
+/// The app's page for this route, as the asset fallback serves it (the participant shell
+/// for `/j/…`): what the phone gets when no form can be rendered.
 async fn shell(uri: &Uri) -> Response {
     crate::assets::serve(uri.clone(), HeaderMap::new()).await
 }
 
-async fn shell_html(uri: &Uri) -> String {
-    let body = shell(uri).await.into_body();
-    match axum::body::to_bytes(body, 1 << 20).await {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
-        Err(_) => String::new(),
-    }
+/// The participant app's page, into which the form goes.
+fn shell_html() -> String {
+    crate::assets::shell(crate::assets::Shell::Participant).unwrap_or_default()
 }
 
 /// Puts the app's stylesheet into the page instead of linking it. On a weak link the
