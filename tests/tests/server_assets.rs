@@ -115,8 +115,19 @@ async fn participant_pages_get_the_participant_app_and_shells_are_revalidated() 
     assert!(String::from_utf8_lossy(&participant).contains(&part_wasm));
     assert!(String::from_utf8_lossy(&full).contains(&full_wasm));
 
+    // A join link is the participant shell with the café's join form rendered into it
+    // (tests/server_join_page.rs); an unknown code still loads the participant app.
+    let r = server
+        .http
+        .get(server.url("/j/K7MQ2P"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status().as_u16(), 404);
+    let page = r.text().await.expect("page");
+    assert!(page.contains(&part_wasm), "/j/… loads the participant app");
+    assert!(!page.contains(&full_wasm));
     for (path, want) in [
-        ("/j/K7MQ2P", &participant),
         ("/c/some-cafe", &participant),
         ("/", &full),
         ("/new", &full),
