@@ -92,7 +92,7 @@ async fn a_join_link_answers_with_the_cafes_join_form() {
     let form_at = html.find("id=\"prejoin\"").expect("form");
     assert!(html.find("<body").expect("body") < form_at);
     assert!(form_at < html.find("</body>").expect("body ends"));
-    assert!(html.contains("cafe_client"), "the app's script");
+    assert!(html.contains("/participant-"), "the participant app's script");
     // Every inline script, the form's and the app's, is allowed by hash.
     let csp = headers["content-security-policy"]
         .to_str()
@@ -191,8 +191,8 @@ async fn an_unknown_code_is_a_404_page_and_counts_against_the_guess_limit() {
     assert!(html.contains("No café has this code"), "{html}");
     assert!(!html.contains("id=\"prejoin-name\""), "nothing to join");
     assert!(
-        html.contains("cafe_client"),
-        "the app still loads (to type another code)"
+        html.contains("/participant-"),
+        "the participant app still loads (to type another code)"
     );
     // A found code does not count; misses do, shared with the API's look-up.
     for _ in 0..5 {
