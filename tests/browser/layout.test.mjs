@@ -64,7 +64,10 @@ describe('long words wrap on every screen', () => {
     await org.click('#phase-ideate');
     scribe = await open(PHONE, hina.token, 'Hina', '/scribe');
     board = await open(PHONE, pita.token, 'Pita', '');
-    projector = await open(PROJECTOR, cafe.organiser_token, 'Mele', '/projector', cafe.projector_token);
+    // The projector opens as the console links it: its own read-only token in the fragment.
+    projector = await (await browser.newContext(PROJECTOR)).newPage();
+    await projector.goto(`${server.url}${await org.getAttribute('#projector-link', 'href')}`);
+    await projector.waitForSelector('#projector-code', WAIT);
     await scribe.waitForSelector('#scribe-input', WAIT);
     await board.waitForSelector('#idea-input', WAIT);
   });
