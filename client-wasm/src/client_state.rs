@@ -91,6 +91,9 @@ pub struct ClientState {
     /// Best (smallest) round trip seen; the offset from the fastest ping is the most exact.
     best_rtt: Option<Millis>,
     pub notice: Option<Notice>,
+    /// The id of the last refused command and why, so a form can tell its own refusal
+    /// from someone else's.
+    pub rejected: Option<(String, Notice)>,
     /// A bye frame's advice, consulted when the socket then closes.
     pub bye_reconnect: Option<bool>,
     /// State changed since it was last written to localStorage.
@@ -115,6 +118,7 @@ impl Default for ClientState {
             clock_offset: 0,
             best_rtt: None,
             notice: None,
+            rejected: None,
             bye_reconnect: None,
             dirty: false,
             raw_snapshot: None,
@@ -281,7 +285,9 @@ impl ClientState {
             }
             ServerFrame::Reject { id, code, message } => {
                 self.outbox.reject(&id);
-                self.notice = Some(Notice { code, message });
+                let notice = Notice { code, message };
+                self.rejected = Some((id, notice.clone()));
+                self.notice = Some(notice);
                 self.dirty = true;
                 Next::Nothing
             }

@@ -4,5 +4,6 @@ pub mod chrome;
 pub mod composer;
 pub mod form;
 pub mod ideas;
+pub mod question;
 pub mod results;
 pub mod timer;

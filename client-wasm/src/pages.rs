@@ -34,7 +34,9 @@ pub struct Ctx {
 impl Ctx {
     pub fn send(&self) -> Callback<Command> {
         let s = self.session.clone();
-        Callback::from(move |c: Command| s.send(c))
+        Callback::from(move |c: Command| {
+            s.send(c);
+        })
     }
 
     /// Asks one of the shared `CafeState::may_…` predicates for me. `decide` calls the same

@@ -369,12 +369,13 @@ impl Session {
         }
     }
 
-    /// Queues a command in the outbox (persisted at once) and sends it if we can.
-    pub fn send(&self, command: Command) {
+    /// Queues a command in the outbox (persisted at once) and sends it if we can. Returns
+    /// the command's id, for a form that waits for its own answer.
+    pub fn send(&self, command: Command) -> String {
         let id = new_command_id();
         let text = {
             let mut c = self.client.borrow_mut();
-            c.enqueue(id, &command, now_ms());
+            c.enqueue(id.clone(), &command, now_ms());
             c.outbox.entries().last().map(Outbox::frame)
         };
         self.persist_outbox();
@@ -382,6 +383,7 @@ impl Session {
             self.send_text(&text);
         }
         (self.on_change)();
+        id
     }
 
     pub fn dismiss_notice(&self) {

@@ -67,6 +67,24 @@ impl CafeState {
         require_facilitator(self.facilitates(me))
     }
 
+    /// Facilitator: change the café's title, question and settings.
+    pub fn may_update_cafe(&self, me: PersonId) -> Result<(), Rejection> {
+        self.may_facilitate(me)
+    }
+
+    /// Facilitator: switch anonymity, only while the café has no ideas (authors already
+    /// shown cannot be unshown).
+    pub fn may_change_anonymity(&self, me: PersonId) -> Result<(), Rejection> {
+        self.may_update_cafe(me)?;
+        if !self.ideas.is_empty() {
+            return reject(
+                ErrorCode::Conflict,
+                "anonymity can only change before the first idea is posted",
+            );
+        }
+        Ok(())
+    }
+
     /// `SetPhase`: facilitators, also in a closed café (to reopen it).
     pub fn may_set_phase(&self, me: PersonId) -> Result<(), Rejection> {
         self.member(me)?;

@@ -5,6 +5,7 @@ use crate::components::chrome::{Loading, NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::form::{event_value, input_value};
 use crate::components::ideas::IdeaCard;
+use crate::components::question::Question;
 use crate::components::results::{item_label, results_chart};
 use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
@@ -109,23 +110,25 @@ pub fn board_page(p: &CafeProps) -> Html {
 
 fn prompt_card(t: T, state: &CafeState, table: Option<String>) -> Html {
     let round = state.current_round();
-    if round.is_none() && table.is_none() {
-        let hint = match state.phase {
-            Phase::Lobby => t.t("board.lobby_hint"),
-            Phase::Ideate => t.t("board.ideate_hint"),
-            Phase::Group => t.t("board.group_hint"),
-            Phase::Vote => t.t("board.vote_hint"),
-            Phase::Results => t.t("board.results_hint"),
-            Phase::Closed => t.t("board.closed_hint"),
-        };
+    let hint = match state.phase {
+        Phase::Lobby => t.t("board.lobby_hint"),
+        Phase::Ideate => t.t("board.ideate_hint"),
+        Phase::Group => t.t("board.group_hint"),
+        Phase::Vote => t.t("board.vote_hint"),
+        Phase::Results => t.t("board.results_hint"),
+        Phase::Closed => t.t("board.closed_hint"),
+    };
+    let question = Question::of(state);
+    if round.is_none() && table.is_none() && question.is_empty() {
         return html! { <section class="prompt"><p>{ hint }</p></section> };
     }
     html! {
-        <section class="prompt" aria-label={t.t("board.prompt")}>
-            if let Some(r) = round {
-                <p class="prompt-round">{ t.f("board.round", &[("n", &r.number)]) }</p>
-                if !r.prompt.is_empty() { <p id="prompt" class="prompt-text">{ r.prompt.clone() }</p> }
+        <section class="prompt" id="question" aria-label={t.t("question.cafe")}>
+            { question.lines(t) }
+            if let Some(r) = round.filter(|r| r.prompt.is_empty()) {
+                <p class="q-label">{ t.f("board.round", &[("n", &r.number)]) }</p>
             }
+            if round.is_none() && table.is_none() { <p class="prompt-hint">{ hint }</p> }
             if let Some(name) = table {
                 <p class="prompt-table">{ t.f("board.your_table", &[("name", &name)]) }</p>
             }

@@ -20,6 +20,10 @@ use cafe_shared::{
 use std::collections::BTreeSet;
 use yew::prelude::*;
 
+mod edit_cafe;
+use crate::components::question::Question;
+use edit_cafe::QuestionCard;
+
 #[function_component(ConsolePage)]
 pub fn console_page(p: &CafeProps) -> Html {
     let t = use_t();
@@ -73,6 +77,11 @@ pub fn console_page(p: &CafeProps) -> Html {
         <main class="page console">
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
             <div class="console-grid">
+                <QuestionCard info={state.info.clone()} question={Question::of(state)}
+                    can_edit={ctx.allowed(|me| state.may_update_cafe(me))}
+                    can_change_anonymity={ctx.allowed(|me| state.may_change_anonymity(me))}
+                    unanswered={c.outbox.unanswered().map(|e| e.id.clone()).collect::<Vec<_>>()}
+                    rejected={c.rejected.clone()} />
                 { phase_card(&ctx, state) }
                 <TimerCard timer={state.timer} can={TimerCan::new(&ctx, state, c.server_now(now_ms()))} />
                 { people_card(&ctx, state) }

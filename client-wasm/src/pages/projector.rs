@@ -4,6 +4,7 @@
 use crate::api;
 use crate::components::chrome::{ConnBadge, Loading};
 use crate::components::ideas::IdeaCard;
+use crate::components::question::Question;
 use crate::components::results::results_chart;
 use crate::components::timer::TimerView;
 use crate::hooks::{use_cafe_page, Viewer};
@@ -34,7 +35,7 @@ pub fn projector_page(p: &CafeProps) -> Html {
         .find(|v| v.results_visible_to_all() && v.dots_cast > 0 || v.revealed)
         .map(|v| v.id);
     let ideas: Vec<_> = state.ideas.values().rev().take(60).collect();
-    let round = state.current_round();
+    let question = Question::of(state);
     let present = state.active_people().filter(|p| p.online).count();
     html! {
         <main class="projector" id="projector">
@@ -53,8 +54,8 @@ pub fn projector_page(p: &CafeProps) -> Html {
                     <span class={classes!("phase-pill", "phase-big", format!("phase-{}", state.phase.as_str()))}>{ t.phase(state.phase) }</span>
                     if state.timer != Timer::Idle { <TimerView timer={state.timer} clock_offset={c.clock_offset} big=true /> }
                 </div>
-                if let Some(r) = round {
-                    if !r.prompt.is_empty() { <p class="proj-prompt">{ r.prompt.clone() }</p> }
+                if !question.is_empty() {
+                    <section class="proj-question" id="question" aria-label={t.t("question.cafe")}>{ question.lines(t) }</section>
                 }
                 if let Some(v) = shown_vote {
                     <h2 class="proj-section">{ t.t("results.title") }</h2>

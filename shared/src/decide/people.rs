@@ -19,7 +19,7 @@ impl CafeState {
         language: Option<Language>,
         settings: Option<&Settings>,
     ) -> Decision {
-        self.may_facilitate(a.me)?;
+        self.may_update_cafe(a.me)?;
         let Some(info) = self.info.as_ref() else {
             return reject(ErrorCode::NotFound, "no café");
         };
@@ -34,11 +34,8 @@ impl CafeState {
         let settings = match settings {
             Some(s) => {
                 validate_vote_numbers(s.default_budget, s.default_per_item_cap)?;
-                if s.anonymous != info.settings.anonymous && !self.ideas.is_empty() {
-                    return reject(
-                        ErrorCode::Conflict,
-                        "anonymity can only change before the first idea is posted",
-                    );
+                if s.anonymous != info.settings.anonymous {
+                    self.may_change_anonymity(a.me)?;
                 }
                 s.clone()
             }
