@@ -92,7 +92,10 @@ async fn a_join_link_answers_with_the_cafes_join_form() {
     let form_at = html.find("id=\"prejoin\"").expect("form");
     assert!(html.find("<body").expect("body") < form_at);
     assert!(form_at < html.find("</body>").expect("body ends"));
-    assert!(html.contains("/participant-"), "the participant app's script");
+    assert!(
+        html.contains("/participant-"),
+        "the participant app's script"
+    );
     // Every inline script, the form's and the app's, is allowed by hash.
     let csp = headers["content-security-policy"]
         .to_str()
