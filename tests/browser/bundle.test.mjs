@@ -10,9 +10,10 @@ import { startServer, launchBrowser, apiCreate, PHONE, DESKTOP } from './harness
 const WAIT = { timeout: 20000 };
 const KiB = 1024;
 // Issue 14 asks for 150 KiB on the participant path; the build prints the figures and warns
-// above it. These bounds sit just above what is measured today (see BENCHMARKS.md, "Bundle"),
-// so a regression fails here.
-const PARTICIPANT_BUDGET = 195 * KiB;
+// above it. Not met yet (issue 14 stays open): this bound sits just above what a join link
+// costs today (195.7 KiB: the server-rendered page with its inlined stylesheet, the look-up,
+// the participant script and wasm; see BENCHMARKS.md, "Bundle"), so a regression fails here.
+const PARTICIPANT_BUDGET = 200 * KiB;
 const FULL_BUDGET = 320 * KiB;
 
 /** Opens `url` in a fresh context; resolves to the bytes on the wire per path. */
