@@ -328,12 +328,14 @@ impl ClientState {
     }
 }
 
-/// Exponential backoff with jitter: 0.5 s, 1 s, 2 s … capped at 30 s, each scaled by a
+/// Exponential backoff with jitter: 0.5 s, 1 s, 2 s … capped at 10 s, each scaled by a
 /// random factor in [0.5, 1.0) so a room full of phones does not reconnect in lockstep
 /// after the Wi-Fi comes back.
 pub fn backoff_ms(attempt: u32, random01: f64) -> u32 {
     let base = 500u64.saturating_mul(1u64 << attempt.min(6));
-    let capped = base.min(30_000) as f64;
+    // 10 s, not more: after a tunnel or a dead zone a phone should be back within seconds of
+    // its link, and even a hall of 1,000 retrying at the cap is ~100 cheap attempts a second.
+    let capped = base.min(10_000) as f64;
     let jitter = 0.5 + 0.5 * random01.clamp(0.0, 1.0);
     (capped * jitter) as u32
 }
@@ -637,6 +639,6 @@ mod tests {
         assert_eq!(backoff_ms(0, 1.0), 500);
         assert_eq!(backoff_ms(0, 0.0), 250);
         assert!(backoff_ms(3, 0.5) > backoff_ms(2, 0.5));
-        assert_eq!(backoff_ms(40, 1.0), 30_000);
+        assert_eq!(backoff_ms(40, 1.0), 10_000);
     }
 }

@@ -164,13 +164,36 @@ impl Session {
                 }
             }
         });
+        // A phone coming back from the pocket or a tunnel: the radio may never have said
+        // `offline`, so the backoff could still be waiting up to its cap. Try at once, or
+        // check a socket that may have died while the page was asleep.
+        let weak = Rc::downgrade(self);
+        let visible = web_sys::window().and_then(|w| w.document()).map(|doc| {
+            EventListener::new(&doc, "visibilitychange", move |_| {
+                let Some(s) = weak.upgrade() else { return };
+                let hidden = web_sys::window()
+                    .and_then(|w| w.document())
+                    .is_some_and(|d| d.hidden());
+                if hidden {
+                    return;
+                }
+                if s.socket.borrow().is_none() {
+                    s.attempt.set(0);
+                    s.connect();
+                } else {
+                    s.heartbeat();
+                }
+            })
+        });
         let weak: Weak<Session> = Rc::downgrade(self);
         let hide = EventListener::new(&window, "pagehide", move |_| {
             if let Some(s) = weak.upgrade() {
                 s.persist_state();
             }
         });
-        self.listeners.borrow_mut().extend([offline, online, hide]);
+        self.listeners
+            .borrow_mut()
+            .extend([offline, online, hide].into_iter().chain(visible));
     }
 
     fn ws_url() -> Option<String> {
