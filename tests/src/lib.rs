@@ -581,39 +581,7 @@ impl BinaryServer {
     /// Starts `cafe-server` on 127.0.0.1:0 with `dir` as data directory and waits for its
     /// "listening on" line.
     pub async fn start(dir: &Path) -> Self {
-        use tokio::io::AsyncBufReadExt;
-        let mut child = tokio::process::Command::new(server_binary())
-            .arg("--addr")
-            .arg("127.0.0.1:0")
-            .arg("--data-dir")
-            .arg(dir)
-            .arg("--jwt-secret")
-            .arg(TEST_SECRET)
-            .env("RUST_LOG", "warn")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("cafe-server starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = tokio::io::BufReader::new(stdout).lines();
-        let addr = loop {
-            let line = tokio::time::timeout(RECV_GUARD, lines.next_line())
-                .await
-                .expect("server prints its address")
-                .expect("stdout readable")
-                .expect("server exited before listening");
-            if let Some(a) = line.strip_prefix("listening on ") {
-                break a.trim().parse::<SocketAddr>().expect("address");
-            }
-        };
-        // Keep draining stdout so the child never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self {
-            child,
-            api: Api::new(addr),
-            addr,
-        }
+        Self::start_with(dir, &[]).await
     }
 
     pub fn pid(&self) -> i32 {

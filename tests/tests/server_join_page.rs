@@ -213,7 +213,7 @@ async fn an_unknown_code_is_a_404_page_and_counts_against_the_guess_limit() {
             .as_u16(),
         404
     );
-    let (status, headers, html) = page(&server, "/j/XXXXXX", None).await;
+    let (status, headers, html) = page(&server, "/j/QQQ-QQQ", None).await;
     assert_eq!(status, 429, "the fourth miss");
     assert!(headers.contains_key("retry-after"));
     assert!(html.contains("Too many attempts"), "{html}");
