@@ -1,0 +1,94 @@
+//! Who is here: presence by place, joining open or closed, and the raised-hand queue.
+
+use crate::pages::{person_name, Ctx};
+use cafe_shared::{CafeState, Command, Location};
+use yew::prelude::*;
+
+pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
+    let t = ctx.t;
+    let people: Vec<_> = state.active_people().collect();
+    let online = people.iter().filter(|p| p.online).count();
+    let room = people
+        .iter()
+        .filter(|p| p.location == Location::Room)
+        .count();
+    let remote = people.len() - room;
+    let send = ctx.send();
+    html! {
+        <section class="card" aria-labelledby="people-title">
+            <h2 id="people-title">{ t.t("console.people") }</h2>
+            { joining_row(ctx, state) }
+            <p class="stats">
+                <span><strong id="count-online">{ online }</strong>{ " " }{ t.t("console.online") }</span>
+                <span><strong id="count-room">{ room }</strong>{ " " }{ t.location(Location::Room) }</span>
+                <span><strong id="count-remote">{ remote }</strong>{ " " }{ t.location(Location::Remote) }</span>
+            </p>
+            <ul class="people" id="people">
+                { for people.iter().map(|p| {
+                    let remove = Command::RemovePerson { person: p.id };
+                    let can_remove = ctx.allowed(|me| state.may_remove_person(me, p.id));
+                    let send = send.clone();
+                    let name = p.name.clone();
+                    html! {
+                        <li class="person">
+                            <span role="img" class={classes!("presence", p.online.then_some("presence-on"))}
+                                aria-label={if p.online { t.t("console.online") } else { t.t("console.away") }}></span>
+                            <span class="person-name">{ p.name.clone() }</span>
+                            <span class="muted small">{ t.role(p.role) }{ " · " }{ t.location(p.location) }</span>
+                            if p.ready { <span class="badge badge-ok">{ t.t("board.ready_on") }</span> }
+                            if can_remove {
+                                <button class="btn btn-small btn-ghost" aria-label={t.f("console.remove_who", &[("name", &name)])}
+                                    onclick={Callback::from(move |_| send.emit(remove.clone()))}>{ t.t("console.remove") }</button>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </section>
+    }
+}
+
+/// Whether newcomers may join, how many people are in, and the switch (issue 10: a leaked
+/// code must not let strangers fill the café).
+pub(super) fn joining_row(ctx: &Ctx, state: &CafeState) -> Html {
+    let t = ctx.t;
+    let open = state.joining_open;
+    let send = ctx.send();
+    html! {
+        <div class="joining">
+            <p>
+                <strong>{ t.t("console.joining") }</strong>{ " " }
+                <span id="joining-state" class={classes!("badge", "joining-state", if open { "badge-ok" } else { "badge-pending" })}>
+                    { if open { t.t("console.joining_open") } else { t.t("console.joining_closed") } }
+                </span>
+            </p>
+            <p class="muted" id="people-count">{ t.f("console.people_count", &[("n", &state.active_people().count())]) }</p>
+            if ctx.allowed(|me| state.may_set_joining(me)) {
+                <button id="joining-toggle" class={classes!("btn", (!open).then_some("btn-on"))} aria-pressed={(!open).to_string()}
+                    onclick={Callback::from(move |_| send.emit(Command::SetJoining { open: !open }))}>
+                    { if open { t.t("console.close_joining") } else { t.t("console.open_joining") } }
+                </button>
+            }
+        </div>
+    }
+}
+
+pub(super) fn hands_card(ctx: &Ctx, state: &CafeState) -> Html {
+    let t = ctx.t;
+    let send = ctx.send();
+    html! {
+        <section class="card" aria-labelledby="hands-title">
+            <h2 id="hands-title">{ t.t("console.hands") }</h2>
+            if state.hands.is_empty() {
+                <p class="muted">{ t.t("console.no_hands") }</p>
+            } else {
+                <ol class="hands" id="hands">
+                    { for state.hands.iter().map(|h| html! { <li>{ person_name(state, Some(*h)).unwrap_or_default() }</li> }) }
+                </ol>
+            }
+            if ctx.allowed(|me| state.may_call_next_hand(me)) {
+                <button id="call-next" class="btn btn-primary" onclick={Callback::from(move |_| send.emit(Command::CallNextHand))}>{ t.t("console.call_next") }</button>
+            }
+        </section>
+    }
+}
