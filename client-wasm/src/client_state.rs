@@ -99,9 +99,9 @@ pub struct ClientState {
     pub bye_reconnect: Option<bool>,
     /// State changed since it was last written to localStorage.
     pub dirty: bool,
-    /// The seq of the latest `hand_called` for me received live: the board tells the person
-    /// they have the floor. Not kept in the state (nobody else needs it) nor restored from
-    /// storage (a reload later must not call them again).
+    /// The seq of the latest `hand_called` for me received live, until they dismiss it: the
+    /// board tells the person they have the floor. Not kept in the state (nobody else needs
+    /// it) nor restored from storage (a reload later must not call them again).
     pub floor: Option<u64>,
     /// The last snapshot frame's text and the event frames applied since (see [`Stored`]).
     raw_snapshot: Option<String>,

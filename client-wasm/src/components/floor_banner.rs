@@ -1,36 +1,27 @@
 //! "You have the floor": the person the facilitator called (`hand_called`) sees it, feels it
-//! (a vibration where the phone can) and hears it (an assertive live region holding only
-//! this banner, so the rest of the board stays quiet for screen readers), until they
-//! dismiss it.
+//! (a vibration where the phone can, started by the session when the call arrives) and
+//! hears it (an assertive live region holding only this banner, so the rest of the board
+//! stays quiet for screen readers), until they dismiss it.
+//!
+//! Plain functions rather than a component with its own hooks: this is in the participant
+//! build, whose first load has a byte budget.
 
-use crate::i18n::use_t;
+use crate::i18n::T;
+use crate::session::Session;
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct FloorProps {
-    /// The seq of the latest call for me (`ClientState::floor`).
-    pub called: Option<u64>,
-}
-
-#[function_component(FloorBanner)]
-pub fn floor_banner(p: &FloorProps) -> Html {
-    let t = use_t();
-    let dismissed = use_state(|| None::<u64>);
-    use_effect_with(p.called, |called| {
-        if called.is_some() {
-            vibrate();
-        }
-    });
-    let show = p.called.is_some() && *dismissed != p.called;
+/// `called`: whether a call for me is showing (`ClientState::floor`).
+pub fn floor_banner(t: T, session: &Rc<Session>, called: bool) -> Html {
     let dismiss = {
-        let (dismissed, called) = (dismissed.clone(), p.called);
-        Callback::from(move |_| dismissed.set(called))
+        let s = session.clone();
+        Callback::from(move |_| s.dismiss_floor())
     };
     // The region stays in the page so that what appears inside it is announced.
     html! {
         <div class="floor-live" aria-live="assertive" aria-atomic="true">
-            if show {
+            if called {
                 <section class="floor-banner" id="floor-banner" aria-labelledby="floor-title">
                     <div>
                         <p id="floor-title" class="floor-title">{ t.t("floor.title") }</p>
@@ -43,14 +34,13 @@ pub fn floor_banner(p: &FloorProps) -> Html {
     }
 }
 
-/// A short double buzz, where the browser has `navigator.vibrate` (not iOS Safari, not
-/// desktops); elsewhere the banner alone tells.
-fn vibrate() {
+/// A short buzz, where the browser has `navigator.vibrate` (not iOS Safari, not desktops);
+/// elsewhere the banner alone tells.
+pub fn vibrate() {
     let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
         return;
     };
     if js_sys::Reflect::has(&nav, &JsValue::from_str("vibrate")).unwrap_or(false) {
-        let pattern = js_sys::Array::of3(&200.into(), &100.into(), &200.into());
-        let _ = nav.vibrate_with_pattern(&pattern);
+        let _ = nav.vibrate_with_duration(400);
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::components::chrome::{Loading, NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
-use crate::components::floor_banner::FloorBanner;
+use crate::components::floor_banner::floor_banner;
 use crate::components::form::{event_value, input_value};
 use crate::components::host_banner::host_banner;
 use crate::components::ideas::IdeaCard;
@@ -96,7 +96,7 @@ pub fn board_page(p: &CafeProps) -> Html {
             pending={c.outbox.unanswered_count()} />
         <main class="page board-page" id="board">
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
-            <FloorBanner called={c.floor} />
+            { floor_banner(t, session, c.floor.is_some()) }
             { host_banner(t, &p.id, state, c.me) }
             { prompt_card(t, state, my_table.map(|tb| tb.name.clone())) }
             { hand_and_ready(&ctx, state) }
