@@ -7,7 +7,8 @@
 
 use crate::outbox::Outbox;
 use cafe_shared::{
-    Audience, CafeState, Command, ErrorCode, Millis, PersonId, ResumePoint, Role, ServerFrame,
+    Audience, CafeState, Command, ErrorCode, Event, Millis, PersonId, ResumePoint, Role,
+    ServerFrame,
 };
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +99,10 @@ pub struct ClientState {
     pub bye_reconnect: Option<bool>,
     /// State changed since it was last written to localStorage.
     pub dirty: bool,
+    /// The seq of the latest `hand_called` for me received live, until they dismiss it: the
+    /// board tells the person they have the floor. Not kept in the state (nobody else needs
+    /// it) nor restored from storage (a reload later must not call them again).
+    pub floor: Option<u64>,
     /// The last snapshot frame's text and the event frames applied since (see [`Stored`]).
     raw_snapshot: Option<String>,
     raw_log: Vec<String>,
@@ -121,6 +126,7 @@ impl Default for ClientState {
             rejected: None,
             bye_reconnect: None,
             dirty: false,
+            floor: None,
             raw_snapshot: None,
             raw_log: Vec::new(),
         }
@@ -270,6 +276,11 @@ impl ClientState {
             ServerFrame::Event { seq, event, .. } => {
                 if seq <= self.seq {
                     return Next::Nothing;
+                }
+                if let Event::HandCalled { person } = &event {
+                    if Some(*person) == self.me {
+                        self.floor = Some(seq);
+                    }
                 }
                 self.state.apply(&event);
                 self.seq = seq;
@@ -471,6 +482,28 @@ mod tests {
             900,
         );
         assert_eq!(c.state.phase, Phase::Ideate);
+    }
+
+    #[test]
+    fn only_my_own_call_gives_me_the_floor() {
+        let mut c = ClientState::default();
+        c.handle(welcome(false, 9), 0);
+        c.handle(snapshot(3), 0);
+        let called = |seq, p| ServerFrame::Event {
+            seq,
+            at: 0,
+            event: Event::HandCalled {
+                person: PersonId(p),
+            },
+        };
+        c.handle(called(4, 7), 0);
+        assert_eq!(c.floor, None, "someone else was called");
+        c.handle(called(5, 2), 0);
+        assert_eq!(c.floor, Some(5));
+        // The same event again (a resume replays it) is no new call.
+        c.handle(called(5, 2), 0);
+        c.handle(called(6, 7), 0);
+        assert_eq!(c.floor, Some(5));
     }
 
     #[test]

@@ -2,7 +2,10 @@
 
 pub mod chrome;
 pub mod composer;
+pub mod confirm;
+pub mod floor_banner;
 pub mod form;
+pub mod host_banner;
 pub mod ideas;
 pub mod question;
 pub mod results;

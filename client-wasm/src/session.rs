@@ -272,10 +272,16 @@ impl Session {
 
     fn on_text(self: &Rc<Self>, text: &str) {
         self.last_rx.set(js_sys::Date::now());
+        let floor = self.client.borrow().floor;
         let Some((next, welcome)) = self.client.borrow_mut().handle_text(text, now_ms()) else {
             // A frame from a newer server we cannot read; skipping it beats crashing.
             return;
         };
+        // Called to speak just now: felt as well as seen (the board shows the banner).
+        let called = self.client.borrow().floor;
+        if called.is_some() && called != floor {
+            crate::components::floor_banner::vibrate();
+        }
         match next {
             Next::Nothing => {}
             Next::FlushOutbox => {
@@ -407,6 +413,12 @@ impl Session {
         }
         (self.on_change)();
         id
+    }
+
+    /// The called person read "You have the floor".
+    pub fn dismiss_floor(&self) {
+        self.client.borrow_mut().floor = None;
+        (self.on_change)();
     }
 
     pub fn dismiss_notice(&self) {

@@ -63,6 +63,22 @@ pub fn credentials(cafe: &str) -> Option<Credentials> {
     get(&creds_key(cafe))
 }
 
+/// Forgets the person this browser joined `cafe` as: their token and their copy of the
+/// café ("Not you? Join as someone else"). The person stays in the café; only this phone
+/// lets go of them.
+pub fn forget_person(cafe: &str) {
+    remove(&creds_key(cafe));
+    let state = state_key(cafe, "me");
+    for key in [
+        format!("{state}.log"),
+        format!("{state}.who"),
+        state,
+        outbox_key(cafe, "me"),
+    ] {
+        remove(&key);
+    }
+}
+
 /// A message for the landing page to show once (e.g. "you were removed").
 pub fn set_flash(msg: &str) {
     set_raw(FLASH_KEY, msg);

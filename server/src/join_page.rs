@@ -116,6 +116,9 @@ enum Found {
 }
 
 struct Cafe {
+    /// Where the app keeps a joined person's credentials (`cafe.creds.{id}`): the page
+    /// looks there to welcome back someone who scans the QR again (issue 11).
+    id: String,
     title: String,
     description: String,
     code: String,
@@ -140,6 +143,7 @@ pub async fn page(
                 .inspect(|s, _, _| {
                     s.info.as_ref().map(|i| {
                         let cafe = Cafe {
+                            id: i.id.0.clone(),
                             title: i.title.clone(),
                             description: i.description.clone(),
                             code: i.code.as_str().to_owned(),
@@ -415,14 +419,37 @@ fn open_form(h: &mut String, lang: Language, cafe: &Cafe) {
         "full": tr(lang, "join.full"),
         "closed": tr(lang, "join.closed"),
         "code_display": cafe.code_display,
+        "welcome_back": tr(lang, "welcome.back"),
+        "welcome_back_plain": tr(lang, "welcome.back_plain"),
+        "continue_as": tr(lang, "welcome.continue"),
+        "continue_plain": tr(lang, "welcome.continue_plain"),
         "err": errors,
     });
+    // Shown instead of the form by the script when this phone already joined the café: a
+    // second scan resumes the same person rather than making a second one.
+    let _ = write!(
+        h,
+        "<section id=\"prejoin-back\" class=\"card join-card\" aria-labelledby=\"prejoin-back-title\" hidden>\
+         <p class=\"prejoin-code\" dir=\"auto\">{}</p>\
+         <h2 id=\"prejoin-back-title\" dir=\"auto\">{}</h2>\
+         <p>{}</p>\
+         <a id=\"prejoin-continue\" class=\"btn btn-primary btn-block\" href=\"/c/{}\">{}</a>\
+         <button id=\"prejoin-not-you\" class=\"btn btn-ghost btn-block\" type=\"button\">{}</button>\
+         </section>",
+        esc(&cafe.title),
+        t("welcome.back_plain"),
+        t("welcome.help"),
+        esc(&cafe.id),
+        t("welcome.continue_plain"),
+        t("welcome.not_you"),
+    );
     let _ = write!(
         h,
         "<form id=\"prejoin-form\" class=\"card join-card\" aria-labelledby=\"prejoin-title\" \
-         data-code=\"{}\" data-i18n=\"{}\">\
+         data-code=\"{}\" data-cafe=\"{}\" data-i18n=\"{}\">\
          <h2 id=\"prejoin-title\" dir=\"auto\">{}</h2>",
         esc(&cafe.code),
+        esc(&cafe.id),
         esc(&words.to_string()),
         esc(&cafe.title)
     );
@@ -507,6 +534,12 @@ mod tests {
             "join.closed",
             "loc.room",
             "loc.remote",
+            "welcome.back",
+            "welcome.back_plain",
+            "welcome.continue",
+            "welcome.continue_plain",
+            "welcome.help",
+            "welcome.not_you",
         ];
         for lang in Language::ALL {
             for key in keys {

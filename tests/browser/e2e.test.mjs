@@ -252,6 +252,8 @@ describe('Innovation Café in the browser', () => {
 
   it('a removed participant is sent back to the landing page with a message', async () => {
     await org.getByRole('button', { name: 'Remove Ben' }).click();
+    // Asked first (issue 11): the confirm button says it again.
+    await org.click('[role="alertdialog"] .btn-danger');
     await ben.waitForURL(`${server.url}/`, WAIT);
     await ben.waitForSelector('.form-error', WAIT);
     assert.match(await ben.textContent('.form-error'), /access to this café has ended/);

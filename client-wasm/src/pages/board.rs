@@ -3,7 +3,9 @@
 
 use crate::components::chrome::{Loading, NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
+use crate::components::floor_banner::floor_banner;
 use crate::components::form::{event_value, input_value};
+use crate::components::host_banner::host_banner;
 use crate::components::ideas::IdeaCard;
 use crate::components::question::Question;
 use crate::components::results::{item_label, results_chart};
@@ -94,6 +96,8 @@ pub fn board_page(p: &CafeProps) -> Html {
             pending={c.outbox.unanswered_count()} />
         <main class="page board-page" id="board">
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
+            { floor_banner(t, session, c.floor.is_some()) }
+            { host_banner(t, &p.id, state, c.me) }
             { prompt_card(t, state, my_table.map(|tb| tb.name.clone())) }
             { hand_and_ready(&ctx, state) }
             { tabs }

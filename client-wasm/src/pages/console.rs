@@ -24,7 +24,7 @@ use moderation::moderation_card;
 use people::{hands_card, people_card};
 use phase::{phase_card, TimerCan, TimerCard};
 use remove_people::{remove_rows, RemovePeopleCard};
-use tables::{table_rows, TablesCard};
+use tables::{movable, table_rows, unseated, TablesCard};
 use vote::{vote_refusals, votes_card, VoteCard};
 
 #[function_component(ConsolePage)]
@@ -92,7 +92,7 @@ pub fn console_page(p: &CafeProps) -> Html {
                     <RemovePeopleCard rows={remove_rows(&ctx, state)} now={c.server_now(now_ms())} />
                 }
                 { hands_card(&ctx, state) }
-                <TablesCard tables={table_rows(&ctx, state)} rounds={state.rounds.len()}
+                <TablesCard tables={table_rows(&ctx, state)} unseated={unseated(state)} movable={movable(&ctx, state)} rounds={state.rounds.len()}
                     can_create={ctx.allowed(|me| state.may_facilitate(me))}
                     round_refused={ctx.may(|me| state.may_start_round(me)).err().map(|r| r.code)} />
                 { moderation_card(&ctx, state, board, mod_board.clone()) }

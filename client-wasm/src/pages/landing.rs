@@ -19,6 +19,8 @@ struct Prefill {
     name: Option<String>,
     location: Option<Location>,
     error: Option<String>,
+    /// The café of the link, whose credentials this phone may already hold.
+    cafe: Option<String>,
 }
 
 thread_local! {
@@ -63,6 +65,9 @@ pub async fn take_over_prejoin() {
         name: input("#prejoin-name").filter(|n| !n.is_empty()),
         location: input("#prejoin input[name=loc]:checked").and_then(|l| Location::from_wire(&l)),
         error,
+        cafe: doc
+            .get_element_by_id("prejoin-form")
+            .and_then(|f| f.get_attribute("data-cafe")),
     };
     PREFILL.with(|p| *p.borrow_mut() = Some(prefill));
     root.remove();
@@ -88,18 +93,29 @@ pub fn landing(p: &LandingProps) -> Html {
     let name = use_state(|| prefill.name.clone().unwrap_or_default());
     let location = use_state(|| prefill.location.unwrap_or(Location::Room));
     let busy = use_state(|| false);
+    // Someone this phone already joined the link's café as (a second scan of the QR): offered
+    // to go on as them, or to forget them and join anew. Never a second person silently.
+    let known = use_state(|| {
+        prefill
+            .cafe
+            .clone()
+            .and_then(|id| storage::credentials(&id).map(|c| (id, c.name)))
+    });
     // Whether the café of a shared link (/j/{code}) has closed joining: said before anyone
     // types a name. A typed code is not looked up (a typo would count as a guess); its join
     // answers `joining_closed` instead, which sets this too.
     let closed = use_state(|| false);
     {
-        let closed = closed.clone();
+        let (closed, known) = (closed.clone(), known.clone());
         let link_code = p.code.as_deref().and_then(|c| JoinCode::parse(c).ok());
         use_effect_with(link_code, move |code| {
             if let Some(code) = code.clone() {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(info) = api::lookup(code.as_str()).await {
                         closed.set(!info.joining_open);
+                        if let Some(c) = storage::credentials(&info.cafe_id) {
+                            known.set(Some((info.cafe_id, c.name)));
+                        }
                     }
                 });
             }
@@ -220,16 +236,54 @@ pub fn landing(p: &LandingProps) -> Html {
         })
     };
 
+    let hero = html! {
+        <section class="hero">
+            <div class="hero-top">
+                <span class="brand-mark" aria-hidden="true">{ "☕" }</span>
+                <LangPicker />
+            </div>
+            <h1>{ t.t("app.name") }</h1>
+            <p class="lead">{ t.t("landing.tagline") }</p>
+        </section>
+    };
+    if let Some((id, who)) = (*known).clone() {
+        let go = {
+            let (nav, id) = (nav.clone(), id.clone());
+            Callback::from(move |_| nav.go.emit(Route::Board { id: id.clone() }))
+        };
+        let not_you = {
+            let known = known.clone();
+            Callback::from(move |_| {
+                storage::forget_person(&id);
+                known.set(None);
+            })
+        };
+        let (title, cont) = if who.is_empty() {
+            (
+                t.t("welcome.back_plain").to_string(),
+                t.t("welcome.continue_plain").to_string(),
+            )
+        } else {
+            (
+                t.f("welcome.back", &[("name", &who)]),
+                t.f("welcome.continue", &[("name", &who)]),
+            )
+        };
+        return html! {
+            <main class="page landing">
+                { hero }
+                <section class="card join-card" id="welcome-back" aria-labelledby="welcome-title">
+                    <h2 id="welcome-title" dir="auto">{ title }</h2>
+                    <p>{ t.t("welcome.help") }</p>
+                    <button id="continue" class="btn btn-primary btn-block" onclick={go}>{ cont }</button>
+                    <button id="not-you" class="btn btn-ghost btn-block" onclick={not_you}>{ t.t("welcome.not_you") }</button>
+                </section>
+            </main>
+        };
+    }
     html! {
         <main class="page landing">
-            <section class="hero">
-                <div class="hero-top">
-                    <span class="brand-mark" aria-hidden="true">{ "☕" }</span>
-                    <LangPicker />
-                </div>
-                <h1>{ t.t("app.name") }</h1>
-                <p class="lead">{ t.t("landing.tagline") }</p>
-            </section>
+            { hero }
             <form class="card join-card" {onsubmit} aria-labelledby="join-title">
                 <h2 id="join-title">{ t.t("landing.join_title") }</h2>
                 if *closed {

@@ -37,6 +37,43 @@
     btn.textContent = t.join;
     settle();
   }
+  // This phone already joined this café (a second scan of the QR): offer to go on as that
+  // person, or to forget them and join anew ("Not you?"), never silently a second person.
+  var cafe = form.getAttribute('data-cafe');
+  var back = document.getElementById('prejoin-back');
+  var saved = null;
+  try { saved = JSON.parse(localStorage.getItem('cafe.creds.' + cafe) || 'null'); } catch (_) { saved = null; }
+  if (back && cafe && saved && saved.token) {
+    var who = saved.name || '';
+    var go = document.getElementById('prejoin-continue');
+    document.getElementById('prejoin-back-title').textContent =
+      who ? t.welcome_back.replace('{name}', who) : t.welcome_back_plain;
+    go.textContent = who ? t.continue_as.replace('{name}', who) : t.continue_plain;
+    form.hidden = true;
+    back.hidden = false;
+    root.setAttribute('data-known', '1');
+    go.addEventListener('click', function (e) {
+      // Like a join that just succeeded: the app, when it starts, opens the board.
+      e.preventDefault();
+      history.replaceState(null, '', '/c/' + encodeURIComponent(cafe));
+      root.setAttribute('data-joined', '1');
+      go.textContent = t.opening;
+      settle();
+    });
+    document.getElementById('prejoin-not-you').addEventListener('click', function () {
+      try {
+        for (var i = localStorage.length - 1; i >= 0; i--) {
+          var k = localStorage.key(i);
+          if (k === 'cafe.creds.' + cafe || k.indexOf('cafe.state.' + cafe + '.me') === 0 ||
+              k.indexOf('cafe.outbox.' + cafe + '.me') === 0) localStorage.removeItem(k);
+        }
+      } catch (_) { /* private mode: nothing was kept */ }
+      root.removeAttribute('data-known');
+      back.hidden = true;
+      form.hidden = false;
+      input.focus();
+    });
+  }
   form.addEventListener('submit', function (e) {
     e.preventDefault();
     if (root.hasAttribute('data-busy')) return;

@@ -1,5 +1,6 @@
 //! Who is here: presence by place, joining open or closed, and the raised-hand queue.
 
+use crate::components::confirm::ConfirmButton;
 use crate::pages::{person_name, Ctx};
 use cafe_shared::{CafeState, Command, Location};
 use yew::prelude::*;
@@ -29,6 +30,7 @@ pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
                     let can_remove = ctx.allowed(|me| state.may_remove_person(me, p.id));
                     let send = send.clone();
                     let name = p.name.clone();
+                    let on_remove = Callback::from(move |()| send.emit(remove.clone()));
                     html! {
                         <li class="person">
                             <span role="img" class={classes!("presence", p.online.then_some("presence-on"))}
@@ -37,8 +39,11 @@ pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
                             <span class="muted small">{ t.role(p.role) }{ " · " }{ t.location(p.location) }</span>
                             if p.ready { <span class="badge badge-ok">{ t.t("board.ready_on") }</span> }
                             if can_remove {
-                                <button class="btn btn-small btn-ghost" aria-label={t.f("console.remove_who", &[("name", &name)])}
-                                    onclick={Callback::from(move |_| send.emit(remove.clone()))}>{ t.t("console.remove") }</button>
+                                // Removing shuts the person out at once: asked first (issue 11).
+                                <ConfirmButton id={format!("remove-{}", p.id.0)} class={classes!("btn", "btn-small", "btn-ghost")}
+                                    label={t.t("console.remove")} aria_label={Some(AttrValue::from(t.f("console.remove_who", &[("name", &name)])))}
+                                    question={t.f("confirm.remove_person", &[("name", &name)])}
+                                    yes={t.f("console.remove_who", &[("name", &name)])} on_confirm={on_remove} />
                             }
                         </li>
                     }

@@ -1,5 +1,6 @@
 //! The phase and the timer: what the café is doing now and for how long.
 
+use crate::components::confirm::ConfirmButton;
 use crate::components::form::input_value;
 use crate::hooks::use_send;
 use crate::i18n::use_t;
@@ -18,6 +19,15 @@ pub(super) fn phase_card(ctx: &Ctx, state: &CafeState) -> Html {
                     let on = *ph == state.phase;
                     let send = send.clone();
                     let ph = *ph;
+                    // Closing ends the café for everyone at once: asked first (issue 11).
+                    if ph == Phase::Closed && !on {
+                        return html! {
+                            <ConfirmButton id={format!("phase-{}", ph.as_str())} class={classes!("step")}
+                                aria_pressed={Some(AttrValue::from("false"))} label={t.phase(ph)}
+                                question={t.t("confirm.close_cafe")} yes={t.t("confirm.close_yes")}
+                                on_confirm={send.reform(move |()| Command::SetPhase { phase: ph })} />
+                        };
+                    }
                     html! {
                         <button id={format!("phase-{}", ph.as_str())}
                             class={classes!("step", on.then_some("step-on"))} aria-pressed={on.to_string()}

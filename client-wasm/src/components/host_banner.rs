@@ -1,0 +1,24 @@
+//! "You host Table 3": a table's host learns it on their own board, with the way to the
+//! scribe view where they type in the table's notes and its paper headcount and tally.
+
+use crate::i18n::T;
+use cafe_shared::{CafeState, PersonId, Phase};
+use yew::prelude::*;
+
+pub fn host_banner(t: T, cafe: &str, state: &CafeState, me: Option<PersonId>) -> Html {
+    // A closed café invites no more work.
+    if state.phase == Phase::Closed {
+        return html! {};
+    }
+    let Some(table) = me.and_then(|m| state.tables.values().find(|tb| tb.host == Some(m))) else {
+        return html! {};
+    };
+    html! {
+        <section class="host-banner" id="host-banner" aria-labelledby="host-banner-title">
+            <p id="host-banner-title" class="host-banner-title">{ t.f("host.you_host", &[("name", &table.name)]) }</p>
+            <p class="host-banner-help">{ t.t("host.help") }</p>
+            // A page load: the scribe view is in the full app, not the participant build.
+            <a id="scribe-link" class="btn btn-primary" href={format!("/c/{cafe}/scribe")}>{ t.t("host.open_scribe") }</a>
+        </section>
+    }
+}
