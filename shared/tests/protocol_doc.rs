@@ -248,6 +248,7 @@ fn documented_limits_match_the_code() {
         ("category / column", limits::CATEGORY_MAX),
         ("round prompt", limits::ROUND_PROMPT_MAX),
         ("columns per board", limits::BOARD_COLUMNS_MAX),
+        ("notes per `harvest_ideas`", limits::HARVEST_BATCH_MAX),
         ("tables per café", limits::TABLES_PER_CAFE_MAX),
         ("rounds per café", limits::ROUNDS_PER_CAFE_MAX as usize),
         ("votes per café", limits::VOTES_PER_CAFE_MAX),

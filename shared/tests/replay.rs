@@ -421,6 +421,15 @@ fn map_ids_reaches_every_id() {
         created_at: 5,
         edited_at: None,
         harvested_from: Some(IdeaId(i)),
+        provenance: Some(Provenance {
+            table: TableId(t),
+            table_name: "T".into(),
+            round: Some(1),
+            author_name: Some("P".into()),
+            origin: Location::Remote,
+            scribed: false,
+            dots: Some(3),
+        }),
     };
     let vote = Vote {
         id: VoteId(v),

@@ -1,7 +1,8 @@
 //! The JSON export: the café's event log plus a summary of its current state.
 
 use super::{
-    author_name, board_label, count_people, dots_per_item, item_label, ExportDoc, Index,
+    author_name, board_label, count_people, dots_per_item, item_label, provenance, ExportDoc,
+    Index,
     StoredEvent, Summary, SummaryBoard, SummaryCluster, SummaryIdea, SummaryResult, SummaryRound,
     SummaryTable, SummaryVote, EXPORT_FORMAT, EXPORT_VERSION,
 };
@@ -158,6 +159,7 @@ fn summary(state: &CafeState) -> Summary {
                         cluster: i.cluster,
                         created_at: i.created_at,
                         harvested_from: i.harvested_from,
+                        provenance: provenance(state, i),
                         dots: dots.get(&i.id.0).copied().unwrap_or(0),
                     })
                     .collect(),
