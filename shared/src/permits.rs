@@ -532,8 +532,11 @@ impl CafeState {
             vote.and_then(|v| v.totals.get(&i.id.0).copied())
                 .unwrap_or(0)
         };
-        let harvested: std::collections::BTreeSet<IdeaId> =
-            self.ideas.values().filter_map(|o| o.harvested_from).collect();
+        let harvested: std::collections::BTreeSet<IdeaId> = self
+            .ideas
+            .values()
+            .filter_map(|o| o.harvested_from)
+            .collect();
         let mut notes: Vec<&Idea> = self
             .ideas
             .values()

@@ -771,7 +771,9 @@ fn harvest_records_provenance() {
         },
     );
     let s = &r.cafe.state;
-    let p = s.harvest_copy_of(remote_note).and_then(|c| c.provenance.clone());
+    let p = s
+        .harvest_copy_of(remote_note)
+        .and_then(|c| c.provenance.clone());
     assert_eq!(
         p,
         Some(Provenance {
@@ -794,7 +796,9 @@ fn harvest_records_provenance() {
     let public = s.view(Audience::Public);
     let copy = public.harvest_copy_of(remote_note).expect("copy in view");
     assert_eq!(
-        copy.provenance.as_ref().and_then(|p| p.author_name.as_deref()),
+        copy.provenance
+            .as_ref()
+            .and_then(|p| p.author_name.as_deref()),
         Some("Rémy")
     );
     assert_imports(&r.cafe);
@@ -808,7 +812,8 @@ fn anonymous_cafe_harvest_names_nobody() {
     });
     r.phase(Phase::Ideate);
     let note = r.cafe.post(r.part, r.board, "secret author");
-    r.cafe.ok(r.host, Command::HarvestIdeas { ideas: vec![note] });
+    r.cafe
+        .ok(r.host, Command::HarvestIdeas { ideas: vec![note] });
     let copy = r.cafe.state.harvest_copy_of(note).expect("copy");
     let p = copy.provenance.clone().expect("provenance");
     assert_eq!(p.author_name, None);
@@ -820,7 +825,10 @@ fn anonymous_cafe_harvest_names_nobody() {
         let v = r.cafe.state.view(audience);
         let c = v.harvest_copy_of(note).expect("copy");
         assert_eq!(c.author, None);
-        assert_eq!(c.provenance.as_ref().map(|p| p.author_name.clone()), Some(None));
+        assert_eq!(
+            c.provenance.as_ref().map(|p| p.author_name.clone()),
+            Some(None)
+        );
     }
     assert_imports(&r.cafe);
 }
@@ -843,12 +851,20 @@ fn harvest_carries_public_dots_only() {
     assert_eq!(r.cafe.state.harvest_ranking(r.board), vec![a, b, c]);
     // …but a public copy must not leak unrevealed totals.
     r.cafe.ok(r.fac, Command::HarvestIdea { idea: b });
-    let p = r.cafe.state.harvest_copy_of(b).and_then(|i| i.provenance.clone());
+    let p = r
+        .cafe
+        .state
+        .harvest_copy_of(b)
+        .and_then(|i| i.provenance.clone());
     assert_eq!(p.map(|p| p.dots), Some(None));
     r.cafe.ok(r.org, Command::CloseVote { vote: hidden });
     r.cafe.ok(r.org, Command::RevealVote { vote: hidden });
     r.cafe.ok(r.fac, Command::HarvestIdea { idea: a });
-    let p = r.cafe.state.harvest_copy_of(a).and_then(|i| i.provenance.clone());
+    let p = r
+        .cafe
+        .state
+        .harvest_copy_of(a)
+        .and_then(|i| i.provenance.clone());
     assert_eq!(p.map(|p| p.dots), Some(Some(2)));
     // Harvested notes leave the ranking.
     assert_eq!(r.cafe.state.harvest_ranking(r.board), vec![c]);
@@ -903,7 +919,8 @@ fn harvest_a_whole_theme() {
     let kinds: Vec<&str> = events.iter().map(Event::kind).collect();
     assert_eq!(
         kinds,
-        vec!["cluster_created", "idea_posted", "idea_moved", "idea_moved"]
+        vec!["cluster_created", "idea_moved", "idea_posted", "idea_moved"],
+        "a's existing copy moves in, b is copied then moved, in the theme's order"
     );
     let s = &r.cafe.state;
     let pc = s
@@ -922,8 +939,7 @@ fn harvest_a_whole_theme() {
     let pc = pc.id;
     // Wholly on the plenary already: nothing to do.
     r.cafe.rejects(r.fac, harvest(theme), ErrorCode::Conflict);
-    r.cafe
-        .rejects(r.fac, harvest(pc), ErrorCode::Invalid);
+    r.cafe.rejects(r.fac, harvest(pc), ErrorCode::Invalid);
     // A new note of the theme joins the same plenary theme.
     let c = r.cafe.post(r.host, r.board, "late note");
     r.cafe.ok(
