@@ -5,8 +5,8 @@
 //! the store still holds the copies and their provenance.
 
 use cafe_shared::{
-    Assignment, BoardId, ClusterId, Command, ErrorCode, Event, Idea, IdeaId, Location, Phase,
-    PersonId, Provenance, Seat, TableId, TableKind,
+    Assignment, BoardId, ClusterId, Command, ErrorCode, Event, Idea, IdeaId, Location, PersonId,
+    Phase, Provenance, Seat, TableId, TableKind,
 };
 use cafe_tests::BinaryServer;
 use serde_json::json;
@@ -45,9 +45,7 @@ async fn harvested_notes_reach_every_phone_with_provenance_and_survive_a_restart
     }
     let (t3, board3) = table_named(org.state(), "Table 3");
     let (window, window_board) = table_named(org.state(), "Window");
-    let (aisha, mut aisha_c) = server
-        .arrive(&cafe.code, "Aisha", Location::Remote)
-        .await;
+    let (aisha, mut aisha_c) = server.arrive(&cafe.code, "Aisha", Location::Remote).await;
     let (hiro, mut hiro_c) = server.arrive(&cafe.code, "Hiro", Location::Room).await;
     let (pat_j, mut pat) = server.arrive(&cafe.code, "Pat", Location::Room).await;
     let aisha = PersonId(aisha.person_id);
@@ -78,13 +76,12 @@ async fn harvested_notes_reach_every_phone_with_provenance_and_survive_a_restart
     for text in ["Four-day week", "Async by default", "Quiet mornings"] {
         aisha_c.post(board3, text).await;
     }
-    aisha_c
-        .ok(Command::CreateCluster {
-            board: board3,
-            title: "Time".into(),
-            ideas: vec![],
-        })
-        .await;
+    org.ok(Command::CreateCluster {
+        board: board3,
+        title: "Time".into(),
+        ideas: vec![],
+    })
+    .await;
     org.barrier().await;
     let id_of = |text: &str| {
         org.state()

@@ -2,9 +2,8 @@
 
 use super::{
     author_name, board_label, count_people, dots_per_item, item_label, provenance, ExportDoc,
-    Index,
-    StoredEvent, Summary, SummaryBoard, SummaryCluster, SummaryIdea, SummaryResult, SummaryRound,
-    SummaryTable, SummaryVote, EXPORT_FORMAT, EXPORT_VERSION,
+    Index, StoredEvent, Summary, SummaryBoard, SummaryCluster, SummaryIdea, SummaryResult,
+    SummaryRound, SummaryTable, SummaryVote, EXPORT_FORMAT, EXPORT_VERSION,
 };
 use cafe_shared::{CafeId, CafeInfo, CafeState, Event, JoinCode, Location, Mode};
 

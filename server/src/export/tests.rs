@@ -525,7 +525,10 @@ fn csv_has_one_row_per_idea_with_all_columns() {
     assert_eq!(copy[&format!("vote_{}_dots", ids.vote_plenary)], "1");
     assert_eq!(copy[&format!("vote_{}_dots", ids.vote_a)], "");
     assert_eq!(copy["harvested_from"], ids.vpn.to_string());
-    assert_eq!(copy["provenance"], "Online 1 · round 1 · Raj Pillai · remote");
+    assert_eq!(
+        copy["provenance"],
+        "Online 1 · round 1 · Raj Pillai · remote"
+    );
     let paper_copy = rows
         .iter()
         .find(|r| r["board"] == "Plenary" && r["text"] == "Paper forms")
@@ -567,7 +570,11 @@ fn harvested_notes_show_their_provenance_in_every_format() {
     assert_eq!(p.round, Some(2));
     assert_eq!(p.author_name.as_deref(), Some("Ben Stroud"));
     assert_eq!(p.origin, Location::Room);
-    assert_eq!(p.dots, Some(3), "vote A was revealed: its dots travel along");
+    assert_eq!(
+        p.dots,
+        Some(3),
+        "vote A was revealed: its dots travel along"
+    );
 
     // A later rename of the table or the author does not rewrite history.
     c.cmd(
