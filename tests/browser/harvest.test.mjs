@@ -98,6 +98,7 @@ describe('harvest: table notes reach the plenary with their provenance', () => {
     assert.match(rows[0], new RegExp(NOTES[2]));
     for (const r of rows) assert.match(r, /Aisha · Remote/);
     assert.equal(await org.isDisabled('#harvest-send'), true, 'nothing selected, nothing to send');
+    assert.match(await org.textContent('#harvest-send'), /Tick notes/);
     const violations = await audit(org);
     assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
   });

@@ -62,7 +62,8 @@ pub fn idea_card(p: &IdeaCardProps) -> Html {
                 <p class="note-from">{ t.f("harvest.from", &[("where", from)]) }</p>
             }
             <div class="note-meta">
-                if let Some(a) = &p.author { <span class="note-author">{ a.clone() }</span> }
+                // A harvested note names its author in its provenance already.
+                if let (Some(a), None) = (&p.author, &p.from) { <span class="note-author">{ a.clone() }</span> }
                 if p.pending { <span class="badge badge-pending">{ t.t("idea.pending") }</span> }
                 if p.hidden { <span class="badge badge-hidden">{ t.t("idea.hidden") }</span> }
             </div>

@@ -212,6 +212,7 @@ pub const STRINGS: &[(&str, &str)] = &[
     ("harvest.table", "Table"),
     ("harvest.table_option", "{name} ({n} to send)"),
     ("harvest.themes", "Themes of this table"),
+    ("harvest.tick_first", "Tick notes to send them to the plenary"),
     ("harvest.title", "Harvest to the plenary"),
     ("harvest.top_label", "Top"),
     ("idea.delete", "Delete"),

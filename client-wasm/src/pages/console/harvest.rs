@@ -65,9 +65,7 @@ pub(super) fn harvest_tables(ctx: &Ctx, state: &CafeState) -> Vec<HarvestTable> 
                 Some(HarvestNote {
                     id,
                     text: i.text.clone(),
-                    author: (!i.scribed)
-                        .then(|| person_name(state, i.author))
-                        .flatten(),
+                    author: (!i.scribed).then(|| person_name(state, i.author)).flatten(),
                     remote: i.origin == cafe_shared::Location::Remote,
                     dots: totals.as_ref().and_then(|t| t.get(&id.0).copied()),
                     harvested,
@@ -195,10 +193,7 @@ pub(super) fn harvest_card(p: &HarvestProps) -> Html {
                 .filter(|n| n.harvested && ideas.contains(&n.id))
                 .count();
             Some(if arrived == ideas.len() {
-                t.f(
-                    "harvest.sent",
-                    &[("n", &arrived), ("table", name)],
-                )
+                t.f("harvest.sent", &[("n", &arrived), ("table", name)])
             } else {
                 t.f("harvest.sending", &[("n", &ideas.len())])
             })
@@ -297,7 +292,11 @@ pub(super) fn harvest_card(p: &HarvestProps) -> Html {
             }
             <div class="inline-form">
                 <button id="harvest-send" class="btn btn-primary" disabled={chosen_ids.is_empty()} onclick={send_selected}>
-                    { t.f("harvest.send_selected", &[("n", &chosen_ids.len())]) }
+                    if chosen_ids.is_empty() {
+                        { t.t("harvest.tick_first") }
+                    } else {
+                        { t.f("harvest.send_selected", &[("n", &chosen_ids.len())]) }
+                    }
                 </button>
             </div>
             <p class="muted" id="harvest-feedback" role="status" aria-live="polite">
