@@ -144,6 +144,11 @@ describe('harvest: table notes reach the plenary with their provenance', () => {
     // Not offered on other tables' notes, nor to participants.
     assert.equal(await aisha.locator('.harvest-one').count(), 0);
     assert.equal(await ben.locator('.harvest-one').count(), 0);
+    await hana.fill('#idea-input', 'Shade cloth over the reservoir');
+    await hana.click('#post-idea');
+    await hana.waitForSelector('#ideas .note:has-text("Shade cloth") .harvest-one', WAIT);
+    const violations = await audit(hana);
+    assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
   });
 
   it('the Harvest card in Arabic', async () => {
