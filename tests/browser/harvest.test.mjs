@@ -147,6 +147,8 @@ describe('harvest: table notes reach the plenary with their provenance', () => {
     await hana.fill('#idea-input', 'Shade cloth over the reservoir');
     await hana.click('#post-idea');
     await hana.waitForSelector('#ideas .note:has-text("Shade cloth") .harvest-one', WAIT);
+    await hana.locator('#ideas .note:has-text("Shade cloth")').scrollIntoViewIfNeeded();
+    await hana.screenshot({ path: join(shots, 'harvest-host-board-360.png') });
     const violations = await audit(hana);
     assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
   });
