@@ -479,7 +479,31 @@ impl CafeState {
                 "this theme is already on the plenary board",
             );
         }
-        self.check_grouping(me, fac, self.board(plenary)?)
+        self.check_grouping(me, fac, self.board(plenary)?)?;
+        // Whether there is anything to do is part of the rule, so the console can grey out
+        // a theme that is wholly on the plenary already.
+        let notes: Vec<&Idea> = self
+            .ideas
+            .values()
+            .filter(|i| i.cluster == Some(cluster) && !i.hidden)
+            .collect();
+        if notes.is_empty() {
+            return reject(ErrorCode::Conflict, "this theme has no approved notes");
+        }
+        let target = self
+            .clusters
+            .values()
+            .find(|p| p.board == plenary && p.title == c.title)
+            .map(|p| p.id);
+        if target.is_some()
+            && notes.iter().all(|n| {
+                self.harvest_copy_of(n.id)
+                    .is_some_and(|copy| copy.cluster == target)
+            })
+        {
+            return reject(ErrorCode::Conflict, "this theme is on the plenary already");
+        }
+        Ok(())
     }
 
     /// The plenary copy of a table note, if it was harvested (and the copy not deleted).

@@ -153,6 +153,22 @@ describe('harvest: table notes reach the plenary with their provenance', () => {
     assert.deepEqual(violations, [], JSON.stringify(violations, null, 2));
   });
 
+  it('a whole theme lands on the plenary as a theme with its notes', async () => {
+    // The Window's host groups a note into a theme on her board.
+    await hana.fill('#cluster-title', 'Shade');
+    await hana.press('#cluster-title', 'Enter');
+    await hana.waitForSelector('.cluster-title:text-is("Shade")', WAIT);
+    await hana.selectOption('#ideas .note:has-text("Shade cloth") select', { label: 'Shade' });
+    await hana.waitForSelector('.cluster:has(.cluster-title:text-is("Shade")) .note:has-text("Shade cloth")', WAIT);
+    const w = await org.$eval('#harvest-table option:has-text("Window")', (o) => o.value);
+    await org.selectOption('#harvest-table', w);
+    await org.click('.harvest-theme[aria-label*="Shade"]');
+    await org.waitForSelector('#harvest-feedback:has-text("Shade")', WAIT);
+    await ben.waitForSelector('.cluster:has(.cluster-title:text-is("Shade")) .note:has-text("Shade cloth") .note-from', WAIT);
+    // Sent already: the console says why it cannot be sent again.
+    await org.waitForSelector('.harvest-theme[aria-label*="Shade"][disabled]', WAIT);
+  });
+
   it('the Harvest card in Arabic', async () => {
     const ar = await open(LAPTOP, cafe.organiser_token, 'Mele', '/console', 'ar');
     assert.equal(await ar.evaluate(() => document.documentElement.dir), 'rtl');

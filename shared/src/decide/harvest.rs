@@ -92,9 +92,6 @@ impl CafeState {
             .values()
             .filter(|i| i.cluster == Some(cluster) && !i.hidden)
             .collect();
-        if notes.is_empty() {
-            return reject(ErrorCode::Conflict, "this theme has no approved notes");
-        }
         let mut events = Vec::new();
         let target = match self
             .clusters
@@ -153,9 +150,6 @@ impl CafeState {
                 ErrorCode::LimitReached,
                 format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
             );
-        }
-        if events.is_empty() {
-            return reject(ErrorCode::Conflict, "this theme is on the plenary already");
         }
         Ok(events)
     }
