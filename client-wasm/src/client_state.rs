@@ -431,6 +431,7 @@ mod tests {
                 created_at: 0,
                 edited_at: None,
                 harvested_from: None,
+                provenance: None,
             },
         }
     }

@@ -30,7 +30,7 @@ pub use markdown::export_markdown;
 
 use cafe_shared::{
     BoardId, CafeInfo, CafeState, Cluster, ClusterId, Event, Idea, IdeaId, ItemId, Location,
-    Millis, Phase, TableId, TableKind, Vote, VoteId, VoteStatus, VoteTarget,
+    Millis, Phase, Provenance, TableId, TableKind, Vote, VoteId, VoteStatus, VoteTarget,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -129,6 +129,10 @@ pub struct SummaryIdea {
     pub cluster: Option<ClusterId>,
     pub created_at: Millis,
     pub harvested_from: Option<IdeaId>,
+    /// Where a harvested copy came from, as recorded when it was harvested (no author's
+    /// name in an anonymous café); absent on other ideas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
     /// Dots this idea received across all votes.
     pub dots: u32,
 }
@@ -213,6 +217,46 @@ fn author_name(state: &CafeState, idea: &Idea) -> Option<String> {
     idea.author
         .and_then(|a| state.people.get(&a))
         .map(|p| p.name.clone())
+}
+
+/// A harvested copy's provenance as recorded at harvest time, with the author's name
+/// dropped in an anonymous café (the rules never record one there; this keeps the promise
+/// whatever an imported log holds).
+fn provenance(state: &CafeState, idea: &Idea) -> Option<Provenance> {
+    let mut p = idea.provenance.clone()?;
+    if state.settings().anonymous {
+        p.author_name = None;
+    }
+    Some(p)
+}
+
+/// A harvested copy's provenance in one line for readers: "Window · round 1 · Hana Vole ·
+/// in the room · 4 dots".
+fn provenance_line(state: &CafeState, idea: &Idea) -> Option<String> {
+    let p = provenance(state, idea)?;
+    let mut parts = vec![p.table_name.clone()];
+    if let Some(r) = p.round {
+        parts.push(format!("round {r}"));
+    }
+    if let Some(a) = &p.author_name {
+        parts.push(a.clone());
+    }
+    parts.push(
+        match p.origin {
+            Location::Room => "in the room",
+            Location::Remote => "remote",
+        }
+        .to_owned(),
+    );
+    if p.scribed {
+        parts.push("paper table".to_owned());
+    }
+    match p.dots {
+        Some(1) => parts.push("1 dot".to_owned()),
+        Some(n) => parts.push(format!("{n} dots")),
+        None => {}
+    }
+    Some(parts.join(" · "))
 }
 
 fn board_label(state: &CafeState, board: BoardId) -> String {

@@ -131,6 +131,17 @@ pub enum Command {
     HarvestIdea {
         idea: IdeaId,
     },
+    /// Facilitator or the tables' host: copy several notes to the plenary in one step, all
+    /// or nothing (e.g. a selection, or a table's top notes from
+    /// [`CafeState::harvest_ranking`](crate::CafeState::harvest_ranking)).
+    HarvestIdeas {
+        ideas: Vec<IdeaId>,
+    },
+    /// Facilitator or the table's host: copy a table's theme to the plenary as a theme
+    /// holding copies of its notes.
+    HarvestCluster {
+        cluster: ClusterId,
+    },
     LockBoard {
         board: BoardId,
         locked: bool,

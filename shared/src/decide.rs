@@ -28,6 +28,7 @@ pub struct Ctx {
 }
 
 mod clusters;
+mod harvest;
 mod ideas;
 mod people;
 mod system;
@@ -128,6 +129,8 @@ impl CafeState {
             Command::DeleteIdea { idea } => self.decide_delete_idea(&a, *idea),
             Command::HideIdea { idea, hidden } => self.decide_hide_idea(&a, *idea, *hidden),
             Command::HarvestIdea { idea } => self.decide_harvest_idea(&a, *idea),
+            Command::HarvestIdeas { ideas } => self.decide_harvest_ideas(&a, ideas),
+            Command::HarvestCluster { cluster } => self.decide_harvest_cluster(&a, *cluster),
             Command::LockBoard { board, locked } => self.decide_lock_board(&a, *board, *locked),
             Command::SetBoardColumns { board, columns } => {
                 self.decide_set_board_columns(&a, *board, columns)

@@ -9,6 +9,8 @@ pub const TABLE_NAME_MAX: usize = 60;
 pub const CLUSTER_TITLE_MAX: usize = 80;
 pub const CATEGORY_MAX: usize = 40;
 pub const ROUND_PROMPT_MAX: usize = 300;
+/// Notes one `harvest_ideas` may copy.
+pub const HARVEST_BATCH_MAX: usize = 200;
 /// Columns a board may define.
 pub const BOARD_COLUMNS_MAX: usize = 8;
 

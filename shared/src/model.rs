@@ -267,6 +267,30 @@ pub struct Idea {
     pub edited_at: Option<Millis>,
     /// Set on a copy harvested to the plenary board.
     pub harvested_from: Option<IdeaId>,
+    /// Where a harvested copy came from, captured when it was harvested so that exports
+    /// and screens never re-derive it from a café that has changed since (a renamed table,
+    /// a renamed person). Absent on every other idea and in logs written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+/// A harvested note's origin, as it was at harvest time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The table the note was written at, and its name then.
+    pub table: TableId,
+    pub table_name: String,
+    /// The round it was written in (`None` before the first round).
+    pub round: Option<u32>,
+    /// The author's display name; `None` in an anonymous café and for a note a scribe
+    /// typed in for a paper table (the scribe is not its author).
+    pub author_name: Option<String>,
+    /// Written in the room or remotely.
+    pub origin: Location,
+    /// Typed in by a scribe for a paper table.
+    pub scribed: bool,
+    /// Dots the note got in its table's latest vote, when that vote's totals were public.
+    pub dots: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -13,7 +13,7 @@ use crate::decide::require_facilitator;
 use crate::error::{reject, ErrorCode, Rejection};
 use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::limits::{IDEAS_PER_CAFE_MAX, ROUNDS_PER_CAFE_MAX};
-use crate::model::{CafeState, Millis, Person, Phase, Role, Timer};
+use crate::model::{CafeState, Idea, Millis, Person, Phase, Provenance, Role, Timer};
 
 impl CafeState {
     // ----- who asks -----
@@ -444,7 +444,7 @@ impl CafeState {
         if i.hidden {
             return reject(ErrorCode::Conflict, "approve the idea before harvesting it");
         }
-        if self.ideas.values().any(|o| o.harvested_from == Some(idea)) {
+        if self.harvest_copy_of(idea).is_some() {
             return reject(ErrorCode::Conflict, "this idea was harvested already");
         }
         if self.ideas.len() >= IDEAS_PER_CAFE_MAX {
@@ -454,6 +454,125 @@ impl CafeState {
             );
         }
         Ok(())
+    }
+
+    /// `HarvestCluster`: a facilitator or the host of the theme's table, while themes are
+    /// made on the plenary (the rules of `create_cluster` there: the group phase, or the
+    /// ideate phase for a facilitator).
+    pub fn may_harvest_cluster(&self, me: PersonId, cluster: ClusterId) -> Result<(), Rejection> {
+        self.acting(me)?;
+        let fac = self.facilitates(me);
+        let c = self.cluster(cluster)?;
+        let b = self.board(c.board)?;
+        if !fac && !self.is_host_of_board(me, b) {
+            return reject(
+                ErrorCode::Forbidden,
+                "only a facilitator or this table's host can harvest a theme",
+            );
+        }
+        let Some(plenary) = self.plenary else {
+            return reject(ErrorCode::NotFound, "no plenary board");
+        };
+        if c.board == plenary {
+            return reject(
+                ErrorCode::Invalid,
+                "this theme is already on the plenary board",
+            );
+        }
+        self.check_grouping(me, fac, self.board(plenary)?)?;
+        // Whether there is anything to do is part of the rule, so the console can grey out
+        // a theme that is wholly on the plenary already.
+        let notes: Vec<&Idea> = self
+            .ideas
+            .values()
+            .filter(|i| i.cluster == Some(cluster) && !i.hidden)
+            .collect();
+        if notes.is_empty() {
+            return reject(ErrorCode::Conflict, "this theme has no approved notes");
+        }
+        let target = self
+            .clusters
+            .values()
+            .find(|p| p.board == plenary && p.title == c.title)
+            .map(|p| p.id);
+        if target.is_some()
+            && notes.iter().all(|n| {
+                self.harvest_copy_of(n.id)
+                    .is_some_and(|copy| copy.cluster == target)
+            })
+        {
+            return reject(ErrorCode::Conflict, "this theme is on the plenary already");
+        }
+        Ok(())
+    }
+
+    /// The plenary copy of a table note, if it was harvested (and the copy not deleted).
+    pub fn harvest_copy_of(&self, idea: IdeaId) -> Option<&Idea> {
+        self.ideas.values().find(|o| o.harvested_from == Some(idea))
+    }
+
+    /// A table note's origin as a harvest records it. The author's name only where the
+    /// café is not anonymous and the note is not a scribe's transcription; the dots only
+    /// from a vote whose totals everybody may see (the copy is public).
+    pub(crate) fn provenance_of(&self, i: &Idea) -> Option<Provenance> {
+        let table = i
+            .table
+            .or_else(|| self.board_table(i.board).map(|t| t.id))
+            .and_then(|t| self.tables.get(&t))?;
+        let author_name = if self.settings().anonymous || i.scribed {
+            None
+        } else {
+            i.author
+                .and_then(|a| self.people.get(&a))
+                .map(|p| p.name.clone())
+        };
+        let item = i.id.0;
+        let dots = self
+            .votes
+            .values()
+            .rev()
+            .find(|v| v.board == i.board && v.items.contains(&item))
+            .filter(|v| v.results_visible_to_all())
+            .map(|v| v.totals.get(&item).copied().unwrap_or(0));
+        Some(Provenance {
+            table: table.id,
+            table_name: table.name.clone(),
+            round: i.round,
+            author_name,
+            origin: i.origin,
+            scribed: i.scribed,
+            dots,
+        })
+    }
+
+    /// A table board's notes that could still be harvested, best first: the ones with the
+    /// most dots in the board's latest vote (as far as this state knows its totals) first,
+    /// then the most recent. A facilitator who asks for "the top 3 of table 2" expects the
+    /// table's own vote to decide when it had one, and otherwise the freshest thinking,
+    /// which is what the table was last working on.
+    pub fn harvest_ranking(&self, board: BoardId) -> Vec<IdeaId> {
+        let vote = self.votes.values().rev().find(|v| v.board == board);
+        let dots = |i: &Idea| {
+            vote.and_then(|v| v.totals.get(&i.id.0).copied())
+                .unwrap_or(0)
+        };
+        let harvested: std::collections::BTreeSet<IdeaId> = self
+            .ideas
+            .values()
+            .filter_map(|o| o.harvested_from)
+            .collect();
+        let mut notes: Vec<&Idea> = self
+            .ideas
+            .values()
+            .filter(|i| i.board == board && !i.hidden && !harvested.contains(&i.id))
+            .collect();
+        notes.sort_by(|a, b| {
+            dots(b)
+                .cmp(&dots(a))
+                .then(b.created_at.cmp(&a.created_at))
+                .then(b.id.cmp(&a.id))
+        });
+        notes.into_iter().map(|i| i.id).collect()
     }
 
     /// `LockBoard` and `SetBoardColumns`: a facilitator, and the board exists.

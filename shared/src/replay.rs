@@ -45,7 +45,8 @@ impl CafeState {
     /// Two shapes are accepted although today's rules no longer write them, because exports
     /// made before authorship was kept in anonymous cafés hold them: an `idea_posted`
     /// without author, checked as if a facilitator had posted it, and an `idea_edited` of
-    /// such an idea, checked as if a facilitator had written it.
+    /// such an idea, checked as if a facilitator had written it. Likewise a harvested copy
+    /// without `provenance`, from exports made before harvests recorded it.
     pub fn check_replayed(&self, event: &Event) -> Result<(), String> {
         let ask = match self.question(event)? {
             Some(ask) => ask,
@@ -447,6 +448,15 @@ impl CafeState {
                 let mut d = d.clone();
                 d.role = Role::Organiser;
                 *person == d
+            }
+            // Exports made before harvests recorded where a copy came from hold copies
+            // without `provenance`; everything else about them must still be the rules'.
+            (Event::IdeaPosted { idea }, Event::IdeaPosted { idea: d })
+                if idea.harvested_from.is_some() && idea.provenance.is_none() =>
+            {
+                let mut d = d.clone();
+                d.provenance = None;
+                *idea == d
             }
             (Event::IdeaPosted { idea }, Event::IdeaPosted { idea: d })
                 if idea.author.is_none() && idea.harvested_from.is_none() =>

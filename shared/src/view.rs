@@ -73,6 +73,13 @@ impl CafeState {
         if self.anonymous() && (v.person.is_none() || i.author != v.person) {
             i.author = None;
         }
+        // A harvest never records a name in an anonymous café; this keeps it so should
+        // the setting ever change with ideas present.
+        if self.anonymous() {
+            if let Some(p) = &mut i.provenance {
+                p.author_name = None;
+            }
+        }
         i
     }
 

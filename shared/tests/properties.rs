@@ -286,6 +286,14 @@ fn build(s: &CafeState, g: &Gen) -> Command {
             idea: idea(a),
             hidden: flag,
         },
+        // A quarter of harvests are batches or whole themes, so both meet every other
+        // rule in random sessions.
+        28 if n % 4 == 1 => Command::HarvestIdeas {
+            ideas: vec![idea(a), idea(b)],
+        },
+        28 if n % 4 == 2 => Command::HarvestCluster {
+            cluster: cluster(a),
+        },
         28 => Command::HarvestIdea { idea: idea(a) },
         29 => Command::LockBoard {
             board: board(a),

@@ -165,7 +165,7 @@ fn every_example_round_trips_and_every_type_is_documented() {
         assert!(got.is_subset(want));
     }
     // The lists come from serde; make sure they really are complete lists.
-    assert_eq!(expected[2].len(), 41);
+    assert_eq!(expected[2].len(), 43);
     assert_eq!(expected[3].len(), 39);
 }
 
@@ -248,6 +248,7 @@ fn documented_limits_match_the_code() {
         ("category / column", limits::CATEGORY_MAX),
         ("round prompt", limits::ROUND_PROMPT_MAX),
         ("columns per board", limits::BOARD_COLUMNS_MAX),
+        ("notes per `harvest_ideas`", limits::HARVEST_BATCH_MAX),
         ("tables per café", limits::TABLES_PER_CAFE_MAX),
         ("rounds per café", limits::ROUNDS_PER_CAFE_MAX as usize),
         ("votes per café", limits::VOTES_PER_CAFE_MAX),

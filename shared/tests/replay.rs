@@ -50,6 +50,40 @@ fn every_event_of_a_real_session_replays() {
     replay.check_invariants().expect("invariants");
 }
 
+/// Exports made before harvests recorded provenance hold copies without it: they still
+/// import, and a copy whose provenance differs from the rules' is refused.
+#[test]
+fn harvested_copies_without_provenance_still_replay() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let idea = r.cafe.post(r.remote, r.vboard, "Old export");
+    let before = r.cafe.state.clone();
+    let events = r.cafe.ok(r.fac, Command::HarvestIdea { idea });
+    let Some(Event::IdeaPosted { idea: copy }) = events.first() else {
+        panic!("unexpected {events:?}");
+    };
+    assert!(copy.provenance.is_some());
+    before.check_replayed(&events[0]).expect("as written today");
+    let mut old = copy.clone();
+    old.provenance = None;
+    before
+        .check_replayed(&Event::IdeaPosted { idea: old })
+        .expect("as written before provenance existed");
+    let mut forged = copy.clone();
+    if let Some(p) = &mut forged.provenance {
+        p.author_name = Some("Someone else".into());
+    }
+    assert!(before
+        .check_replayed(&Event::IdeaPosted { idea: forged })
+        .is_err());
+    let mut moved = copy.clone();
+    moved.provenance = None;
+    moved.text = "Not what the table wrote".into();
+    assert!(before
+        .check_replayed(&Event::IdeaPosted { idea: moved })
+        .is_err());
+}
+
 #[test]
 fn forged_hosts_are_refused() {
     let mut r = Room::new();
@@ -421,6 +455,15 @@ fn map_ids_reaches_every_id() {
         created_at: 5,
         edited_at: None,
         harvested_from: Some(IdeaId(i)),
+        provenance: Some(Provenance {
+            table: TableId(t),
+            table_name: "T".into(),
+            round: Some(1),
+            author_name: Some("P".into()),
+            origin: Location::Remote,
+            scribed: false,
+            dots: Some(3),
+        }),
     };
     let vote = Vote {
         id: VoteId(v),

@@ -675,6 +675,7 @@ fn idea_limit_counts_every_idea() {
                 created_at: T0,
                 edited_at: None,
                 harvested_from: None,
+                provenance: None,
             },
         );
     }
@@ -695,4 +696,267 @@ fn cluster_limit() {
         create_cluster(plenary, "one too many", &[]),
         ErrorCode::LimitReached,
     );
+}
+
+/// Every event of the log passes the import's rule check, in order.
+#[track_caller]
+fn assert_imports(c: &Cafe) {
+    let mut s = CafeState::default();
+    for e in &c.log {
+        if let Err(why) = s.check_replayed(e) {
+            panic!("{} refused on import: {why}", e.kind());
+        }
+        s.apply(e);
+    }
+    assert_eq!(s, c.state);
+    s.check_invariants().expect("invariants");
+}
+
+fn copies(s: &CafeState) -> Vec<&Idea> {
+    s.ideas
+        .values()
+        .filter(|i| i.harvested_from.is_some())
+        .collect()
+}
+
+#[test]
+fn harvest_batch_is_all_or_nothing() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let batch = |ideas: Vec<IdeaId>| Command::HarvestIdeas { ideas };
+    let a = r.cafe.post(r.part, r.board, "first");
+    let b = r.cafe.post(r.part, r.board, "second");
+    let elsewhere = r.cafe.post(r.other, r.board2, "elsewhere");
+    // The host may harvest their own table only: one foreign note refuses the whole batch.
+    r.cafe
+        .rejects(r.host, batch(vec![a, elsewhere]), ErrorCode::Forbidden);
+    r.cafe.rejects(r.part, batch(vec![a]), ErrorCode::Forbidden);
+    r.cafe.rejects(r.fac, batch(vec![]), ErrorCode::Invalid);
+    r.cafe.rejects(r.fac, batch(vec![a, a]), ErrorCode::Invalid);
+    r.cafe
+        .rejects(r.fac, batch(vec![a, IdeaId(999)]), ErrorCode::NotFound);
+    assert!(copies(&r.cafe.state).is_empty(), "nothing was written");
+    let events = r.cafe.ok(r.host, batch(vec![b, a]));
+    assert_eq!(events.len(), 2, "one idea_posted per note");
+    let got: Vec<Option<IdeaId>> = events
+        .iter()
+        .map(|e| match e {
+            Event::IdeaPosted { idea } => idea.harvested_from,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(got, vec![Some(b), Some(a)], "in the order listed");
+    // Already harvested: refused (not skipped), and the other note is not copied either.
+    r.cafe
+        .rejects(r.fac, batch(vec![elsewhere, a]), ErrorCode::Conflict);
+    assert_eq!(copies(&r.cafe.state).len(), 2);
+    r.cafe.ok(r.fac, batch(vec![elsewhere]));
+    assert_eq!(copies(&r.cafe.state).len(), 3);
+    let too_many: Vec<IdeaId> = (0..=limits::HARVEST_BATCH_MAX as u64).map(IdeaId).collect();
+    r.cafe
+        .rejects(r.fac, batch(too_many), ErrorCode::LimitReached);
+    assert_imports(&r.cafe);
+}
+
+#[test]
+fn harvest_records_provenance() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let remote_note = r.cafe.post(r.remote, r.vboard, "from afar");
+    let scribed = r.cafe.post(r.host, r.board, "typed for paper");
+    r.cafe.ok(
+        r.fac,
+        Command::HarvestIdeas {
+            ideas: vec![remote_note, scribed],
+        },
+    );
+    let s = &r.cafe.state;
+    let p = s
+        .harvest_copy_of(remote_note)
+        .and_then(|c| c.provenance.clone());
+    assert_eq!(
+        p,
+        Some(Provenance {
+            table: r.vtable,
+            table_name: "Online 1".into(),
+            round: Some(1),
+            author_name: Some("Rémy".into()),
+            origin: Location::Remote,
+            scribed: false,
+            dots: None,
+        })
+    );
+    let p = s
+        .harvest_copy_of(scribed)
+        .and_then(|c| c.provenance.clone())
+        .expect("provenance");
+    assert_eq!(p.author_name, None, "the scribe is not the author");
+    assert!(p.scribed);
+    // Every audience sees the provenance of a non-anonymous café.
+    let public = s.view(Audience::Public);
+    let copy = public.harvest_copy_of(remote_note).expect("copy in view");
+    assert_eq!(
+        copy.provenance
+            .as_ref()
+            .and_then(|p| p.author_name.as_deref()),
+        Some("Rémy")
+    );
+    assert_imports(&r.cafe);
+}
+
+#[test]
+fn anonymous_cafe_harvest_names_nobody() {
+    let mut r = Room::with_settings(Settings {
+        anonymous: true,
+        ..Settings::default()
+    });
+    r.phase(Phase::Ideate);
+    let note = r.cafe.post(r.part, r.board, "secret author");
+    r.cafe
+        .ok(r.host, Command::HarvestIdeas { ideas: vec![note] });
+    let copy = r.cafe.state.harvest_copy_of(note).expect("copy");
+    let p = copy.provenance.clone().expect("provenance");
+    assert_eq!(p.author_name, None);
+    assert_eq!(p.table_name, "Table 1");
+    assert_eq!(p.origin, Location::Room);
+    let text = serde_json::to_string(&r.cafe.log).expect("json");
+    assert!(!text.contains("\"author_name\":\"Pia\""), "{text}");
+    for audience in [Audience::Public, Audience::Person(r.host)] {
+        let v = r.cafe.state.view(audience);
+        let c = v.harvest_copy_of(note).expect("copy");
+        assert_eq!(c.author, None);
+        assert_eq!(
+            c.provenance.as_ref().map(|p| p.author_name.clone()),
+            Some(None)
+        );
+    }
+    assert_imports(&r.cafe);
+}
+
+#[test]
+fn harvest_carries_public_dots_only() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let a = r.cafe.post(r.part, r.board, "dotted");
+    let b = r.cafe.post(r.part, r.board, "less dotted");
+    let c = r.cafe.post(r.part, r.board, "newest, undotted");
+    r.phase(Phase::Vote);
+    let hidden = r
+        .cafe
+        .open_vote(r.board, VoteTarget::Ideas, 3, 3, VoteVisibility::Hidden);
+    for item in [a.0, a.0, b.0] {
+        r.cafe.ok(r.part, Command::CastDot { vote: hidden, item });
+    }
+    // The facilitator's state knows the totals: the ranking follows the dots…
+    assert_eq!(r.cafe.state.harvest_ranking(r.board), vec![a, b, c]);
+    // …but a public copy must not leak unrevealed totals.
+    r.cafe.ok(r.fac, Command::HarvestIdea { idea: b });
+    let p = r
+        .cafe
+        .state
+        .harvest_copy_of(b)
+        .and_then(|i| i.provenance.clone());
+    assert_eq!(p.map(|p| p.dots), Some(None));
+    r.cafe.ok(r.org, Command::CloseVote { vote: hidden });
+    r.cafe.ok(r.org, Command::RevealVote { vote: hidden });
+    r.cafe.ok(r.fac, Command::HarvestIdea { idea: a });
+    let p = r
+        .cafe
+        .state
+        .harvest_copy_of(a)
+        .and_then(|i| i.provenance.clone());
+    assert_eq!(p.map(|p| p.dots), Some(Some(2)));
+    // Harvested notes leave the ranking.
+    assert_eq!(r.cafe.state.harvest_ranking(r.board), vec![c]);
+    assert_imports(&r.cafe);
+}
+
+#[test]
+fn harvest_ranking_without_a_vote_is_newest_first() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let old = r.cafe.post(r.part, r.board, "old");
+    r.cafe.now += 5;
+    let new = r.cafe.post(r.part, r.board, "new");
+    let hidden = r.cafe.post(r.part, r.board, "hidden");
+    r.cafe.ok(
+        r.org,
+        Command::HideIdea {
+            idea: hidden,
+            hidden: true,
+        },
+    );
+    let _ = r.cafe.post(r.other, r.board2, "other table");
+    assert_eq!(r.cafe.state.harvest_ranking(r.board), vec![new, old]);
+    assert!(r.cafe.state.harvest_ranking(r.plenary).is_empty());
+}
+
+#[test]
+fn harvest_a_whole_theme() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let a = r.cafe.post(r.part, r.board, "theme note a");
+    let b = r.cafe.post(r.part, r.board, "theme note b");
+    let loose = r.cafe.post(r.part, r.board, "not in the theme");
+    let theme = r.cafe.cluster(r.host, r.board, &[a, b]);
+    let other_theme = {
+        let o = r.cafe.post(r.other, r.board2, "o");
+        r.cafe.cluster(r.fac, r.board2, &[o])
+    };
+    // Sent on its own before: it will join the theme, not be copied twice.
+    r.cafe.ok(r.fac, Command::HarvestIdea { idea: a });
+    let harvest = |cluster| Command::HarvestCluster { cluster };
+    // Hosts group the plenary only in the group phase.
+    r.cafe
+        .rejects(r.host, harvest(theme), ErrorCode::NotAllowedInPhase);
+    r.phase(Phase::Group);
+    r.cafe.rejects(r.part, harvest(theme), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.host, harvest(other_theme), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.host, harvest(ClusterId(999)), ErrorCode::NotFound);
+    let events = r.cafe.ok(r.host, harvest(theme));
+    let kinds: Vec<&str> = events.iter().map(Event::kind).collect();
+    assert_eq!(
+        kinds,
+        vec!["cluster_created", "idea_moved", "idea_posted", "idea_moved"],
+        "a's existing copy moves in, b is copied then moved, in the theme's order"
+    );
+    let s = &r.cafe.state;
+    let pc = s
+        .clusters
+        .values()
+        .find(|c| c.board == r.plenary)
+        .expect("plenary theme");
+    assert_eq!(pc.title, s.clusters[&theme].title);
+    for src in [a, b] {
+        let copy = s.harvest_copy_of(src).expect("copy");
+        assert_eq!(copy.board, r.plenary);
+        assert_eq!(copy.cluster, Some(pc.id), "{src} is in the plenary theme");
+    }
+    assert!(s.harvest_copy_of(loose).is_none());
+    assert_eq!(copies(s).len(), 2, "a was not copied twice");
+    let pc = pc.id;
+    // Wholly on the plenary already: nothing to do.
+    r.cafe.rejects(r.fac, harvest(theme), ErrorCode::Conflict);
+    r.cafe.rejects(r.fac, harvest(pc), ErrorCode::Invalid);
+    // A new note of the theme joins the same plenary theme.
+    let c = r.cafe.post(r.host, r.board, "late note");
+    r.cafe.ok(
+        r.host,
+        Command::MoveIdea {
+            idea: c,
+            cluster: Some(theme),
+        },
+    );
+    let events = r.cafe.ok(r.fac, harvest(theme));
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(
+        r.cafe.state.harvest_copy_of(c).and_then(|i| i.cluster),
+        Some(pc)
+    );
+    r.phase(Phase::Vote);
+    r.cafe
+        .rejects(r.fac, harvest(theme), ErrorCode::NotAllowedInPhase);
+    assert_imports(&r.cafe);
 }

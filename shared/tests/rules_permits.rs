@@ -263,6 +263,11 @@ fn check_all(state: &CafeState, now: Millis) {
                 },
             );
             a(s.may_harvest(me, i), Command::HarvestIdea { idea: i });
+            // A batch of one is refused exactly like the single harvest.
+            a(
+                s.may_harvest(me, i),
+                Command::HarvestIdeas { ideas: vec![i] },
+            );
             a(
                 s.may_move_idea(me, i, None),
                 Command::MoveIdea {
@@ -291,6 +296,10 @@ fn check_all(state: &CafeState, now: Millis) {
             a(
                 s.may_change_cluster(me, c),
                 Command::DeleteCluster { cluster: c },
+            );
+            a(
+                s.may_harvest_cluster(me, c),
+                Command::HarvestCluster { cluster: c },
             );
             for into in clusters.iter().flatten().copied() {
                 a(

@@ -1,7 +1,28 @@
 //! Sticky notes.
 
-use crate::i18n::use_t;
+use crate::i18n::{use_t, T};
+use cafe_shared::Provenance;
 use yew::prelude::*;
+
+/// A harvested note's origin in one short line: "Table 3 · round 2 · Aisha · Remote · 4
+/// dots". Built from what the harvest recorded, so it stays true after renames.
+pub fn provenance_text(t: T, p: &Provenance) -> String {
+    let mut parts = vec![p.table_name.clone()];
+    if let Some(r) = p.round {
+        parts.push(t.f("harvest.round", &[("n", &r)]));
+    }
+    if let Some(a) = &p.author_name {
+        parts.push(a.clone());
+    }
+    parts.push(t.location(p.origin).to_string());
+    if p.scribed {
+        parts.push(t.t("harvest.paper").to_string());
+    }
+    if let Some(n) = p.dots {
+        parts.push(t.f("harvest.dots", &[("n", &n)]));
+    }
+    parts.join(" · ")
+}
 
 #[derive(Properties, PartialEq)]
 pub struct IdeaCardProps {
@@ -14,6 +35,9 @@ pub struct IdeaCardProps {
     pub hidden: bool,
     #[prop_or_default]
     pub mine: bool,
+    /// Where a note harvested to the plenary came from (see [`provenance_text`]).
+    #[prop_or_default]
+    pub from: Option<AttrValue>,
     /// Colour variant 0..4, so neighbouring notes are easy to tell apart.
     #[prop_or_default]
     pub tint: u8,
@@ -34,8 +58,12 @@ pub fn idea_card(p: &IdeaCardProps) -> Html {
     html! {
         <li {class} data-pending={p.pending.to_string()}>
             <p class="note-text">{ p.text.clone() }</p>
+            if let Some(from) = &p.from {
+                <p class="note-from">{ t.f("harvest.from", &[("where", from)]) }</p>
+            }
             <div class="note-meta">
-                if let Some(a) = &p.author { <span class="note-author">{ a.clone() }</span> }
+                // A harvested note names its author in its provenance already.
+                if let (Some(a), None) = (&p.author, &p.from) { <span class="note-author">{ a.clone() }</span> }
                 if p.pending { <span class="badge badge-pending">{ t.t("idea.pending") }</span> }
                 if p.hidden { <span class="badge badge-hidden">{ t.t("idea.hidden") }</span> }
             </div>

@@ -6,7 +6,7 @@ use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::floor_banner::floor_banner;
 use crate::components::form::{event_value, input_value};
 use crate::components::host_banner::host_banner;
-use crate::components::ideas::IdeaCard;
+use crate::components::ideas::{provenance_text, IdeaCard};
 use crate::components::question::Question;
 use crate::components::results::{item_label, results_chart};
 use crate::hooks::{use_cafe_page, use_send, Viewer};
@@ -264,6 +264,9 @@ fn idea_wall(
         author={person_name(state, i.author)} mine={i.author.is_some() && i.author == ctx.me}
         can_edit={ctx.allowed(|me| state.may_edit_idea(me, i.id))}
         can_delete={ctx.allowed(|me| state.may_delete_idea(me, i.id))}
+        can_harvest={ctx.allowed(|me| state.may_harvest(me, i.id))}
+        harvested={state.harvest_copy_of(i.id).is_some()}
+        from={i.provenance.as_ref().map(|p| AttrValue::from(provenance_text(t, p)))}
         clusters={move_targets(ctx, state, i, &clusters)} /> }
     };
     let pending_cards = html! {
@@ -334,6 +337,15 @@ struct IdeaItemProps {
     mine: bool,
     can_edit: bool,
     can_delete: bool,
+    /// The table's host (or a facilitator) may send this note to the plenary.
+    #[prop_or_default]
+    can_harvest: bool,
+    /// A copy of this table note is on the plenary.
+    #[prop_or_default]
+    harvested: bool,
+    /// Where a harvested plenary note came from.
+    #[prop_or_default]
+    from: Option<AttrValue>,
     /// Clusters the idea may move to (empty: no grouping controls).
     clusters: Vec<(ClusterId, String)>,
 }
@@ -369,17 +381,30 @@ fn idea_item(p: &IdeaItemProps) -> Html {
         let send = send.clone();
         Callback::from(move |_| send.emit(Command::DeleteIdea { idea: id }))
     };
+    let harvest = {
+        let send = send.clone();
+        Callback::from(move |_| send.emit(Command::HarvestIdeas { ideas: vec![id] }))
+    };
     let move_to = Callback::from(move |e: Event| {
         let cluster = event_value(&e).parse::<u64>().ok().map(ClusterId);
         send.emit(Command::MoveIdea { idea: id, cluster });
     });
-    let show_actions = (p.mine && (p.can_edit || p.can_delete)) || !p.clusters.is_empty();
+    let show_actions = (p.mine && (p.can_edit || p.can_delete))
+        || !p.clusters.is_empty()
+        || p.can_harvest
+        || p.harvested;
     let author = p.author.clone().map(AttrValue::from);
+    let from = p.from.clone();
     if !show_actions {
-        return html! { <IdeaCard text={p.idea.text.clone()} {author} hidden={p.idea.hidden} mine={p.mine} {tint} /> };
+        return html! { <IdeaCard text={p.idea.text.clone()} {author} {from} hidden={p.idea.hidden} mine={p.mine} {tint} /> };
     }
     html! {
-        <IdeaCard text={p.idea.text.clone()} {author} hidden={p.idea.hidden} mine={p.mine} {tint}>
+        <IdeaCard text={p.idea.text.clone()} {author} {from} hidden={p.idea.hidden} mine={p.mine} {tint}>
+            if p.can_harvest {
+                <button class="btn btn-small harvest-one" onclick={harvest}>{ t.t("harvest.send_one") }</button>
+            } else if p.harvested {
+                <span class="badge badge-harvested">{ t.t("harvest.done") }</span>
+            }
             if p.mine && p.can_edit { <button class="btn btn-small btn-ghost" onclick={edit}>{ t.t("idea.edit") }</button> }
             if p.mine && p.can_delete { <button class="btn btn-small btn-ghost" onclick={delete}>{ t.t("idea.delete") }</button> }
             if !p.clusters.is_empty() {

@@ -12,6 +12,7 @@ use cafe_shared::{BoardId, CafeState};
 use yew::prelude::*;
 
 mod edit_cafe;
+mod harvest;
 mod moderation;
 mod people;
 mod phase;
@@ -20,6 +21,7 @@ mod tables;
 mod vote;
 use crate::components::question::Question;
 use edit_cafe::QuestionCard;
+use harvest::{harvest_tables, HarvestCard};
 use moderation::moderation_card;
 use people::{hands_card, people_card};
 use phase::{phase_card, TimerCan, TimerCard};
@@ -96,6 +98,7 @@ pub fn console_page(p: &CafeProps) -> Html {
                     can_create={ctx.allowed(|me| state.may_facilitate(me))}
                     round_refused={ctx.may(|me| state.may_start_round(me)).err().map(|r| r.code)} />
                 { moderation_card(&ctx, state, board, mod_board.clone()) }
+                <HarvestCard tables={harvest_tables(&ctx, state)} />
                 <VoteCard boards={board_choices(t, state)} refused={vote_refusals(&ctx, state)}
                     default_budget={state.settings().default_budget} default_cap={state.settings().default_per_item_cap} />
                 { votes_card(&ctx, state) }

@@ -1,6 +1,6 @@
 //! The CSV export: one row per idea.
 
-use super::{author_name, board_label, dots_per_item, rfc3339, table_name};
+use super::{author_name, board_label, dots_per_item, provenance_line, rfc3339, table_name};
 use cafe_shared::{CafeState, ItemId, Vote, VoteTarget};
 use std::collections::BTreeSet;
 
@@ -19,7 +19,10 @@ pub(super) fn safe_cell(s: &str) -> String {
 /// One row per idea, hidden ones included (flagged), in id (posting) order.
 ///
 /// Columns: idea_id, board, table, table_kind, round, round_prompt, origin, scribed, author,
-/// category, cluster, text, created_at, hidden, votes, then `vote_<id>_dots` per vote.
+/// category, cluster, text, created_at, hidden, votes, harvested_from, provenance, then
+/// `vote_<id>_dots` per vote. A copy harvested to the plenary names its source idea in
+/// `harvested_from` and where it came from in `provenance` ("Window · round 1 · Hana Vole ·
+/// in the room", recorded at harvest time); both are empty for other ideas.
 /// `board` is where the idea sits now ("Plenary" or a table name); `table` is where it was
 /// written (a harvested copy keeps its table). `votes` is the dots the idea itself got over
 /// all votes; in a cluster vote's column an idea shows its cluster's dots, so a spreadsheet
@@ -48,6 +51,8 @@ pub fn export_csv(state: &CafeState) -> String {
         "created_at",
         "hidden",
         "votes",
+        "harvested_from",
+        "provenance",
     ]
     .iter()
     .map(|s| (*s).to_owned())
@@ -84,6 +89,8 @@ pub fn export_csv(state: &CafeState) -> String {
             rfc3339(i.created_at),
             i.hidden.to_string(),
             dots.get(&i.id.0).copied().unwrap_or(0).to_string(),
+            i.harvested_from.map(|h| h.to_string()).unwrap_or_default(),
+            safe_cell(&provenance_line(state, i).unwrap_or_default()),
         ];
         for (v, ballot) in &votes {
             let item = match v.target {

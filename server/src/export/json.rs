@@ -1,9 +1,9 @@
 //! The JSON export: the café's event log plus a summary of its current state.
 
 use super::{
-    author_name, board_label, count_people, dots_per_item, item_label, ExportDoc, Index,
-    StoredEvent, Summary, SummaryBoard, SummaryCluster, SummaryIdea, SummaryResult, SummaryRound,
-    SummaryTable, SummaryVote, EXPORT_FORMAT, EXPORT_VERSION,
+    author_name, board_label, count_people, dots_per_item, item_label, provenance, ExportDoc,
+    Index, StoredEvent, Summary, SummaryBoard, SummaryCluster, SummaryIdea, SummaryResult,
+    SummaryRound, SummaryTable, SummaryVote, EXPORT_FORMAT, EXPORT_VERSION,
 };
 use cafe_shared::{CafeId, CafeInfo, CafeState, Event, JoinCode, Location, Mode};
 
@@ -158,6 +158,7 @@ fn summary(state: &CafeState) -> Summary {
                         cluster: i.cluster,
                         created_at: i.created_at,
                         harvested_from: i.harvested_from,
+                        provenance: provenance(state, i),
                         dots: dots.get(&i.id.0).copied().unwrap_or(0),
                     })
                     .collect(),

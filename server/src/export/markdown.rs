@@ -1,6 +1,8 @@
 //! The Markdown export: a readable report.
 
-use super::{author_name, board_label, count_people, human_date, item_label, Index};
+use super::{
+    author_name, board_label, count_people, human_date, item_label, provenance_line, Index,
+};
 use cafe_shared::{BoardId, CafeState, ClusterId, Idea, Location, TableKind, VoteTarget};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -216,6 +218,9 @@ fn write_board(
         }
         if let Some(a) = author_name(state, i) {
             let _ = write!(line, " ({})", md(&a));
+        }
+        if let Some(from) = provenance_line(state, i) {
+            let _ = write!(line, " — from {}", md(&from));
         }
         let _ = writeln!(out, "{line}");
     };

@@ -457,7 +457,7 @@ fn csv_has_one_row_per_idea_with_all_columns() {
     let (c, ids) = scenario(false);
     let text = export_csv(&c.state);
     let (header, rows) = parse_csv(&text);
-    let mut expected: Vec<String> = "idea_id,board,table,table_kind,round,round_prompt,origin,scribed,author,category,cluster,text,created_at,hidden,votes"
+    let mut expected: Vec<String> = "idea_id,board,table,table_kind,round,round_prompt,origin,scribed,author,category,cluster,text,created_at,hidden,votes,harvested_from,provenance"
         .split(',')
         .map(str::to_owned)
         .collect();
@@ -524,6 +524,110 @@ fn csv_has_one_row_per_idea_with_all_columns() {
     );
     assert_eq!(copy[&format!("vote_{}_dots", ids.vote_plenary)], "1");
     assert_eq!(copy[&format!("vote_{}_dots", ids.vote_a)], "");
+    assert_eq!(copy["harvested_from"], ids.vpn.to_string());
+    assert_eq!(
+        copy["provenance"],
+        "Online 1 · round 1 · Raj Pillai · remote"
+    );
+    let paper_copy = rows
+        .iter()
+        .find(|r| r["board"] == "Plenary" && r["text"] == "Paper forms")
+        .expect("harvested paper note");
+    assert_eq!(
+        paper_copy["provenance"], "Window · round 1 · in the room · paper table",
+        "a scribe's transcription names no author"
+    );
+    assert_eq!(v["harvested_from"], "", "the source itself is no copy");
+    assert_eq!(v["provenance"], "");
+}
+
+/// A batch harvest after a revealed table vote: each copy records its dots, round, author
+/// and place, every format shows them, and the log still imports (the batch replays as
+/// single harvests).
+#[test]
+fn harvested_notes_show_their_provenance_in_every_format() {
+    let (mut c, ids) = scenario(false);
+    let org = c.state.organiser().expect("organiser");
+    let events = c.cmd(
+        org,
+        Command::HarvestIdeas {
+            ideas: vec![ids.async_updates, ids.formula],
+        },
+    );
+    assert_eq!(events.len(), 2);
+    let copy_of = |c: &Cafe, src: IdeaId| {
+        c.state
+            .ideas
+            .values()
+            .find(|i| i.harvested_from == Some(src))
+            .cloned()
+            .expect("copy")
+    };
+    let async_copy = copy_of(&c, ids.async_updates);
+    let p = async_copy.provenance.clone().expect("provenance");
+    assert_eq!(p.table, ids.table_a);
+    assert_eq!(p.table_name, "Window");
+    assert_eq!(p.round, Some(2));
+    assert_eq!(p.author_name.as_deref(), Some("Ben Stroud"));
+    assert_eq!(p.origin, Location::Room);
+    assert_eq!(
+        p.dots,
+        Some(3),
+        "vote A was revealed: its dots travel along"
+    );
+
+    // A later rename of the table or the author does not rewrite history.
+    c.cmd(
+        org,
+        Command::RenameTable {
+            table: ids.table_a,
+            name: "Terrace".into(),
+        },
+    );
+
+    let (_, rows) = parse_csv(&export_csv(&c.state));
+    let r = row(&rows, async_copy.id);
+    assert_eq!(r["board"], "Plenary");
+    assert_eq!(r["harvested_from"], ids.async_updates.to_string());
+    assert_eq!(
+        r["provenance"],
+        "Window · round 2 · Ben Stroud · in the room · 3 dots"
+    );
+    let f = row(&rows, copy_of(&c, ids.formula).id);
+    assert_eq!(
+        f["provenance"], "Window · round 1 · Ben Stroud · in the room · 2 dots",
+        "{f:?}"
+    );
+
+    let md_text = export_markdown(&c.state, T0);
+    assert!(
+        md_text.contains("- Async updates (Ben Stroud) — from Window · round 2 · Ben Stroud · in the room · 3 dots"),
+        "{md_text}"
+    );
+
+    let doc = export_json(&c.state, &c.log, T0);
+    let plenary = &doc.summary.boards[0];
+    let s = plenary
+        .ideas
+        .iter()
+        .find(|i| i.id == async_copy.id)
+        .expect("copy in summary");
+    assert_eq!(s.harvested_from, Some(ids.async_updates));
+    assert_eq!(s.provenance.as_ref(), Some(&p));
+    let json = serde_json::to_value(&doc).expect("json");
+    assert!(json.to_string().contains("\"table_name\":\"Window\""));
+
+    let (_, state) = try_import(doc).expect("the batch replays");
+    let imported = state
+        .ideas
+        .values()
+        .find(|i| i.text == "Async updates" && i.harvested_from.is_some())
+        .expect("copy imported");
+    assert_eq!(imported.provenance.as_ref().map(|p| p.dots), Some(Some(3)));
+    assert_eq!(
+        imported.provenance.as_ref().map(|p| p.table_name.as_str()),
+        Some("Window")
+    );
 }
 
 #[test]
@@ -1012,7 +1116,7 @@ fn exports_work_after_close_and_for_an_empty_cafe() {
         organiser_name: "Org".into(),
     });
     let (header, rows) = parse_csv(&export_csv(&e.state));
-    assert_eq!(header.len(), 15);
+    assert_eq!(header.len(), 17);
     assert!(rows.is_empty());
     assert!(export_markdown(&e.state, T0).contains("_No ideas._"));
     assert!(try_import(doc_of(&e)).is_ok());

@@ -1,4 +1,5 @@
-//! Deciding ideas (post, edit, delete, moderate, harvest) and boards (lock, columns).
+//! Deciding ideas (post, edit, delete, moderate) and boards (lock, columns); harvesting is
+//! in `harvest.rs`.
 
 use super::{Act, Decision, Ids};
 use crate::error::{reject, ErrorCode};
@@ -45,6 +46,7 @@ impl CafeState {
                 created_at: a.now,
                 edited_at: None,
                 harvested_from: None,
+                provenance: None,
             },
         }])
     }
@@ -84,33 +86,6 @@ impl CafeState {
             return Ok(vec![]);
         }
         Ok(vec![Event::IdeaHidden { idea, hidden }])
-    }
-
-    pub(crate) fn decide_harvest_idea(&self, a: &Act, idea: IdeaId) -> Decision {
-        let mut ids = Ids(self.next_id);
-        self.may_harvest(a.me, idea)?;
-        let i = self.idea(idea)?;
-        let Some(plenary) = self.plenary else {
-            return reject(ErrorCode::NotFound, "no plenary board");
-        };
-        let pb = self.board(plenary)?;
-        let category = i
-            .category
-            .clone()
-            .filter(|c| pb.columns.is_empty() || pb.columns.contains(c));
-        Ok(vec![Event::IdeaPosted {
-            idea: Idea {
-                id: IdeaId(ids.next()),
-                board: plenary,
-                category,
-                cluster: None,
-                created_at: a.now,
-                edited_at: None,
-                harvested_from: Some(idea),
-                hidden: false,
-                ..i.clone()
-            },
-        }])
     }
 
     pub(crate) fn decide_lock_board(&self, a: &Act, board: BoardId, locked: bool) -> Decision {

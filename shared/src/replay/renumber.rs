@@ -196,6 +196,9 @@ impl Event {
                 if let Some(src) = &mut idea.harvested_from {
                     src.0 = f(Ref, K::Idea, src.0)?;
                 }
+                if let Some(p) = &mut idea.provenance {
+                    p.table.0 = f(Ref, K::Table, p.table.0)?;
+                }
             }
             Event::IdeaEdited { idea, .. }
             | Event::IdeaDeleted { idea }

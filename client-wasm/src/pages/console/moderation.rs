@@ -3,7 +3,7 @@
 use super::board_choices;
 use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::form::event_value;
-use crate::components::ideas::IdeaCard;
+use crate::components::ideas::{provenance_text, IdeaCard};
 use crate::pages::{person_name, Ctx};
 use cafe_shared::{BoardId, CafeState, Command};
 use yew::prelude::*;
@@ -63,7 +63,8 @@ pub(super) fn moderation_card(
                     let send = send.clone();
                     let can_hide = ctx.allowed(|me| state.may_hide_idea(me, i.id));
                     html! {
-                        <IdeaCard key={i.id.0} text={i.text.clone()} author={person_name(state, i.author).map(AttrValue::from)} hidden={i.hidden} tint={(i.id.0 % 5) as u8}>
+                        <IdeaCard key={i.id.0} text={i.text.clone()} author={person_name(state, i.author).map(AttrValue::from)} hidden={i.hidden} tint={(i.id.0 % 5) as u8}
+                            from={i.provenance.as_ref().map(|p| AttrValue::from(provenance_text(t, p)))}>
                             if can_hide {
                                 <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(hide.clone()))}>
                                     { if i.hidden { t.t("console.show") } else { t.t("console.hide") } }
