@@ -129,6 +129,7 @@ impl CafeState {
             Command::HideIdea { idea, hidden } => self.decide_hide_idea(&a, *idea, *hidden),
             Command::HarvestIdea { idea } => self.decide_harvest_idea(&a, *idea),
             Command::LockBoard { board, locked } => self.decide_lock_board(&a, *board, *locked),
+            Command::SetProjector { board } => self.decide_set_projector(&a, *board),
             Command::SetBoardColumns { board, columns } => {
                 self.decide_set_board_columns(&a, *board, columns)
             }
