@@ -45,6 +45,9 @@ async function audit(page) {
 async function viaWs(page, jobs) {
   return page.evaluate(async (jobs) => {
     const url = `${location.origin.replace(/^http/, 'ws')}/ws`;
+    // Command ids are unique per person for good: a repeated id is answered with the first
+    // command's result and not run again.
+    const call = Math.random().toString(36).slice(2, 10);
     const run = (job, n) => new Promise((ok, fail) => {
       const ws = new WebSocket(url);
       const out = { state: null, acks: 0, rejects: [] };
@@ -61,7 +64,7 @@ async function viaWs(page, jobs) {
           const fill = (c) => JSON.parse(JSON.stringify(c).replaceAll('"$plenary"', String(f.state.plenary)));
           timer = setInterval(() => {
             if (sent >= job.commands.length) return clearInterval(timer);
-            ws.send(JSON.stringify({ type: 'command', id: `j${n}-${sent}`, command: fill(job.commands[sent]) }));
+            ws.send(JSON.stringify({ type: 'command', id: `${call}-${n}-${sent}`, command: fill(job.commands[sent]) }));
             sent += 1;
           }, 70);
         } else if (f.type === 'ack' || f.type === 'reject') {
@@ -84,15 +87,16 @@ async function visibleNotes(page, list) {
   return page.evaluate((list) => {
     const frame = document.querySelector(`#${list}`).parentElement.getBoundingClientRect();
     const seen = [];
+    const cutWhat = [];
     let cut = 0;
     for (const li of document.querySelectorAll(`#${list} > li`)) {
       const r = li.getBoundingClientRect();
       const inside = r.left >= frame.left - 1 && r.right <= frame.right + 1 && r.top >= frame.top - 1 && r.bottom <= frame.bottom + 1;
       const outside = r.right <= frame.left + 1 || r.left >= frame.right - 1 || r.bottom <= frame.top + 1 || r.top >= frame.bottom - 1;
       if (inside) seen.push(li.textContent.trim());
-      else if (!outside) cut += 1;
+      else if (!outside) { cut += 1; cutWhat.push(`${li.textContent.trim().slice(0, 20)} ${JSON.stringify(r)} in ${JSON.stringify(frame)}`); }
     }
-    return { seen, cut, vh: innerHeight, frameBottom: frame.bottom };
+    return { seen, cut, cutWhat, vh: innerHeight, frameBottom: frame.bottom };
   }, list);
 }
 
@@ -203,19 +207,22 @@ describe('the projector fits the room; the console follows the phase', () => {
     await projector.waitForFunction(() => document.querySelectorAll('#projector-ideas > li').length === 40, null, WAIT);
     await projector.waitForFunction(() => Number(document.querySelector('#projector-ideas-page')?.dataset.pages) > 1, null, WAIT);
     const pages = await pagesOf(projector, 'projector-ideas');
-    assert.match((await projector.textContent('#projector-ideas-page')).trim(), new RegExp(`^\\d / ${pages}$`));
+    assert.match((await projector.textContent('#projector-ideas-page .fit-page-n')).trim(), new RegExp(`^\\d / ${pages}$`));
 
     const font = await projector.$$eval('#projector-ideas .note-text', (els) => Math.min(...els.map((e) => parseFloat(getComputedStyle(e).fontSize))));
     assert.ok(font >= 28, `note text is ${font} px`);
+    // Every text the room can see (not the headings kept for screen readers).
     const smallest = await projector.evaluate(() => {
-      let min = Infinity;
+      let min = { px: Infinity, what: '' };
       for (const el of document.querySelectorAll('#projector *')) {
         const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-        if (own && el.getClientRects().length) min = Math.min(min, parseFloat(getComputedStyle(el).fontSize));
+        if (!own || !el.getClientRects().length || el.closest('.sr-only')) continue;
+        const px = parseFloat(getComputedStyle(el).fontSize);
+        if (px < min.px) min = { px, what: `${el.className}: ${el.textContent.trim().slice(0, 30)}` };
       }
       return min;
     });
-    assert.ok(smallest >= 28, `the smallest text on the projector is ${smallest} px`);
+    assert.ok(smallest.px >= 28, `the smallest text on the projector is ${smallest.px} px (${smallest.what})`);
 
     const all = new Set();
     const indicators = new Set();
@@ -224,7 +231,7 @@ describe('the projector fits the room; the console follows the phase', () => {
       assert.equal(cut, 0, `page ${i + 1}: no note is cut at the edge`);
       assert.ok(seen.length > 0, `page ${i + 1} shows notes`);
       seen.forEach((s) => all.add(s));
-      indicators.add((await projector.textContent('#projector-ideas-page')).trim());
+      indicators.add((await projector.textContent('#projector-ideas-page .fit-page-n')).trim());
       if (i === 0) await projector.screenshot({ path: join(shots, 'projector-2-ideate-1920.png') });
       const before = await pageNo(projector, 'projector-ideas');
       await projector.keyboard.press('ArrowRight');
@@ -270,6 +277,8 @@ describe('the projector fits the room; the console follows the phase', () => {
     // The notes of a theme follow its title.
     const order = await projector.$$eval('#projector-themes > li', (l) => l.map((e) => (e.classList.contains('theme-head') ? 'H' : 'n')).join(''));
     assert.match(order, /^Hn{6}Hn{6}Hn{28}$/);
+    // Back to the first page (the clicker turned it earlier) for the picture.
+    for (let i = 0; i < 5 && (await pageNo(projector, 'projector-themes')) !== 1; i += 1) await projector.keyboard.press('ArrowRight');
     await projector.screenshot({ path: join(shots, 'projector-3-group-1920.png') });
     await org.waitForSelector('#console-cards [data-when=now][data-card="ideas"]', WAIT);
   });
@@ -328,6 +337,7 @@ describe('the projector fits the room; the console follows the phase', () => {
     const n = s.votes[vote.id].items.length;
     assert.ok(n >= 8, `${n} items`);
     await projector.waitForFunction((n) => document.querySelectorAll('#projector-ranking .result-row').length === n, n, WAIT);
+    await projector.waitForFunction(() => document.querySelector('#projector-ranking-page').dataset.pages === '1', null, WAIT);
     const rows = await visibleNotes(projector, 'projector-ranking');
     assert.equal(rows.seen.length, n, `all ${n} rows are on screen at once`);
     assert.equal(rows.cut, 0);
@@ -355,9 +365,9 @@ describe('the projector fits the room; the console follows the phase', () => {
     await arPage.goto(projectorUrl(600));
     await arPage.waitForSelector('#projector-thanks', WAIT);
     await arPage.waitForFunction(() => document.documentElement.dir === 'rtl', null, WAIT);
-    const { cut } = await visibleNotes(arPage, 'projector-ranking');
-    assert.equal(cut, 0, 'right to left, nothing is cut');
     await arPage.screenshot({ path: join(shots, 'projector-closed-ar-1920.png') });
+    const { cut, cutWhat } = await visibleNotes(arPage, 'projector-ranking');
+    assert.equal(cut, 0, `right to left, nothing is cut: ${cutWhat}`);
     await ar.close();
     await org.waitForSelector('#console-cards [data-when=now][data-card="exports"]', WAIT);
     assert.deepEqual(await audit(org), [], 'axe: console (closed)');

@@ -24,6 +24,10 @@ pub struct PagedProps {
     pub per_page: usize,
     #[prop_or_default]
     pub class: Classes,
+    /// The list scrolls inside a fixed height (CSS) under this name: it takes keyboard focus
+    /// so it can be scrolled without a mouse.
+    #[prop_or_default]
+    pub scrolls: Option<AttrValue>,
 }
 
 /// The rows matching `query` (every word, any case), in order.
@@ -83,7 +87,8 @@ pub fn paged_list(p: &PagedProps) -> Html {
                 <input id={format!("{id}-search")} class="input" type="search" placeholder={p.label.clone()}
                     value={(*query).clone()} oninput={on_search} />
             </div>
-            <ul id={id.clone()} class={p.class.clone()}>
+            <ul id={id.clone()} class={p.class.clone()} tabindex={p.scrolls.as_ref().map(|_| "0")}
+                aria-label={p.scrolls.clone()}>
                 { for shown.iter().map(|i| p.render.emit(*i)) }
             </ul>
             if pages > 1 || !query.is_empty() {

@@ -56,23 +56,30 @@ pub fn fit_pages(p: &FitProps) -> Html {
     let now = use_clock(true, 1000);
     {
         // After every render (a note arrived, the window changed): count where items landed.
+        // Once at once and once a moment later: a screen that changed phase may still be
+        // settling (the old body leaving, the new one arriving) when the first count runs.
         let (flow, pages, rtl, width) = (flow.clone(), pages.clone(), rtl.clone(), width.clone());
         use_effect(move || {
-            if let Some(el) = flow.cast::<web_sys::HtmlElement>() {
-                let w = el.offset_width();
-                let is_rtl = el.closest("[dir=rtl]").ok().flatten().is_some();
-                let mut last = 0;
-                let mut kid = el.first_element_child();
-                while let Some(k) = kid {
-                    if let Some(h) = k.dyn_ref::<web_sys::HtmlElement>() {
-                        last = last.max(page_of(h.offset_left(), h.offset_width(), w, is_rtl));
+            let measure = move || {
+                if let Some(el) = flow.cast::<web_sys::HtmlElement>() {
+                    let w = el.offset_width();
+                    let is_rtl = el.closest("[dir=rtl]").ok().flatten().is_some();
+                    let mut last = 0;
+                    let mut kid = el.first_element_child();
+                    while let Some(k) = kid {
+                        if let Some(h) = k.dyn_ref::<web_sys::HtmlElement>() {
+                            last = last.max(page_of(h.offset_left(), h.offset_width(), w, is_rtl));
+                        }
+                        kid = k.next_element_sibling();
                     }
-                    kid = k.next_element_sibling();
+                    pages.set(last + 1);
+                    rtl.set(is_rtl);
+                    width.set(w);
                 }
-                pages.set(last + 1);
-                rtl.set(is_rtl);
-                width.set(w);
-            }
+            };
+            measure.clone()();
+            let later = gloo_timers::callback::Timeout::new(80, measure);
+            move || drop(later)
         });
     }
     let n = *pages;
@@ -92,9 +99,11 @@ pub fn fit_pages(p: &FitProps) -> Html {
                     <ul {id} {class} {style} ref={flow}>{ p.children.clone() }</ul>
                 }
             </div>
-            <p class="fit-page" id={format!("{}-page", p.id)} data-page={(at + 1).to_string()} data-pages={n.to_string()}
-                aria-label={t.f("projector.page_of", &[("n", &(at + 1)), ("of", &n)])}>
-                if n > 1 { { format!("{} / {}", at + 1, n) } }
+            <p class="fit-page" id={format!("{}-page", p.id)} data-page={(at + 1).to_string()} data-pages={n.to_string()}>
+                if n > 1 {
+                    <span class="sr-only">{ t.f("projector.page_of", &[("n", &(at + 1)), ("of", &n)]) }</span>
+                    <span class="fit-page-n" aria-hidden="true">{ format!("{} / {}", at + 1, n) }</span>
+                }
             </p>
         </div>
     }

@@ -65,7 +65,7 @@ pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
                 <span><strong id="count-room">{ room }</strong>{ " " }{ t.location(Location::Room) }</span>
                 <span><strong id="count-remote">{ remote }</strong>{ " " }{ t.location(Location::Remote) }</span>
             </p>
-            <PagedList id="people" class="people" label={t.t("console.search_people")} search={search} render={render} />
+            <PagedList id="people" class="people" scrolls={Some(AttrValue::from(t.t("console.people")))} label={t.t("console.search_people")} search={search} render={render} />
         </section>
     }
 }
