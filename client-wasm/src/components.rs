@@ -7,6 +7,10 @@ pub mod floor_banner;
 pub mod form;
 pub mod host_banner;
 pub mod ideas;
+#[cfg(feature = "full")]
+pub mod paged;
+#[cfg(feature = "full")]
+pub mod pages_of;
 pub mod question;
 pub mod results;
 pub mod timer;

@@ -171,6 +171,9 @@ impl CafeState {
                     b.locked = *locked;
                 }
             }
+            Event::ProjectorSet { board } => {
+                self.projector_board = Some(*board);
+            }
             Event::BoardColumnsSet { board, columns } => {
                 if let Some(b) = self.boards.get_mut(board) {
                     b.columns.clone_from(columns);

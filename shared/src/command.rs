@@ -150,6 +150,10 @@ pub enum Command {
         board: BoardId,
         columns: Vec<String>,
     },
+    /// Facilitator: the board the projector shows (the plenary until one is chosen).
+    SetProjector {
+        board: BoardId,
+    },
 
     // ----- grouping -----
     CreateCluster {

@@ -122,6 +122,10 @@ tagged_enum! {
             board: BoardId,
             columns: Vec<String>,
         },
+        /// The board the projector shows; see [`CafeState::projector_board`](crate::CafeState).
+        ProjectorSet {
+            board: BoardId,
+        },
         ClusterCreated {
             cluster: Cluster,
         },
@@ -278,6 +282,7 @@ impl Event {
             Event::IdeaHidden { .. } => "idea_hidden",
             Event::BoardLocked { .. } => "board_locked",
             Event::BoardColumnsSet { .. } => "board_columns_set",
+            Event::ProjectorSet { .. } => "projector_set",
             Event::ClusterCreated { .. } => "cluster_created",
             Event::ClusterRenamed { .. } => "cluster_renamed",
             Event::IdeaMoved { .. } => "idea_moved",

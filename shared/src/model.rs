@@ -399,6 +399,10 @@ pub struct CafeState {
     #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub boards: BTreeMap<BoardId, Board>,
     pub plenary: Option<BoardId>,
+    /// The board a facilitator put on the projector; `None` (and snapshots from before it
+    /// existed) shows the plenary. See [`CafeState::projected_board`].
+    #[serde(default)]
+    pub projector_board: Option<BoardId>,
     pub rounds: Vec<Round>,
     #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub ideas: BTreeMap<IdeaId, Idea>,
@@ -425,6 +429,7 @@ impl Default for CafeState {
             tables: BTreeMap::new(),
             boards: BTreeMap::new(),
             plenary: None,
+            projector_board: None,
             rounds: Vec::new(),
             ideas: BTreeMap::new(),
             clusters: BTreeMap::new(),
@@ -434,6 +439,14 @@ impl Default for CafeState {
 }
 
 impl CafeState {
+    /// The board the projector shows: the one a facilitator chose while it still exists,
+    /// else the plenary.
+    pub fn projected_board(&self) -> Option<BoardId> {
+        self.projector_board
+            .filter(|b| self.boards.contains_key(b))
+            .or(self.plenary)
+    }
+
     pub fn settings(&self) -> Settings {
         self.info
             .as_ref()

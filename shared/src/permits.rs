@@ -581,6 +581,11 @@ impl CafeState {
         self.board(board).map(drop)
     }
 
+    /// `SetProjector`: a facilitator, and the board exists.
+    pub fn may_set_projector(&self, me: PersonId, board: BoardId) -> Result<(), Rejection> {
+        self.may_manage_board(me, board)
+    }
+
     // ----- clusters -----
 
     /// `CreateCluster` on `board` (and the grouping rule behind every cluster command):

@@ -266,6 +266,7 @@ impl CafeState {
                 board: *board,
                 locked: *locked,
             }),
+            Event::ProjectorSet { board } => by_org(Command::SetProjector { board: *board }),
             Event::BoardColumnsSet { board, columns } => by_org(Command::SetBoardColumns {
                 board: *board,
                 columns: columns.clone(),

@@ -20,10 +20,10 @@ export function serverBinary() {
   return found[0];
 }
 
-/** Starts the server; resolves to { url, stop }. */
-export async function startServer() {
+/** Starts the server (with `extraArgs`, e.g. `['--join-burst', '1000']`); resolves to { url, stop }. */
+export async function startServer(extraArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'cafe-browser-'));
-  const proc = spawn(serverBinary(), ['--addr', '127.0.0.1:0', '--data-dir', dataDir], {
+  const proc = spawn(serverBinary(), ['--addr', '127.0.0.1:0', '--data-dir', dataDir, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });

@@ -8,7 +8,7 @@ use crate::i18n::{use_t, T};
 use crate::pages::new_cafe::export_links;
 use crate::pages::{CafeProps, Ctx};
 use crate::session::now_ms;
-use cafe_shared::{BoardId, CafeState};
+use cafe_shared::{BoardId, CafeState, Command, Phase};
 use yew::prelude::*;
 
 mod edit_cafe;
@@ -74,6 +74,101 @@ pub fn console_page(p: &CafeProps) -> Html {
         .as_ref()
         .map(|i| i.code.display())
         .unwrap_or_default();
+    let can_facilitate = ctx.allowed(|me| state.may_facilitate(me));
+    // Every card, in the order they read when nothing is more urgent. `arrange` then lifts
+    // what this phase needs to the top; the rest stays on the page below, never hidden.
+    let cards: Vec<(Card, Html)> = vec![
+        (Card::Phase, phase_card(&ctx, state)),
+        (
+            Card::Question,
+            html! {
+                <QuestionCard info={state.info.clone()} question={Question::of(state)}
+                    can_edit={ctx.allowed(|me| state.may_update_cafe(me))}
+                    can_change_anonymity={ctx.allowed(|me| state.may_change_anonymity(me))}
+                    unanswered={c.outbox.unanswered().map(|e| e.id.clone()).collect::<Vec<_>>()}
+                    rejected={c.rejected.clone()} />
+            },
+        ),
+        (
+            Card::Timer,
+            html! {
+                <TimerCard timer={state.timer} can={TimerCan::new(&ctx, state, c.server_now(now_ms()))} />
+            },
+        ),
+        (
+            Card::Share,
+            html! {
+                <section class="card share-card" aria-labelledby="share-title">
+                    <h2 id="share-title">{ t.t("console.share") }</h2>
+                    <p class="label">{ t.t("share.code") }</p>
+                    <p class="join-code small" id="console-code">{ code }</p>
+                    <img class="qr" src={api::qr_url(&id)} alt={t.t("share.qr_alt")} width="140" height="140" />
+                    <div class="link-grid">
+                        <a class="btn" href={format!("/c/{id}")}>{ t.t("nav.board") }</a>
+                        <a class="btn" href={format!("/c/{id}/scribe")}>{ t.t("nav.scribe") }</a>
+                    </div>
+                </section>
+            },
+        ),
+        (Card::People, people_card(&ctx, state)),
+        (Card::Hands, hands_card(&ctx, state)),
+        (
+            Card::Tables,
+            html! {
+                <TablesCard tables={table_rows(&ctx, state)} unseated={unseated(state)} movable={movable(&ctx, state)} rounds={state.rounds.len()}
+                    can_create={can_facilitate}
+                    round_refused={ctx.may(|me| state.may_start_round(me)).err().map(|r| r.code)} />
+            },
+        ),
+        (
+            Card::Ideas,
+            moderation_card(&ctx, state, board, mod_board.clone()),
+        ),
+        (
+            Card::Harvest,
+            html! { <HarvestCard tables={harvest_tables(&ctx, state)} /> },
+        ),
+        (
+            Card::Projector,
+            projector_card(
+                &ctx,
+                state,
+                page.creds
+                    .as_ref()
+                    .and_then(|c| c.projector_token.as_deref()),
+                &id,
+            ),
+        ),
+        (
+            Card::NewVote,
+            html! {
+                <VoteCard boards={board_choices(t, state)} refused={vote_refusals(&ctx, state)}
+                    default_budget={state.settings().default_budget} default_cap={state.settings().default_per_item_cap} />
+            },
+        ),
+        (Card::Votes, votes_card(&ctx, state)),
+        (
+            Card::Exports,
+            match &page.creds {
+                Some(creds) => html! {
+                    <section class="card" aria-labelledby="exports-title">
+                        <h2 id="exports-title">{ t.t("console.exports") }</h2>
+                        { export_links(t, &id, &creds.token) }
+                    </section>
+                },
+                None => html! {},
+            },
+        ),
+        (
+            Card::RemovePeople,
+            if can_facilitate {
+                html! { <RemovePeopleCard rows={remove_rows(&ctx, state)} now={c.server_now(now_ms())} /> }
+            } else {
+                html! {}
+            },
+        ),
+    ];
+    let (now, rest) = arrange(state.phase, cards);
     page.provide(html! {
         <>
         <TopBar title={title} subtitle={Some(AttrValue::from(t.t("nav.console")))} phase={Some(state.phase)}
@@ -81,45 +176,153 @@ pub fn console_page(p: &CafeProps) -> Html {
             pending={c.outbox.unanswered_count()} />
         <main class="page console">
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
-            <div class="console-grid">
-                <QuestionCard info={state.info.clone()} question={Question::of(state)}
-                    can_edit={ctx.allowed(|me| state.may_update_cafe(me))}
-                    can_change_anonymity={ctx.allowed(|me| state.may_change_anonymity(me))}
-                    unanswered={c.outbox.unanswered().map(|e| e.id.clone()).collect::<Vec<_>>()}
-                    rejected={c.rejected.clone()} />
-                { phase_card(&ctx, state) }
-                <TimerCard timer={state.timer} can={TimerCan::new(&ctx, state, c.server_now(now_ms()))} />
-                { people_card(&ctx, state) }
-                if ctx.allowed(|me| state.may_facilitate(me)) {
-                    <RemovePeopleCard rows={remove_rows(&ctx, state)} now={c.server_now(now_ms())} />
-                }
-                { hands_card(&ctx, state) }
-                <TablesCard tables={table_rows(&ctx, state)} unseated={unseated(state)} movable={movable(&ctx, state)} rounds={state.rounds.len()}
-                    can_create={ctx.allowed(|me| state.may_facilitate(me))}
-                    round_refused={ctx.may(|me| state.may_start_round(me)).err().map(|r| r.code)} />
-                { moderation_card(&ctx, state, board, mod_board.clone()) }
-                <HarvestCard tables={harvest_tables(&ctx, state)} />
-                <VoteCard boards={board_choices(t, state)} refused={vote_refusals(&ctx, state)}
-                    default_budget={state.settings().default_budget} default_cap={state.settings().default_per_item_cap} />
-                { votes_card(&ctx, state) }
-                <section class="card share-card" aria-labelledby="share-title">
-                    <h2 id="share-title">{ t.t("console.share") }</h2>
-                    <p class="label">{ t.t("share.code") }</p>
-                    <p class="join-code small" id="console-code">{ code }</p>
-                    <img class="qr" src={api::qr_url(&id)} alt={t.t("share.qr_alt")} width="140" height="140" />
-                    <div class="link-grid">
-                        if let Some(pt) = page.creds.as_ref().and_then(|c| c.projector_token.as_ref()) {
-                            <a id="projector-link" class="btn" target="_blank" rel="noopener" href={format!("/c/{id}/projector#token={pt}")}>{ t.t("nav.projector") }</a>
-                        }
-                        <a class="btn" href={format!("/c/{id}")}>{ t.t("nav.board") }</a>
-                        <a class="btn" href={format!("/c/{id}/scribe")}>{ t.t("nav.scribe") }</a>
-                    </div>
-                    if let Some(creds) = &page.creds { { export_links(t, &id, &creds.token) } }
-                </section>
+            // One keyed list, so a card that moves up or down with the phase keeps what the
+            // facilitator was typing in it.
+            <div class="console-grid" id="console-cards">
+                { for slots(t, state.phase, now, rest) }
             </div>
         </main>
         </>
     })
+}
+
+/// The console's cards. New cards get a name here, a line in `cards` above and, where a
+/// phase needs them first, a place in [`first_in`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Card {
+    Phase,
+    Question,
+    Timer,
+    Share,
+    People,
+    Hands,
+    Tables,
+    Ideas,
+    Harvest,
+    Projector,
+    NewVote,
+    Votes,
+    Exports,
+    RemovePeople,
+}
+
+impl Card {
+    fn name(self) -> &'static str {
+        match self {
+            Card::Phase => "phase",
+            Card::Question => "question",
+            Card::Timer => "timer",
+            Card::Share => "share",
+            Card::People => "people",
+            Card::Hands => "hands",
+            Card::Tables => "tables",
+            Card::Ideas => "ideas",
+            Card::Harvest => "harvest",
+            Card::Projector => "projector",
+            Card::NewVote => "new-vote",
+            Card::Votes => "votes",
+            Card::Exports => "exports",
+            Card::RemovePeople => "remove-people",
+        }
+    }
+}
+
+/// What the facilitator reaches for in each phase, most urgent first. The phase card leads
+/// always: moving on is the one thing every phase needs.
+fn first_in(phase: Phase) -> &'static [Card] {
+    match phase {
+        Phase::Lobby => &[
+            Card::Phase,
+            Card::Share,
+            Card::People,
+            Card::Question,
+            Card::Projector,
+        ],
+        Phase::Ideate => &[
+            Card::Phase,
+            Card::Timer,
+            Card::Tables,
+            Card::Hands,
+            Card::Ideas,
+        ],
+        Phase::Group => &[
+            Card::Phase,
+            Card::Harvest,
+            Card::Ideas,
+            Card::NewVote,
+            Card::Projector,
+        ],
+        Phase::Vote => &[
+            Card::Phase,
+            Card::NewVote,
+            Card::Votes,
+            Card::Projector,
+            Card::Timer,
+        ],
+        Phase::Results => &[Card::Phase, Card::Votes, Card::Exports, Card::Projector],
+        Phase::Closed => &[Card::Phase, Card::Votes, Card::Exports],
+    }
+}
+
+/// Cards with what shows them.
+type Cards<C> = Vec<(Card, C)>;
+
+/// Splits the cards into this phase's (in its order) and the rest (in theirs).
+fn arrange<C>(phase: Phase, cards: Cards<C>) -> (Cards<C>, Cards<C>) {
+    let first = first_in(phase);
+    let (mut now, rest): (Vec<_>, Vec<_>) = cards.into_iter().partition(|(c, _)| first.contains(c));
+    now.sort_by_key(|(c, _)| first.iter().position(|f| f == c));
+    (now, rest)
+}
+
+/// The cards in one keyed list (a card that moves up or down with the phase keeps what
+/// the facilitator was typing in it), each in a box the grid sees through
+/// (`display: contents`) and named for tests, under a heading for each band.
+fn slots(t: T, phase: Phase, now: Vec<(Card, Html)>, rest: Vec<(Card, Html)>) -> Vec<Html> {
+    let slot = |when: &'static str| {
+        move |(card, html): (Card, Html)| {
+            html! {
+                <div key={card.name()} class="console-slot" data-card={card.name()} data-when={when}>{ html }</div>
+            }
+        }
+    };
+    let mut out = vec![html! {
+        <h2 key="band-now" class="console-band" id="console-now-title">{ t.f("console.now", &[("phase", &t.phase(phase))]) }</h2>
+    }];
+    out.extend(now.into_iter().map(slot("now")));
+    out.push(html! {
+        <h2 key="band-later" class="console-band" id="console-later-title">{ t.t("console.more") }</h2>
+    });
+    out.extend(rest.into_iter().map(slot("later")));
+    out
+}
+
+/// What the projector shows, switched from here so nobody touches the projector's laptop.
+fn projector_card(ctx: &Ctx, state: &CafeState, token: Option<&str>, id: &str) -> Html {
+    let t = ctx.t;
+    let shown = state.projected_board();
+    let send = ctx.send();
+    let can = shown.is_some_and(|b| ctx.allowed(|me| state.may_set_projector(me, b)));
+    let on_change = Callback::from(move |e: Event| {
+        if let Ok(b) = crate::components::form::event_value(&e).parse::<u64>() {
+            send.emit(Command::SetProjector { board: BoardId(b) });
+        }
+    });
+    html! {
+        <section class="card" aria-labelledby="projector-title">
+            <h2 id="projector-title">{ t.t("console.projector") }</h2>
+            <label class="label" for="projector-board-choice">{ t.t("console.projector_board") }</label>
+            <select id="projector-board-choice" class="input" disabled={!can} onchange={on_change}>
+                { for board_choices(t, state).into_iter().map(|(b, name)| html! {
+                    <option value={b.0.to_string()} selected={Some(b) == shown}>{ name }</option>
+                }) }
+            </select>
+            <p class="muted small">{ t.t("console.projector_hint") }</p>
+            if let Some(pt) = token {
+                <a id="projector-link" class="btn" target="_blank" rel="noopener" href={format!("/c/{id}/projector#token={pt}")}>{ t.t("nav.projector") }</a>
+            }
+        </section>
+    }
 }
 
 /// Plenary first, then every table's board.
@@ -130,4 +333,56 @@ fn board_choices(t: T, state: &CafeState) -> Vec<(BoardId, String)> {
     }
     v.extend(state.tables.values().map(|tb| (tb.board, tb.name.clone())));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const ALL: [Card; 14] = [
+        Card::Phase,
+        Card::Question,
+        Card::Timer,
+        Card::Share,
+        Card::People,
+        Card::Hands,
+        Card::Tables,
+        Card::Ideas,
+        Card::Harvest,
+        Card::Projector,
+        Card::NewVote,
+        Card::Votes,
+        Card::Exports,
+        Card::RemovePeople,
+    ];
+
+    #[test]
+    fn every_phase_lifts_its_cards_and_hides_none() {
+        for phase in [
+            Phase::Lobby,
+            Phase::Ideate,
+            Phase::Group,
+            Phase::Vote,
+            Phase::Results,
+            Phase::Closed,
+        ] {
+            let (now, rest) = arrange(phase, ALL.iter().map(|c| (*c, ())).collect());
+            let now: Vec<Card> = now.into_iter().map(|(c, ())| c).collect();
+            assert_eq!(now, first_in(phase), "{phase:?}: in its own order");
+            assert_eq!(now[0], Card::Phase, "{phase:?}: moving on leads");
+            let mut seen: Vec<&str> = now
+                .iter()
+                .chain(rest.iter().map(|(c, ())| c))
+                .map(|c| c.name())
+                .collect();
+            seen.sort_unstable();
+            let mut all: Vec<&str> = ALL.iter().map(|c| c.name()).collect();
+            all.sort_unstable();
+            assert_eq!(seen, all, "{phase:?}: every card once");
+        }
+        let (now, _) = arrange(Phase::Lobby, ALL.iter().map(|c| (*c, ())).collect());
+        assert_eq!(now[1].0, Card::Share);
+    }
 }

@@ -97,6 +97,14 @@ impl CafeState {
         Ok(vec![Event::BoardLocked { board, locked }])
     }
 
+    pub(crate) fn decide_set_projector(&self, a: &Act, board: BoardId) -> Decision {
+        self.may_set_projector(a.me, board)?;
+        if self.projected_board() == Some(board) {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::ProjectorSet { board }])
+    }
+
     pub(crate) fn decide_set_board_columns(
         &self,
         a: &Act,

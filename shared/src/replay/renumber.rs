@@ -203,7 +203,9 @@ impl Event {
             Event::IdeaEdited { idea, .. }
             | Event::IdeaDeleted { idea }
             | Event::IdeaHidden { idea, .. } => idea.0 = f(Ref, K::Idea, idea.0)?,
-            Event::BoardLocked { board, .. } | Event::BoardColumnsSet { board, .. } => {
+            Event::BoardLocked { board, .. }
+            | Event::BoardColumnsSet { board, .. }
+            | Event::ProjectorSet { board } => {
                 board.0 = f(Ref, K::Board, board.0)?;
             }
             Event::ClusterCreated { cluster } => {

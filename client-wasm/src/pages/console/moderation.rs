@@ -4,8 +4,10 @@ use super::board_choices;
 use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::form::event_value;
 use crate::components::ideas::{provenance_text, IdeaCard};
+use crate::components::paged::PagedList;
 use crate::pages::{person_name, Ctx};
-use cafe_shared::{BoardId, CafeState, Command};
+use cafe_shared::{BoardId, CafeState, Command, Idea};
+use std::rc::Rc;
 use yew::prelude::*;
 
 pub(super) fn moderation_card(
@@ -19,9 +21,10 @@ pub(super) fn moderation_card(
         return html! {};
     };
     let send = ctx.send();
+    let lock_send = send.clone();
     let locked = state.boards.get(&board).is_some_and(|b| b.locked);
     let lock = {
-        let send = send.clone();
+        let send = lock_send;
         Callback::from(move |_| {
             send.emit(Command::LockBoard {
                 board,
@@ -34,7 +37,66 @@ pub(super) fn moderation_card(
             choose.set(Some(BoardId(id)));
         }
     });
-    let ideas: Vec<_> = state.ideas.values().filter(|i| i.board == board).collect();
+    // Newest first; only the page shown is rendered (a café may hold a thousand ideas).
+    let ideas: Rc<Vec<Idea>> = Rc::new(
+        state
+            .ideas
+            .values()
+            .rev()
+            .filter(|i| i.board == board)
+            .cloned()
+            .collect(),
+    );
+    let search = Rc::new(
+        ideas
+            .iter()
+            .map(|i| {
+                let who = person_name(state, i.author).unwrap_or_default();
+                format!("{} {who}", i.text)
+            })
+            .collect::<Vec<_>>(),
+    );
+    let render = {
+        let ideas = ideas.clone();
+        // What each row may do is decided now, against the state this render shows.
+        let can_hide: Vec<bool> = ideas
+            .iter()
+            .map(|i| ctx.allowed(|me| state.may_hide_idea(me, i.id)))
+            .collect();
+        let authors: Vec<Option<AttrValue>> = ideas
+            .iter()
+            .map(|i| person_name(state, i.author).map(AttrValue::from))
+            .collect();
+        // Where a harvested note came from (table, round, place), shown under it.
+        let froms: Vec<Option<AttrValue>> = ideas
+            .iter()
+            .map(|i| {
+                i.provenance
+                    .as_ref()
+                    .map(|p| AttrValue::from(provenance_text(t, p)))
+            })
+            .collect();
+        Callback::from(move |n: usize| {
+            let Some(i) = ideas.get(n) else {
+                return html! {};
+            };
+            let hide = Command::HideIdea {
+                idea: i.id,
+                hidden: !i.hidden,
+            };
+            let send = send.clone();
+            html! {
+                <IdeaCard key={i.id.0} text={i.text.clone()} author={authors.get(n).cloned().flatten()} hidden={i.hidden} tint={(i.id.0 % 5) as u8}
+                    from={froms.get(n).cloned().flatten()}>
+                    if can_hide.get(n).copied().unwrap_or(false) {
+                        <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(hide.clone()))}>
+                            { if i.hidden { t.t("console.show") } else { t.t("console.hide") } }
+                        </button>
+                    }
+                </IdeaCard>
+            }
+        })
+    };
     html! {
         <section class="card card-wide" aria-labelledby="mod-title">
             <div class="section-head">
@@ -57,23 +119,8 @@ pub(super) fn moderation_card(
                 input_id="fac-idea" label={t.t("board.your_idea")} label_hidden=true
                 placeholder={t.t("board.idea_placeholder")}
                 closed={ctx.may(|me| state.may_post(me, board)).err().map(|r| r.code)} />
-            <ul class="wall wall-compact" id="console-ideas">
-                { for ideas.iter().rev().map(|i| {
-                    let hide = Command::HideIdea { idea: i.id, hidden: !i.hidden };
-                    let send = send.clone();
-                    let can_hide = ctx.allowed(|me| state.may_hide_idea(me, i.id));
-                    html! {
-                        <IdeaCard key={i.id.0} text={i.text.clone()} author={person_name(state, i.author).map(AttrValue::from)} hidden={i.hidden} tint={(i.id.0 % 5) as u8}
-                            from={i.provenance.as_ref().map(|p| AttrValue::from(provenance_text(t, p)))}>
-                            if can_hide {
-                                <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(hide.clone()))}>
-                                    { if i.hidden { t.t("console.show") } else { t.t("console.hide") } }
-                                </button>
-                            }
-                        </IdeaCard>
-                    }
-                }) }
-            </ul>
+            <PagedList id="console-ideas" class={classes!("wall", "wall-compact")} label={t.t("console.search_ideas")}
+                search={search} render={render} />
         </section>
     }
 }

@@ -1,8 +1,10 @@
 //! Who is here: presence by place, joining open or closed, and the raised-hand queue.
 
 use crate::components::confirm::ConfirmButton;
+use crate::components::paged::PagedList;
 use crate::pages::{person_name, Ctx};
-use cafe_shared::{CafeState, Command, Location};
+use cafe_shared::{CafeState, Command, Location, Person};
+use std::rc::Rc;
 use yew::prelude::*;
 
 pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
@@ -14,7 +16,51 @@ pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
         .filter(|p| p.location == Location::Room)
         .count();
     let remote = people.len() - room;
+    let search = Rc::new(
+        people
+            .iter()
+            .map(|p| format!("{} {} {}", p.name, t.role(p.role), t.location(p.location)))
+            .collect::<Vec<_>>(),
+    );
+    // Only the page shown is rendered (a café may seat hundreds); what each row may do is
+    // decided now, against the state this render shows.
+    let rows: Rc<Vec<(Person, bool)>> = Rc::new(
+        people
+            .iter()
+            .map(|p| {
+                (
+                    Person::clone(p),
+                    ctx.allowed(|me| state.may_remove_person(me, p.id)),
+                )
+            })
+            .collect(),
+    );
     let send = ctx.send();
+    let render = Callback::from(move |n: usize| {
+        let Some((p, can_remove)) = rows.get(n) else {
+            return html! {};
+        };
+        let remove = Command::RemovePerson { person: p.id };
+        let send = send.clone();
+        let name = p.name.clone();
+        let on_remove = Callback::from(move |()| send.emit(remove.clone()));
+        html! {
+            <li class="person" key={p.id.0}>
+                <span role="img" class={classes!("presence", p.online.then_some("presence-on"))}
+                    aria-label={if p.online { t.t("console.online") } else { t.t("console.away") }}></span>
+                <span class="person-name">{ p.name.clone() }</span>
+                <span class="muted small">{ t.role(p.role) }{ " · " }{ t.location(p.location) }</span>
+                if p.ready { <span class="badge badge-ok">{ t.t("board.ready_on") }</span> }
+                if *can_remove {
+                    // Removing shuts the person out at once: asked first (issue 11).
+                    <ConfirmButton id={format!("remove-{}", p.id.0)} class={classes!("btn", "btn-small", "btn-ghost")}
+                        label={t.t("console.remove")} aria_label={Some(AttrValue::from(t.f("console.remove_who", &[("name", &name)])))}
+                        question={t.f("confirm.remove_person", &[("name", &name)])}
+                        yes={t.f("console.remove_who", &[("name", &name)])} on_confirm={on_remove} />
+                }
+            </li>
+        }
+    });
     html! {
         <section class="card" aria-labelledby="people-title">
             <h2 id="people-title">{ t.t("console.people") }</h2>
@@ -24,31 +70,7 @@ pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
                 <span><strong id="count-room">{ room }</strong>{ " " }{ t.location(Location::Room) }</span>
                 <span><strong id="count-remote">{ remote }</strong>{ " " }{ t.location(Location::Remote) }</span>
             </p>
-            <ul class="people" id="people">
-                { for people.iter().map(|p| {
-                    let remove = Command::RemovePerson { person: p.id };
-                    let can_remove = ctx.allowed(|me| state.may_remove_person(me, p.id));
-                    let send = send.clone();
-                    let name = p.name.clone();
-                    let on_remove = Callback::from(move |()| send.emit(remove.clone()));
-                    html! {
-                        <li class="person">
-                            <span role="img" class={classes!("presence", p.online.then_some("presence-on"))}
-                                aria-label={if p.online { t.t("console.online") } else { t.t("console.away") }}></span>
-                            <span class="person-name">{ p.name.clone() }</span>
-                            <span class="muted small">{ t.role(p.role) }{ " · " }{ t.location(p.location) }</span>
-                            if p.ready { <span class="badge badge-ok">{ t.t("board.ready_on") }</span> }
-                            if can_remove {
-                                // Removing shuts the person out at once: asked first (issue 11).
-                                <ConfirmButton id={format!("remove-{}", p.id.0)} class={classes!("btn", "btn-small", "btn-ghost")}
-                                    label={t.t("console.remove")} aria_label={Some(AttrValue::from(t.f("console.remove_who", &[("name", &name)])))}
-                                    question={t.f("confirm.remove_person", &[("name", &name)])}
-                                    yes={t.f("console.remove_who", &[("name", &name)])} on_confirm={on_remove} />
-                            }
-                        </li>
-                    }
-                }) }
-            </ul>
+            <PagedList id="people" class="people" scrolls={Some(AttrValue::from(t.t("console.people")))} label={t.t("console.search_people")} search={search} render={render} />
         </section>
     }
 }
