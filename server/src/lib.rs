@@ -32,6 +32,7 @@ pub mod assets;
 pub mod auth;
 pub mod cafe;
 pub mod client_ip;
+pub mod cluster;
 pub mod config;
 pub mod errors;
 pub mod export;
@@ -116,6 +117,8 @@ pub enum StartError {
     Secret(String),
     #[error("store: {0}")]
     Store(#[from] store::StoreError),
+    #[error("cluster: {0}")]
+    Cluster(#[from] cluster::ClusterError),
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
 }
@@ -173,6 +176,24 @@ pub async fn start(mut config: Config) -> Result<ServerHandle, StartError> {
     files::private_database(&config.database_url())
         .map_err(|e| StartError::DataDir(data_dir(), e))?;
     let store = store::open(&config.database_url()).await?;
+    // Cluster mode only with both: a single node never needs NATS.
+    let cluster = match &config.nats_url {
+        Some(url) if !url.trim().is_empty() => {
+            if !store::postgres::is_postgres_url(&config.database_url()) {
+                return Err(cluster::ClusterError::NotPostgres.into());
+            }
+            let c = cluster::Cluster::connect(
+                url,
+                config.node_id.clone(),
+                &config.nats_prefix,
+                std::time::Duration::from_millis(config.lease_ms),
+            )
+            .await?;
+            tracing::info!(node = %c.node, prefix = %c.prefix, lease_ms = c.lease.as_millis() as u64, "cluster mode");
+            Some(Arc::new(c))
+        }
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| StartError::Bind(config.addr, e))?;
@@ -206,7 +227,12 @@ pub async fn start(mut config: Config) -> Result<ServerHandle, StartError> {
     let metrics = Arc::new(metrics::Metrics::default());
     let app = Arc::new(App {
         keys,
-        registry: registry::Registry::new(store.clone(), metrics.clone(), config.tuning.clone()),
+        registry: registry::Registry::new(
+            store.clone(),
+            metrics.clone(),
+            config.tuning.clone(),
+            cluster,
+        ),
         metrics,
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),
