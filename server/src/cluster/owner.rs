@@ -4,10 +4,11 @@ use super::{Broadcast, Envelope, Owned, RemoteWelcome as WireWelcome, Reply, Req
 use crate::cafe::{CafeHandle, Msg, RemoteWelcome};
 use crate::store::Store;
 use cafe_shared::{CafeId, Rejection};
+use futures_util::future::BoxFuture;
 use futures_util::StreamExt;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 /// Serves the café's request subject until the actor stops or the lease is lost. Requests
@@ -23,6 +24,14 @@ pub async fn serve(owned: Owned, handle: CafeHandle) {
             return;
         }
     };
+    // Answers go out in the order the requests came (one requester's acks stay in order):
+    // one task awaits each answer in turn.
+    let (answers, mut queue) = mpsc::unbounded_channel::<BoxFuture<'static, ()>>();
+    tokio::spawn(async move {
+        while let Some(answer) = queue.recv().await {
+            answer.await;
+        }
+    });
     loop {
         let msg = tokio::select! {
             _ = owned.stop.cancelled() => break,
@@ -61,11 +70,11 @@ pub async fn serve(owned: Owned, handle: CafeHandle) {
                         reply,
                     })
                     .await;
-                tokio::spawn(async move {
+                let _ = answers.send(Box::pin(async move {
                     if let Ok(a) = rx.await {
                         answer(welcome(token, a)).await;
                     }
-                });
+                }));
                 r
             }
             Request::Detach { node, conn } => handle.send(Msg::RemoteDetach { node, conn }).await,
@@ -85,7 +94,7 @@ pub async fn serve(owned: Owned, handle: CafeHandle) {
                     .await;
                 // No answer when the actor stopped first (it could not store it): the
                 // requester asks again, of whoever owns the café then.
-                tokio::spawn(async move {
+                let _ = answers.send(Box::pin(async move {
                     if let Ok(o) = rx.await {
                         answer(Reply::Outcome {
                             frame: o.frame.as_str().to_owned(),
@@ -93,7 +102,7 @@ pub async fn serve(owned: Owned, handle: CafeHandle) {
                         })
                         .await;
                     }
-                });
+                }));
                 r
             }
             Request::Join {
@@ -110,7 +119,7 @@ pub async fn serve(owned: Owned, handle: CafeHandle) {
                         reply,
                     })
                     .await;
-                tokio::spawn(async move {
+                let _ = answers.send(Box::pin(async move {
                     if let Ok(j) = rx.await {
                         answer(match j {
                             Ok(p) => Reply::Joined(p),
@@ -118,7 +127,7 @@ pub async fn serve(owned: Owned, handle: CafeHandle) {
                         })
                         .await;
                     }
-                });
+                }));
                 r
             }
         };

@@ -416,8 +416,11 @@ impl Relay {
                     return Ok(());
                 };
                 let frame = Utf8Bytes::from(frame);
+                let behind = self.held.iter().any(|(h, _, _)| *h == conn);
                 match seq {
                     Some(s) if s > c.seq => self.held.push((conn, s, frame)),
+                    // Behind a held ack of the same socket: answers keep their order.
+                    _ if behind => self.held.push((conn, 0, frame)),
                     _ => {
                         c.link.push(Out::Frame(frame));
                     }
@@ -461,12 +464,16 @@ impl Relay {
                     }
                 }
                 let conns = &self.conns;
+                let mut blocked = Vec::new();
                 self.held.retain(|(conn, seq, frame)| match conns.get(conn) {
-                    Some(c) if c.seq >= *seq => {
+                    Some(c) if c.seq >= *seq && !blocked.contains(conn) => {
                         c.link.push(Out::Frame(frame.clone()));
                         false
                     }
-                    Some(_) => true,
+                    Some(_) => {
+                        blocked.push(*conn);
+                        true
+                    }
                     None => false,
                 });
             }
