@@ -28,9 +28,9 @@ use batch::{Batch, BusEntry, Private};
 use frames::{project_entry, project_entry_with, snapshot_frame, RingEntry};
 use outcomes::{Outcome, Outcomes};
 
+use crate::cluster::Owned;
 use crate::config::Tuning;
 use crate::metrics::Metrics;
-use crate::cluster::Owned;
 use crate::store::{CommandRecord, LoadedCafe, Store, StoreError, StoredEvent};
 use cafe_shared::{
     Audience, CafeId, CafeState, CloseCode, Command, Ctx, ErrorCode, Event, Millis, PersonId,
@@ -417,8 +417,7 @@ impl Actor {
                     // exactly what the other node relays to the socket next.
                     self.settle(&mut b, &mut pending, now).await;
                     self.flush(&mut b).await?;
-                    if let Some(r) = resume.filter(|r| r.epoch == self.epoch && r.seq < self.seq)
-                    {
+                    if let Some(r) = resume.filter(|r| r.epoch == self.epoch && r.seq < self.seq) {
                         self.extend_ring_back(r.seq).await;
                     }
                     match self.remote_welcome(person, resume, now) {
@@ -669,9 +668,8 @@ impl Actor {
             }
         }
         if self.owned.is_some() {
-            b.named |= entry.personal.is_some()
-                || entry.snapshot_for.is_some()
-                || removed.is_some();
+            b.named |=
+                entry.personal.is_some() || entry.snapshot_for.is_some() || removed.is_some();
             b.bus.push(BusEntry {
                 seq,
                 public: entry.public.clone(),
@@ -679,7 +677,9 @@ impl Actor {
                 personal: entry.personal.clone(),
                 snapshot: entry.snapshot_for.map(|p| {
                     let bytes = snapshot_bytes
-                        .get_or_insert_with(|| snapshot_frame(&self.state, self.epoch, seq, Some(p)))
+                        .get_or_insert_with(|| {
+                            snapshot_frame(&self.state, self.epoch, seq, Some(p))
+                        })
                         .clone();
                     (p, self.state.audience_of(p), bytes)
                 }),

@@ -124,7 +124,10 @@ pub enum Reply {
     Refused(ErrorCode, String),
     /// A command's `ack`/`reject` frame; `seq` for an ack (the relay holds it until the
     /// socket has the events up to it, so a client sees its own event first).
-    Outcome { frame: String, seq: Option<u64> },
+    Outcome {
+        frame: String,
+        seq: Option<u64>,
+    },
     Joined(PersonId),
 }
 
@@ -149,9 +152,14 @@ pub struct RemoteWelcome {
 pub enum Broadcast {
     Batch(BusBatch),
     /// Every lease renewal: the owner lives, and has published up to `seq`.
-    Alive { token: u64, seq: u64 },
+    Alive {
+        token: u64,
+        seq: u64,
+    },
     /// The owner lets the café go (shutdown, idle): someone may take it at once.
-    Leaving { token: u64 },
+    Leaving {
+        token: u64,
+    },
 }
 
 /// One committed batch, encoded once per audience.

