@@ -370,7 +370,7 @@ impl Relay {
                 },
                 Reply::Welcome(w),
             ) => {
-                if self.from_newer_owner(w.token) {
+                if self.is_newer_owner(w.token) {
                     // The café moved: every socket here resumes through its new owner.
                     drop(reply);
                     return Err(Stop(RelayEnd::Done));
@@ -441,7 +441,7 @@ impl Relay {
         match b {
             Broadcast::Batch(batch) => {
                 let b = Arc::new(Relayed::from(batch));
-                if self.from_newer_owner(b.token) {
+                if self.is_newer_owner(b.token) {
                     return Err(Stop(RelayEnd::Done));
                 }
                 self.last_heard = Instant::now();
@@ -479,7 +479,7 @@ impl Relay {
                     });
             }
             Broadcast::Alive { token, seq } => {
-                if self.from_newer_owner(token) {
+                if self.is_newer_owner(token) {
                     return Err(Stop(RelayEnd::Done));
                 }
                 if self.token.is_none_or(|t| t == token) {
@@ -510,7 +510,7 @@ impl Relay {
         Ok(())
     }
 
-    fn from_newer_owner(&self, token: u64) -> bool {
+    fn is_newer_owner(&self, token: u64) -> bool {
         self.token.is_some_and(|t| token > t)
     }
 
