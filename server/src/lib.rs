@@ -17,6 +17,9 @@
 //!   audience; keeps the resume ring, presence and timer expiry. A connection as the actor
 //!   sees it (outbound queue, close reason) is `cafe/conn.rs`.
 //! - [`registry`]: `DashMap<CafeId, CafeHandle>`; loads cafés lazily and creates new ones.
+//! - [`cluster`]: cluster mode (`--nats-url` with Postgres): the owner of a café (its lease
+//!   holder) runs the actor and answers the other nodes over NATS (`cluster/owner.rs`); the
+//!   other nodes run a relay in its place (`cluster/relay.rs`) that forwards and relays.
 //! - [`store`]: the persistence trait, its SQLite (default) and PostgreSQL implementations
 //!   (`store/sqlite.rs`, `store/postgres.rs`), the group-commit writer both share
 //!   (`store/writer.rs`) and one conformance suite run on both (`store/conformance.rs`).

@@ -498,6 +498,16 @@ async fn killing_the_owner_under_a_burst_loses_and_duplicates_nothing() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     a.kill9().await;
+    // Reported, not asserted: how long the café was unavailable (BENCHMARKS.md).
+    let killed = std::time::Instant::now();
+    let at_kill = acked.load(Ordering::Relaxed);
+    while acked.load(Ordering::Relaxed) == at_kill {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    eprintln!(
+        "failover: first acknowledgement {} ms after kill -9 (lease {LEASE_MS} ms)",
+        killed.elapsed().as_millis()
+    );
     let mut runs = Vec::new();
     for t in tasks {
         runs.push(t.await.expect("member task"));
