@@ -744,3 +744,66 @@ async fn a_rolling_restart_of_every_node_under_load_loses_nothing() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relayed_sockets_keep_per_audience_privacy() {
+    let d = Deployment::new().await;
+    let a = d.node("a").await;
+    let b = d.node("b").await;
+    let c = d.node("c").await;
+    // Created on a (the owner); the organiser watches through b, Alice posts through c.
+    let cafe = a
+        .api
+        .create_cafe(
+            "Moderated",
+            "Olga",
+            json!({"settings": {
+                "anonymous": false,
+                "moderation": true,
+                "default_budget": 5,
+                "default_per_item_cap": 3,
+                "default_visibility": "hidden"
+            }}),
+        )
+        .await;
+    let mut org = b.api.enter(&cafe.organiser_token).await;
+    let plenary = org.ideate().await;
+    let alice = c.api.join(&cafe.code, "Alice", Location::Room).await;
+    let mut alice_c = c.api.enter(&alice.token).await;
+    let (_, mut bruno_a) = a.arrive(&cafe.code, "Bruno", Location::Room).await;
+    let (_, mut carla_b) = b.arrive(&cafe.code, "Carla", Location::Room).await;
+
+    // Held for moderation: only Alice (her own projection) and the facilitators see it.
+    alice_c.post(plenary, "ALICE-SECRET-DRAFT").await;
+    bruno_a.post(plenary, "BRUNO-IDEA").await;
+    // A facilitator's idea is not held: once everyone has it, everyone has all before it.
+    let last = org.post(plenary, "ORG-IDEA").await;
+    for cl in [&mut org, &mut alice_c, &mut bruno_a, &mut carla_b] {
+        while cl.seq < last {
+            cl.next().await.expect("connected");
+        }
+    }
+    let secret = |cl: &Client| {
+        cl.state()
+            .ideas
+            .values()
+            .any(|i| i.text == "ALICE-SECRET-DRAFT")
+    };
+    assert!(secret(&alice_c), "Alice sees her held idea (through c)");
+    assert!(secret(&org), "the facilitator sees it (through b)");
+    for (who, cl) in [("Bruno on the owner", &bruno_a), ("Carla on b", &carla_b)] {
+        assert!(!secret(cl), "{who} does not see a held idea");
+        assert!(
+            !cl.raw.iter().any(|f| f.contains("ALICE-SECRET-DRAFT")),
+            "{who} never received its bytes"
+        );
+    }
+    assert!(carla_b.state().ideas.values().any(|i| i.text == "ORG-IDEA"));
+    assert!(!carla_b.raw.iter().any(|f| f.contains("BRUNO-IDEA")));
+    assert!(org.state().ideas.values().any(|i| i.text == "BRUNO-IDEA"));
+    // Every relayed view equals a fresh snapshot of the same view.
+    b.api.assert_matches_fresh(&alice_c, &alice.token).await;
+    c.api
+        .assert_matches_fresh(&org, &cafe.organiser_token)
+        .await;
+}
