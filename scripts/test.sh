@@ -46,6 +46,17 @@ if ! pg_ok; then
   exit 1
 fi
 
+step "NATS answers on 127.0.0.1:4222 (the cluster tests run three nodes on it)"
+# Like Postgres: the machine runs NATS (nats-server, JetStream not needed); nothing is started
+# here, and its absence fails the run rather than skipping the cluster tests.
+nats_url=${CAFE_TEST_NATS_URL:-nats://127.0.0.1:4222}
+nats_hostport=${nats_url#nats://}
+if ! timeout 5 bash -c "</dev/tcp/${nats_hostport%:*}/${nats_hostport##*:}" 2>/dev/null; then
+  echo "NATS is required at $nats_url (nats-server on 127.0.0.1:4222) for the cluster" >&2
+  echo "end-to-end tests (tests/tests/server_cluster.rs)." >&2
+  exit 1
+fi
+
 step "unit, property and end-to-end tests (Rust)"
 cargo test --workspace --locked
 

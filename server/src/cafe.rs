@@ -22,15 +22,16 @@ mod handle;
 mod outcomes;
 
 pub use conn::{encode, now_millis, CloseReason, ConnId, ConnLink, Out};
-pub use handle::{CafeHandle, Gone, Msg};
+pub use handle::{CafeHandle, Gone, Msg, RemoteOutcome, RemoteWelcome};
 
-use batch::{Batch, Private};
+use batch::{Batch, BusEntry, Private};
 use frames::{project_entry, project_entry_with, snapshot_frame, RingEntry};
 use outcomes::{Outcome, Outcomes};
 
+use crate::cluster::Owned;
 use crate::config::Tuning;
 use crate::metrics::Metrics;
-use crate::store::{CommandRecord, LoadedCafe, Store, StoredEvent};
+use crate::store::{CommandRecord, LoadedCafe, Store, StoreError, StoredEvent};
 use cafe_shared::{
     Audience, CafeId, CafeState, CloseCode, Command, Ctx, ErrorCode, Event, Millis, PersonId,
     Rejection, ResumePoint, SystemCommand, Timer,
@@ -59,6 +60,8 @@ pub struct ActorInit {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
     pub tuning: Tuning,
+    /// Cluster mode: the lease this node holds on the café.
+    pub owned: Option<Owned>,
 }
 
 pub struct Actor {
@@ -80,6 +83,16 @@ pub struct Actor {
     public_snapshot: Option<(u64, Utf8Bytes)>,
     /// The periodic snapshot being saved off the actor (see `snapshot_in_background`).
     snapshot_task: Option<tokio::task::JoinHandle<()>>,
+    /// Cluster mode: the lease, and the sockets of other nodes (node, conn) with their
+    /// person, for presence.
+    owned: Option<Owned>,
+    remote: HashMap<(String, ConnId), Option<PersonId>>,
+}
+
+/// Where a command's answer goes.
+enum ReplyTo {
+    Conn(ConnId),
+    Remote(oneshot::Sender<RemoteOutcome>),
 }
 
 /// An attach waiting for the end of its batch's messages (see `Actor::settle`).
@@ -92,7 +105,7 @@ struct PendingAttach {
 }
 
 /// The actor could not persist; it stops and the café reloads from the store on next use.
-struct StoreFailed;
+struct StoreFailed(StoreError);
 
 impl Actor {
     /// Rebuilds the café from the store's snapshot and events, refilling the resume ring.
@@ -126,6 +139,8 @@ impl Actor {
             snapshot_seq,
             public_snapshot: None,
             snapshot_task: None,
+            owned: init.owned,
+            remote: HashMap::new(),
         };
         // Replay after the snapshot; only the newest events need their projections (the
         // resume ring), the older ones are just applied.
@@ -159,6 +174,11 @@ impl Actor {
     pub async fn run(mut self, shutdown: CancellationToken) {
         self.metrics.cafes_loaded.inc();
         let mut last_active = Instant::now();
+        let fence = self
+            .owned
+            .as_ref()
+            .map(|o| o.stop.clone())
+            .unwrap_or_default();
         loop {
             let deadline = self.next_deadline();
             let sleep = async {
@@ -168,22 +188,26 @@ impl Actor {
                 }
             };
             // A café nobody uses leaves memory (it reloads from the store on next use).
-            let idle = deadline.is_none() && self.conns.is_empty();
+            let idle = deadline.is_none() && self.conns.is_empty() && self.remote.is_empty();
             let idle_at = last_active + self.tuning.idle_unload;
             tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => break,
+                _ = fence.cancelled() => {
+                    self.step_down();
+                    return;
+                }
                 msg = self.rx.recv() => {
                     let Some(first) = msg else { break };
                     last_active = Instant::now();
-                    if self.take_batch(first).await.is_err() {
-                        self.fail();
+                    if let Err(e) = self.take_batch(first).await {
+                        self.fail(e);
                         return;
                     }
                 }
                 _ = sleep => {
-                    if self.handle_deadlines().await.is_err() {
-                        self.fail();
+                    if let Err(e) = self.handle_deadlines().await {
+                        self.fail(e);
                         return;
                     }
                 }
@@ -191,8 +215,8 @@ impl Actor {
                     // No new messages from here on; finish the ones already queued.
                     self.rx.close();
                     while let Some(m) = self.rx.recv().await {
-                        if self.take_batch(m).await.is_err() {
-                            self.fail();
+                        if let Err(e) = self.take_batch(m).await {
+                            self.fail(e);
                             return;
                         }
                     }
@@ -227,7 +251,14 @@ impl Actor {
         self.handle_batch(msgs).await
     }
 
-    fn fail(&mut self) {
+    fn fail(&mut self, StoreFailed(e): StoreFailed) {
+        if let StoreError::Fenced(_) = e {
+            // Another node owns the café now: what this batch decided was never stored
+            // nor acknowledged, and its clients resume from the new owner.
+            tracing::warn!(cafe = %self.id, error = %e, "write fenced off; stepping down");
+            self.step_down();
+            return;
+        }
         tracing::error!(cafe = %self.id, "store append failed; unloading the café");
         self.rx.close();
         for c in self.conns.values() {
@@ -238,6 +269,31 @@ impl Actor {
             ));
         }
         self.metrics.cafes_loaded.dec();
+    }
+
+    /// Cluster mode: the lease is lost. Stops without writing anything more (not even a
+    /// snapshot); the sockets reconnect and resume, through whichever node owns it now.
+    fn step_down(&mut self) {
+        tracing::warn!(cafe = %self.id, "lease lost; this node no longer owns the café");
+        if let Some(o) = &self.owned {
+            o.stop.cancel();
+        }
+        self.metrics.stepped_down.inc();
+        self.rx.close();
+        for c in self.conns.values() {
+            c.link.close(CloseReason::new(
+                CloseCode::Resync,
+                ErrorCode::Resync,
+                "the café moved to another server; reconnect and resume",
+            ));
+        }
+        self.metrics.cafes_loaded.dec();
+    }
+
+    /// Whether any socket of `p`, here or on another node, is attached.
+    fn connected(&self, p: PersonId) -> bool {
+        self.conns.values().any(|c| c.person == Some(p))
+            || self.remote.values().any(|r| *r == Some(p))
     }
 
     async fn snapshot(&mut self) {
@@ -313,7 +369,7 @@ impl Actor {
             .collect();
         for p in due {
             self.offline_due.remove(&p);
-            if !self.conns.values().any(|c| c.person == Some(p)) {
+            if !self.connected(p) {
                 self.system(
                     &mut b,
                     &SystemCommand::SetPresence {
@@ -343,7 +399,56 @@ impl Actor {
                     person,
                     id,
                     command,
-                } => self.command(&mut b, conn, person, id, &command, now),
+                } => self.command(&mut b, ReplyTo::Conn(conn), person, id, &command, now),
+                Msg::RemoteCommand {
+                    person,
+                    id,
+                    command,
+                    reply,
+                } => self.command(&mut b, ReplyTo::Remote(reply), person, id, &command, now),
+                Msg::RemoteAttach {
+                    node,
+                    conn,
+                    person,
+                    resume,
+                    reply,
+                } => {
+                    // Answered on committed state: the batches published after it are
+                    // exactly what the other node relays to the socket next.
+                    self.settle(&mut b, &mut pending, now).await;
+                    self.flush(&mut b).await?;
+                    if let Some(r) = resume.filter(|r| r.epoch == self.epoch && r.seq < self.seq) {
+                        self.extend_ring_back(r.seq).await;
+                    }
+                    match self.remote_welcome(person, resume, now) {
+                        Ok(w) => {
+                            let _ = reply.send(Ok(w));
+                            self.remote.insert((node, conn), person);
+                            if let Some(p) = person {
+                                self.offline_due.remove(&p);
+                                self.system(
+                                    &mut b,
+                                    &SystemCommand::SetPresence {
+                                        person: p,
+                                        online: true,
+                                    },
+                                    now,
+                                );
+                            }
+                        }
+                        Err(r) => {
+                            let _ = reply.send(Err(r));
+                        }
+                    }
+                }
+                Msg::RemoteDetach { node, conn } => {
+                    if let Some(Some(p)) = self.remote.remove(&(node, conn)) {
+                        if !self.connected(p) {
+                            self.offline_due
+                                .insert(p, Instant::now() + self.tuning.presence_grace);
+                        }
+                    }
+                }
                 Msg::Join {
                     name,
                     role,
@@ -445,7 +550,7 @@ impl Actor {
     fn command(
         &mut self,
         b: &mut Batch,
-        conn: ConnId,
+        to: ReplyTo,
         person: PersonId,
         id: String,
         command: &Command,
@@ -453,7 +558,9 @@ impl Actor {
     ) {
         let key = (person, id);
         if let Some(o) = self.outcomes.get(&key) {
-            b.replies.push((conn, encode(&o.frame(&key.1))));
+            let frame = encode(&o.frame(&key.1));
+            let seq = o.seq();
+            reply(b, to, frame, seq);
             return;
         }
         let ctx = Ctx {
@@ -478,7 +585,7 @@ impl Actor {
                 Outcome::Reject(r.code, r.message)
             }
         };
-        b.replies.push((conn, encode(&outcome.frame(&key.1))));
+        reply(b, to, encode(&outcome.frame(&key.1)), outcome.seq());
         self.outcomes.insert(key, outcome);
     }
 
@@ -560,6 +667,25 @@ impl Actor {
                 ));
             }
         }
+        if self.owned.is_some() {
+            b.named |=
+                entry.personal.is_some() || entry.snapshot_for.is_some() || removed.is_some();
+            b.bus.push(BusEntry {
+                seq,
+                public: entry.public.clone(),
+                facilitator: entry.facilitator.clone(),
+                personal: entry.personal.clone(),
+                snapshot: entry.snapshot_for.map(|p| {
+                    let bytes = snapshot_bytes
+                        .get_or_insert_with(|| {
+                            snapshot_frame(&self.state, self.epoch, seq, Some(p))
+                        })
+                        .clone();
+                    (p, self.state.audience_of(p), bytes)
+                }),
+                removed,
+            });
+        }
         b.public.push(entry.public.as_ref(), public_ev, seq, now);
         b.facilitator
             .push(entry.facilitator.as_ref(), fac_ev, seq, now);
@@ -577,11 +703,18 @@ impl Actor {
     fn remove_conn(&mut self, conn: ConnId) -> Option<Arc<ConnLink>> {
         let c = self.conns.remove(&conn)?;
         if let Some(p) = c.person {
-            if !self.conns.values().any(|o| o.person == Some(p)) {
+            if !self.connected(p) {
                 self.offline_due
                     .insert(p, Instant::now() + self.tuning.presence_grace);
             }
         }
         Some(c.link)
+    }
+}
+
+fn reply(b: &mut Batch, to: ReplyTo, frame: Utf8Bytes, seq: Option<u64>) {
+    match to {
+        ReplyTo::Conn(conn) => b.replies.push((conn, frame)),
+        ReplyTo::Remote(tx) => b.remote_replies.push((tx, RemoteOutcome { frame, seq })),
     }
 }

@@ -84,6 +84,28 @@ pub struct Config {
     #[arg(long, env = "CAFE_IMPORT_MAX_EVENTS")]
     pub import_max_events: Option<usize>,
 
+    /// NATS server of a cluster (`nats://host:4222`). With a `postgres://` database URL
+    /// this starts cluster mode: sockets may connect to any node, each café has one owner
+    /// node at a time (a lease in Postgres), the others forward to it. Without it the
+    /// server runs alone, as always, and never contacts NATS.
+    #[arg(long, env = "CAFE_NATS_URL")]
+    pub nats_url: Option<String>,
+
+    /// This node's name in the cluster (lease owner, logs). Default: random, logged at start.
+    #[arg(long, env = "CAFE_NODE_ID")]
+    pub node_id: Option<String>,
+
+    /// First part of every NATS subject this deployment uses, so that several
+    /// deployments (or test runs) can share one NATS server.
+    #[arg(long, env = "CAFE_NATS_PREFIX", default_value = "cafe")]
+    pub nats_prefix: String,
+
+    /// How long a café's owner lease lasts without renewal, in milliseconds: a dead or
+    /// paused owner's cafés move to another node after about this long. Renewed every
+    /// third of it.
+    #[arg(long, env = "CAFE_LEASE_MS", default_value_t = 10_000)]
+    pub lease_ms: u64,
+
     /// Log format.
     #[arg(long, env = "CAFE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -208,6 +230,10 @@ impl Config {
             join_rate: None,
             import_max_bytes: None,
             import_max_events: None,
+            nats_url: None,
+            node_id: None,
+            nats_prefix: "cafe".into(),
+            lease_ms: 10_000,
             log_format: LogFormat::Text,
             tuning: Tuning::default(),
         }

@@ -17,6 +17,9 @@
 //!   audience; keeps the resume ring, presence and timer expiry. A connection as the actor
 //!   sees it (outbound queue, close reason) is `cafe/conn.rs`.
 //! - [`registry`]: `DashMap<CafeId, CafeHandle>`; loads cafés lazily and creates new ones.
+//! - [`cluster`]: cluster mode (`--nats-url` with Postgres): the owner of a café (its lease
+//!   holder) runs the actor and answers the other nodes over NATS (`cluster/owner.rs`); the
+//!   other nodes run a relay in its place (`cluster/relay.rs`) that forwards and relays.
 //! - [`store`]: the persistence trait, its SQLite (default) and PostgreSQL implementations
 //!   (`store/sqlite.rs`, `store/postgres.rs`), the group-commit writer both share
 //!   (`store/writer.rs`) and one conformance suite run on both (`store/conformance.rs`).
@@ -32,6 +35,7 @@ pub mod assets;
 pub mod auth;
 pub mod cafe;
 pub mod client_ip;
+pub mod cluster;
 pub mod config;
 pub mod errors;
 pub mod export;
@@ -116,6 +120,8 @@ pub enum StartError {
     Secret(String),
     #[error("store: {0}")]
     Store(#[from] store::StoreError),
+    #[error("cluster: {0}")]
+    Cluster(#[from] cluster::ClusterError),
     #[error("cannot listen on {0}: {1}")]
     Bind(SocketAddr, std::io::Error),
 }
@@ -173,6 +179,24 @@ pub async fn start(mut config: Config) -> Result<ServerHandle, StartError> {
     files::private_database(&config.database_url())
         .map_err(|e| StartError::DataDir(data_dir(), e))?;
     let store = store::open(&config.database_url()).await?;
+    // Cluster mode only with both: a single node never needs NATS.
+    let cluster = match &config.nats_url {
+        Some(url) if !url.trim().is_empty() => {
+            if !store::postgres::is_postgres_url(&config.database_url()) {
+                return Err(cluster::ClusterError::NotPostgres.into());
+            }
+            let c = cluster::Cluster::connect(
+                url,
+                config.node_id.clone(),
+                &config.nats_prefix,
+                std::time::Duration::from_millis(config.lease_ms),
+            )
+            .await?;
+            tracing::info!(node = %c.node, prefix = %c.prefix, lease_ms = c.lease.as_millis() as u64, "cluster mode");
+            Some(Arc::new(c))
+        }
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| StartError::Bind(config.addr, e))?;
@@ -206,7 +230,12 @@ pub async fn start(mut config: Config) -> Result<ServerHandle, StartError> {
     let metrics = Arc::new(metrics::Metrics::default());
     let app = Arc::new(App {
         keys,
-        registry: registry::Registry::new(store.clone(), metrics.clone(), config.tuning.clone()),
+        registry: registry::Registry::new(
+            store.clone(),
+            metrics.clone(),
+            config.tuning.clone(),
+            cluster,
+        ),
         metrics,
         shutdown: CancellationToken::new(),
         connections: TaskTracker::new(),

@@ -22,6 +22,11 @@ pub struct Metrics {
     pub resync_closes: Counter,
     /// Store transactions (group commits).
     pub commits: Counter,
+    /// Cluster mode: cafés this node stopped owning because it lost their lease (renewal
+    /// refused, or a write fenced off).
+    pub stepped_down: Counter,
+    /// Cluster mode: cafés this node took over from an owner that went silent or left.
+    pub took_over: Counter,
 }
 
 impl Default for Metrics {
@@ -35,6 +40,8 @@ impl Default for Metrics {
             rejects: Counter::default(),
             resync_closes: Counter::default(),
             commits: Counter::default(),
+            stepped_down: Counter::default(),
+            took_over: Counter::default(),
             registry: Registry::default(),
         };
         registry.register(
@@ -60,6 +67,16 @@ impl Default for Metrics {
             m.resync_closes.clone(),
         );
         registry.register("commits", "Store transactions", m.commits.clone());
+        registry.register(
+            "stepped_down",
+            "Cafés this node stopped owning because their lease was lost (cluster mode)",
+            m.stepped_down.clone(),
+        );
+        registry.register(
+            "took_over",
+            "Cafés this node took over from a silent or departing owner (cluster mode)",
+            m.took_over.clone(),
+        );
         Self { registry, ..m }
     }
 }

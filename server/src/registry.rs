@@ -1,18 +1,29 @@
 //! Finds a café's actor: a `DashMap<CafeId, CafeHandle>`, loading cafés lazily from the store
 //! on first use (snapshot + events after it) and creating new ones.
+//!
+//! In cluster mode a café is loaded only by the node that takes its lease; on the other
+//! nodes its handle leads to a relay (`crate::cluster::relay`) to the owner. A relay that
+//! takes the lease over hands its place in the map to the café's actor.
 
 use crate::cafe::{now_millis, Actor, ActorInit, CafeHandle};
+use crate::cluster::relay::{Relay, RelayEnd};
+use crate::cluster::{owner, Cluster, Owned};
 use crate::config::Tuning;
 use crate::metrics::Metrics;
-use crate::store::{CafeRow, LoadedCafe, Store, StoreError, StoredEvent};
+use crate::store::{CafeRow, Lease, LoadedCafe, Store, StoreError, StoredEvent};
 use base64::Engine;
 use cafe_shared::{CafeId, CafeState, Event, JoinCode, Millis, PersonId, Rejection, SystemCommand};
 use dashmap::DashMap;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 pub struct Registry {
+    inner: Arc<Inner>,
+}
+
+pub struct Inner {
     cafes: DashMap<CafeId, CafeHandle>,
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
@@ -21,6 +32,7 @@ pub struct Registry {
     load_lock: tokio::sync::Mutex<()>,
     actors: TaskTracker,
     stop: CancellationToken,
+    cluster: Option<Arc<Cluster>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,16 +67,31 @@ fn new_code() -> Result<JoinCode, StoreError> {
     JoinCode::from_random(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+impl std::ops::Deref for Registry {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
 impl Registry {
-    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, tuning: Tuning) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        metrics: Arc<Metrics>,
+        tuning: Tuning,
+        cluster: Option<Arc<Cluster>>,
+    ) -> Self {
         Self {
-            cafes: DashMap::new(),
-            store,
-            metrics,
-            tuning,
-            load_lock: tokio::sync::Mutex::new(()),
-            actors: TaskTracker::new(),
-            stop: CancellationToken::new(),
+            inner: Arc::new(Inner {
+                cafes: DashMap::new(),
+                store,
+                metrics,
+                tuning,
+                load_lock: tokio::sync::Mutex::new(()),
+                actors: TaskTracker::new(),
+                stop: CancellationToken::new(),
+                cluster,
+            }),
         }
     }
 
@@ -72,6 +99,24 @@ impl Registry {
         &self.store
     }
 
+    pub fn cluster(&self) -> Option<&Arc<Cluster>> {
+        self.cluster.as_ref()
+    }
+
+    /// The café's actor or relay, loading it if needed. `None`: no such café.
+    pub async fn get(&self, id: &CafeId) -> Result<Option<CafeHandle>, StoreError> {
+        Inner::get(&self.inner, id).await
+    }
+
+    /// Stops every actor (each writes a final snapshot) and waits for them.
+    pub async fn shutdown(&self) {
+        self.stop.cancel();
+        self.actors.close();
+        self.actors.wait().await;
+    }
+}
+
+impl Inner {
     fn live(&self, id: &CafeId) -> Option<CafeHandle> {
         let h = self.cafes.get(id).map(|h| h.clone())?;
         if h.is_closed() {
@@ -82,20 +127,99 @@ impl Registry {
         Some(h)
     }
 
-    fn spawn(&self, loaded: LoadedCafe) -> CafeHandle {
+    /// Starts the café's actor; in cluster mode with the lease this node holds, beside
+    /// the tasks that answer the other nodes and keep the lease.
+    fn spawn(self: &Arc<Self>, loaded: LoadedCafe, lease: Option<Lease>) -> CafeHandle {
+        let owned = match (&self.cluster, lease) {
+            (Some(c), Some(lease)) => Some(Owned {
+                cluster: c.clone(),
+                lease,
+                stop: CancellationToken::new(),
+                published: Arc::new(AtomicU64::new(0)),
+            }),
+            _ => None,
+        };
         let (actor, handle) = Actor::new(ActorInit {
             loaded,
             store: self.store.clone(),
             metrics: self.metrics.clone(),
             tuning: self.tuning.clone(),
+            owned: owned.clone(),
         });
-        self.actors.spawn(actor.run(self.stop.clone()));
+        match owned {
+            None => {
+                self.actors.spawn(actor.run(self.stop.clone()));
+            }
+            Some(o) => {
+                let (store, id) = (self.store.clone(), handle.id.clone());
+                tracing::info!(cafe = %id, node = %o.cluster.node, token = o.lease.token, "owning the café");
+                self.actors.spawn(owner::serve(o.clone(), handle.clone()));
+                self.actors.spawn(owner::keep_lease(
+                    o.clone(),
+                    store.clone(),
+                    id.clone(),
+                    handle.clone(),
+                ));
+                let stop = self.stop.clone();
+                self.actors.spawn(async move {
+                    actor.run(stop).await;
+                    // Not after stepping down: the café is someone else's already.
+                    if !o.stop.is_cancelled() {
+                        owner::let_go(&o, &store, &id).await;
+                    }
+                });
+            }
+        }
         self.cafes.insert(handle.id.clone(), handle.clone());
         handle
     }
 
-    /// The café's actor, loading it if needed. `None`: no such café.
-    pub async fn get(&self, id: &CafeId) -> Result<Option<CafeHandle>, StoreError> {
+    /// Cluster mode: a relay to the café's owner, which becomes the owner when it takes
+    /// the lease over.
+    fn spawn_relay(self: &Arc<Self>, cluster: &Arc<Cluster>, id: &CafeId) -> CafeHandle {
+        let (handle, rx) = CafeHandle::channel(id.clone(), self.tuning.cafe_queue);
+        let mut relay = Relay::new(
+            id.clone(),
+            cluster.clone(),
+            self.store.clone(),
+            rx,
+            self.tuning.idle_unload,
+        );
+        let (inner, stop, id) = (self.clone(), self.stop.clone(), id.clone());
+        self.actors.spawn(async move {
+            if let RelayEnd::TookOver(lease) = relay.run(stop).await {
+                // The relay's queue stays open meanwhile: nobody starts a second loader.
+                let _guard = inner.load_lock.lock().await;
+                match inner.load(&id).await {
+                    Ok(Some(loaded)) => {
+                        inner.metrics.took_over.inc();
+                        inner.spawn(loaded, Some(lease));
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(cafe = %id, error = %e, "loading a café taken over failed");
+                        let _ = inner
+                            .store
+                            .release_lease(&id, &lease.owner, lease.token)
+                            .await;
+                    }
+                }
+            }
+            drop(relay);
+        });
+        self.cafes.insert(handle.id.clone(), handle.clone());
+        handle
+    }
+
+    async fn load(&self, id: &CafeId) -> Result<Option<LoadedCafe>, StoreError> {
+        let loaded = self.store.load(id, self.tuning.ring_events as u64).await?;
+        if let Some(l) = &loaded {
+            tracing::debug!(cafe = %id, events = l.events.len(), "café loaded");
+        }
+        Ok(loaded)
+    }
+
+    async fn get(self: &Arc<Self>, id: &CafeId) -> Result<Option<CafeHandle>, StoreError> {
         if let Some(h) = self.live(id) {
             return Ok(Some(h));
         }
@@ -106,13 +230,29 @@ impl Registry {
         if let Some(h) = self.live(id) {
             return Ok(Some(h));
         }
-        let Some(loaded) = self.store.load(id, self.tuning.ring_events as u64).await? else {
-            return Ok(None);
+        let Some(cluster) = &self.cluster else {
+            return Ok(self.load(id).await?.map(|l| self.spawn(l, None)));
         };
-        tracing::debug!(cafe = %id, events = loaded.events.len(), "café loaded");
-        Ok(Some(self.spawn(loaded)))
+        match self
+            .store
+            .acquire_lease(id, &cluster.node, cluster.lease)
+            .await?
+        {
+            Some(lease) => match self.load(id).await? {
+                Some(l) => Ok(Some(self.spawn(l, Some(lease)))),
+                None => {
+                    self.store
+                        .release_lease(id, &cluster.node, lease.token)
+                        .await?;
+                    Ok(None)
+                }
+            },
+            None => Ok(Some(self.spawn_relay(cluster, id))),
+        }
     }
+}
 
+impl Registry {
     pub async fn by_code(&self, code: &JoinCode) -> Result<Option<CafeHandle>, StoreError> {
         match self.store.cafe_by_code(code).await? {
             Some(row) => self.get(&row.id).await,
@@ -168,13 +308,20 @@ impl Registry {
             };
             match self.store.create_cafe(&row, None, &stored).await {
                 Ok(()) => {
-                    let handle = self.spawn(LoadedCafe {
-                        row,
-                        snapshot: None,
-                        events: stored,
-                        commands: Vec::new(),
-                        newest_snapshot: 0,
-                    });
+                    let lease = match &self.cluster {
+                        Some(c) => self.store.acquire_lease(&id, &c.node, c.lease).await?,
+                        None => None,
+                    };
+                    let handle = self.inner.spawn(
+                        LoadedCafe {
+                            row,
+                            snapshot: None,
+                            events: stored,
+                            commands: Vec::new(),
+                            newest_snapshot: 0,
+                        },
+                        lease,
+                    );
                     return Ok(Created {
                         handle,
                         code,
@@ -195,12 +342,5 @@ impl Registry {
         CafeState::default()
             .decide_system(now, cmd)
             .map_err(CreateError::Rejected)
-    }
-
-    /// Stops every actor (each writes a final snapshot) and waits for them.
-    pub async fn shutdown(&self) {
-        self.stop.cancel();
-        self.actors.close();
-        self.actors.wait().await;
     }
 }

@@ -64,6 +64,10 @@ pub(crate) async fn serve(
         tracing::warn!("some connections did not close in time");
     }
     app.registry.shutdown().await;
+    if let Some(c) = app.registry.cluster() {
+        // The owners' goodbyes, so other nodes take their cafés over at once.
+        let _ = c.nats.flush().await;
+    }
     store.close().await;
     tracing::info!("café server stopped");
 }

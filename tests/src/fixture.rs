@@ -88,7 +88,11 @@ impl BinaryServer {
             .arg("--jwt-secret")
             .arg(TEST_SECRET)
             .args(flags)
-            .env("RUST_LOG", "warn")
+            // CAFE_TEST_SERVER_LOG=debug shows what the servers do while a test runs.
+            .env(
+                "RUST_LOG",
+                std::env::var("CAFE_TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())
             .kill_on_drop(true)
@@ -107,7 +111,14 @@ impl BinaryServer {
             }
         };
         // Keep draining stdout so the child never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let echo = std::env::var_os("CAFE_TEST_SERVER_LOG").is_some();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if echo {
+                    eprintln!("[{addr}] {line}");
+                }
+            }
+        });
         Self {
             child,
             api: Api::new(addr),

@@ -3,6 +3,7 @@
 
 use super::conn::{encode, ConnId, ConnLink};
 use super::frames::{project_entry, snapshot_frame, RingEntry};
+use super::handle::RemoteWelcome;
 use super::{Actor, AttachReply, Batch, ConnEntry, Private};
 use cafe_shared::{
     Audience, ErrorCode, Millis, PersonId, Rejection, ResumePoint, ServerFrame, PROTOCOL_VERSION,
@@ -24,28 +25,57 @@ impl Actor {
         reply: AttachReply,
         now: Millis,
     ) -> bool {
+        let (audience, frames) = match self.welcome(person, resume, now) {
+            Ok(w) => w,
+            Err(r) => {
+                b.attaches.push((reply, Err(r)));
+                return false;
+            }
+        };
+        // Private from the start: later events of this batch follow the welcome in this
+        // list, and none of the batch's earlier events (already in the snapshot or the
+        // catch-up) are repeated.
+        b.private.insert(
+            conn,
+            Private {
+                frames,
+                done: false,
+            },
+        );
+        self.conns.insert(
+            conn,
+            ConnEntry {
+                person,
+                link,
+                audience,
+            },
+        );
+        b.attaches.push((reply, Ok(conn)));
+        true
+    }
+
+    /// A newcomer's audience and first frames (welcome, then a snapshot or the missed
+    /// events), or why it is refused.
+    fn welcome(
+        &mut self,
+        person: Option<PersonId>,
+        resume: Option<ResumePoint>,
+        now: Millis,
+    ) -> Result<(Audience, Vec<Utf8Bytes>), Rejection> {
         let role = match person {
             Some(p) => match self.state.people.get(&p) {
                 Some(x) if !x.removed => Some(x.role),
                 Some(_) => {
-                    b.attaches.push((
-                        reply,
-                        Err(Rejection::new(
-                            ErrorCode::Unauthorized,
-                            "you were removed from this café",
-                        )),
-                    ));
-                    return false;
+                    return Err(Rejection::new(
+                        ErrorCode::Unauthorized,
+                        "you were removed from this café",
+                    ))
                 }
                 None => {
-                    b.attaches.push((
-                        reply,
-                        Err(Rejection::new(
-                            ErrorCode::Unauthorized,
-                            "this token names nobody in this café",
-                        )),
-                    ));
-                    return false;
+                    return Err(Rejection::new(
+                        ErrorCode::Unauthorized,
+                        "this token names nobody in this café",
+                    ))
                 }
             },
             None => None,
@@ -69,26 +99,22 @@ impl Actor {
         let mut frames = Vec::with_capacity(catch_up.len() + 1);
         frames.push(welcome);
         frames.extend(catch_up);
-        // Private from the start: later events of this batch follow the welcome in this
-        // list, and none of the batch's earlier events (already in the snapshot or the
-        // catch-up) are repeated.
-        b.private.insert(
-            conn,
-            Private {
-                frames,
-                done: false,
-            },
-        );
-        self.conns.insert(
-            conn,
-            ConnEntry {
-                person,
-                link,
-                audience,
-            },
-        );
-        b.attaches.push((reply, Ok(conn)));
-        true
+        Ok((audience, frames))
+    }
+
+    /// Cluster mode: the welcome for a socket on another node, on committed state.
+    pub(super) fn remote_welcome(
+        &mut self,
+        person: Option<PersonId>,
+        resume: Option<ResumePoint>,
+        now: Millis,
+    ) -> Result<RemoteWelcome, Rejection> {
+        let (audience, frames) = self.welcome(person, resume, now)?;
+        Ok(RemoteWelcome {
+            seq: self.seq,
+            audience,
+            frames,
+        })
     }
 
     pub(super) fn audience(&self, person: Option<PersonId>) -> Audience {

@@ -3,7 +3,9 @@
 
 use super::conn::{CloseReason, ConnId, Out};
 use super::frames::AudienceFrames;
+use super::handle::RemoteOutcome;
 use super::{Actor, AttachReply, StoreFailed};
+use crate::cluster::{Broadcast, BusBatch, NamedEntry};
 use crate::store::{CommandRecord, StoredEvent};
 use cafe_shared::{Audience, ErrorCode, PersonId, Rejection};
 use std::collections::HashMap;
@@ -36,6 +38,40 @@ pub(super) struct Batch {
     /// Attach answers wait for the commit too: a refusal may rest on uncommitted state.
     pub(super) attaches: Vec<(AttachReply, Result<ConnId, Rejection>)>,
     pub(super) closes: Vec<(ConnId, CloseReason)>,
+    /// Cluster mode: answers to other nodes' commands, sent after the commit.
+    pub(super) remote_replies: Vec<(oneshot::Sender<RemoteOutcome>, RemoteOutcome)>,
+    /// Cluster mode: every event of the batch as each audience saw it, published when one
+    /// of them names someone (`named`).
+    pub(super) bus: Vec<BusEntry>,
+    pub(super) named: bool,
+}
+
+/// One event of the batch as each audience saw it (cluster mode), kept as the shared bytes
+/// until the batch turns out to name someone and is published with them.
+pub(super) struct BusEntry {
+    pub(super) seq: u64,
+    pub(super) public: Option<Utf8Bytes>,
+    pub(super) facilitator: Option<Utf8Bytes>,
+    pub(super) personal: Option<(PersonId, Option<Utf8Bytes>)>,
+    pub(super) snapshot: Option<(PersonId, Audience, Utf8Bytes)>,
+    pub(super) removed: Option<PersonId>,
+}
+
+impl BusEntry {
+    fn to_wire(&self) -> NamedEntry {
+        let text = |x: &Option<Utf8Bytes>| x.as_ref().map(|b| b.as_str().to_owned());
+        NamedEntry {
+            seq: self.seq,
+            public: text(&self.public),
+            facilitator: text(&self.facilitator),
+            personal: self.personal.as_ref().map(|(p, x)| (*p, text(x))),
+            snapshot: self
+                .snapshot
+                .as_ref()
+                .map(|(p, a, b)| (*p, *a, b.as_str().to_owned())),
+            removed: self.removed,
+        }
+    }
 }
 
 impl Batch {
@@ -49,6 +85,7 @@ impl Batch {
             && self.joins.is_empty()
             && self.attaches.is_empty()
             && self.closes.is_empty()
+            && self.remote_replies.is_empty()
     }
 }
 
@@ -68,16 +105,26 @@ impl Actor {
             self.public_snapshot = None;
         }
         if !batch.events.is_empty() || !batch.commands.is_empty() {
-            if let Err(e) = self
-                .store
-                .append(&self.id, &batch.events, &batch.commands)
-                .await
-            {
+            let stored = match &self.owned {
+                // The database refuses it once another node has taken the café over.
+                Some(o) => {
+                    self.store
+                        .append_fenced(&self.id, o.lease.token, &batch.events, &batch.commands)
+                        .await
+                }
+                None => {
+                    self.store
+                        .append(&self.id, &batch.events, &batch.commands)
+                        .await
+                }
+            };
+            if let Err(e) = stored {
                 tracing::error!(cafe = %self.id, error = %e, "append failed");
-                return Err(StoreFailed);
+                return Err(StoreFailed(e));
             }
             self.metrics.commits.inc();
             self.metrics.events.inc_by(batch.events.len() as u64);
+            self.publish(&batch).await;
         }
         let mut replies: HashMap<ConnId, Vec<Utf8Bytes>> = HashMap::new();
         for (conn, bytes) in batch.replies {
@@ -109,6 +156,9 @@ impl Actor {
             // Too slow or gone: it resumes (or says goodbye) on its own.
             self.remove_conn(conn);
         }
+        for (reply, outcome) in batch.remote_replies {
+            let _ = reply.send(outcome);
+        }
         for (reply, person) in batch.joins {
             let _ = reply.send(Ok(person));
         }
@@ -130,5 +180,33 @@ impl Actor {
             self.snapshot_in_background();
         }
         Ok(())
+    }
+}
+
+impl Actor {
+    /// Cluster mode: the committed batch for the other nodes' sockets, once per audience.
+    async fn publish(&self, batch: &Batch) {
+        let (Some(o), Some(first), Some(last)) =
+            (&self.owned, batch.events.first(), batch.events.last())
+        else {
+            return;
+        };
+        let strings = |v: &[Utf8Bytes]| v.iter().map(|b| b.as_str().to_owned()).collect();
+        let msg = Broadcast::Batch(BusBatch {
+            token: o.lease.token,
+            epoch: self.epoch,
+            first: first.seq,
+            last: last.seq,
+            public: strings(&batch.public.frames),
+            facilitator: strings(&batch.facilitator.frames),
+            named: if batch.named {
+                batch.bus.iter().map(BusEntry::to_wire).collect()
+            } else {
+                Vec::new()
+            },
+        });
+        o.cluster.publish(o.cluster.out(&self.id), &msg).await;
+        o.published
+            .store(last.seq, std::sync::atomic::Ordering::Release);
     }
 }

@@ -1,11 +1,14 @@
 //! The café as seen from outside its task: [`CafeHandle`] sends it [`Msg`]s.
 
 use super::conn::{ConnId, ConnLink};
-use cafe_shared::{CafeId, CafeState, Command, Location, PersonId, Rejection, ResumePoint, Role};
+use cafe_shared::{
+    Audience, CafeId, CafeState, Command, Location, PersonId, Rejection, ResumePoint, Role,
+};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+use tungstenite::Utf8Bytes;
 
-pub(super) type Inspect = Box<dyn FnOnce(&CafeState, u64, u64) + Send>;
+pub type Inspect = Box<dyn FnOnce(&CafeState, u64, u64) + Send>;
 
 pub enum Msg {
     Attach {
@@ -32,6 +35,38 @@ pub enum Msg {
     },
     /// Runs a read-only closure on the committed state (public info, exports).
     Inspect(Inspect),
+    /// Cluster mode, on the owner: a socket of another node says hello.
+    RemoteAttach {
+        node: String,
+        conn: ConnId,
+        person: Option<PersonId>,
+        resume: Option<ResumePoint>,
+        reply: oneshot::Sender<Result<RemoteWelcome, Rejection>>,
+    },
+    RemoteDetach {
+        node: String,
+        conn: ConnId,
+    },
+    /// A command from a socket of another node; answered once stored.
+    RemoteCommand {
+        person: PersonId,
+        id: String,
+        command: Command,
+        reply: oneshot::Sender<RemoteOutcome>,
+    },
+}
+
+/// An attach from another node, answered: welcome and catch-up as of `seq`.
+pub struct RemoteWelcome {
+    pub seq: u64,
+    pub audience: Audience,
+    pub frames: Vec<Utf8Bytes>,
+}
+
+/// A forwarded command's `ack`/`reject` frame, and the seq of an ack.
+pub struct RemoteOutcome {
+    pub frame: Utf8Bytes,
+    pub seq: Option<u64>,
 }
 
 /// The café as seen from outside its task.
@@ -39,6 +74,15 @@ pub enum Msg {
 pub struct CafeHandle {
     pub id: CafeId,
     pub(super) tx: mpsc::Sender<Msg>,
+}
+
+impl CafeHandle {
+    /// A handle and the receiving end of its queue, for whatever serves the café: the
+    /// actor, or in cluster mode a relay to its owner.
+    pub fn channel(id: CafeId, capacity: usize) -> (Self, mpsc::Receiver<Msg>) {
+        let (tx, rx) = mpsc::channel(capacity.max(1));
+        (Self { id, tx }, rx)
+    }
 }
 
 /// The café's task has stopped (shutdown or a store failure); try again to reload it.

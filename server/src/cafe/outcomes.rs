@@ -11,6 +11,13 @@ pub(super) enum Outcome {
 }
 
 impl Outcome {
+    pub(super) fn seq(&self) -> Option<u64> {
+        match self {
+            Outcome::Ack(seq) => Some(*seq),
+            Outcome::Reject(..) => None,
+        }
+    }
+
     pub(super) fn frame(&self, id: &str) -> ServerFrame {
         match self {
             Outcome::Ack(seq) => ServerFrame::Ack {

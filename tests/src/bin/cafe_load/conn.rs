@@ -80,11 +80,21 @@ pub async fn open(
     if small_rcvbuf {
         sock.set_recv_buffer_size(STALLER_RCVBUF)?;
     }
-    let stream = timeout(HANDSHAKE_TIMEOUT, sock.connect(plan.addr))
+    // Cluster runs spread the members over the nodes (any node serves any café).
+    let node = match plan.nodes.len() {
+        0 | 1 => plan.addr,
+        n => plan.nodes[conn_id as usize % n],
+    };
+    let stream = timeout(HANDSHAKE_TIMEOUT, sock.connect(node))
         .await
         .context("tcp connect timed out")??;
     stream.set_nodelay(true)?;
-    let mut req = plan.ws_url.as_str().into_client_request()?;
+    let url = if node == plan.addr {
+        plan.ws_url.clone()
+    } else {
+        format!("ws://{node}/ws")
+    };
+    let mut req = url.as_str().into_client_request()?;
     if let Some(o) = &plan.origin {
         req.headers_mut()
             .insert("Origin", HeaderValue::from_str(o)?);

@@ -160,9 +160,14 @@ impl<'a> Load<'a> {
             0 => (total_conns / 25_000 + 1) as u32,
             n => n.min(254),
         };
+        let mut nodes = vec![addr];
+        for url in &args.also {
+            nodes.push(crate::loopback_addr(url)?);
+        }
         let mut plan = Plan {
             addr,
             ws_url: format!("ws://{addr}/ws"),
+            nodes,
             origin: args.origin.clone(),
             source_ips,
             idea_pad: "x".repeat(args.idea_bytes.min(500).saturating_sub(80)),

@@ -64,6 +64,10 @@ struct Args {
     /// Server base URL; must be a loopback address (127.0.0.0/8 or localhost).
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     server: String,
+    /// Further nodes of a cluster (http://…, loopback only): the members' sockets are spread
+    /// round robin over --server and these; cafés are created and joined on --server.
+    #[arg(long, value_delimiter = ',')]
+    also: Vec<String>,
     /// Number of cafés.
     #[arg(long, default_value_t = 1)]
     cafes: usize,

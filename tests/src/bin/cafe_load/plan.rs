@@ -19,6 +19,9 @@ pub struct CafeSetup {
 pub struct Plan {
     pub addr: SocketAddr,
     pub ws_url: String,
+    /// Every node whose sockets members use, round robin by connection id (cluster mode:
+    /// `--server` then `--also`); just `addr` for one server.
+    pub nodes: Vec<SocketAddr>,
     pub origin: Option<String>,
     pub source_ips: u32,
     /// Appended to every idea text (see --idea-bytes).

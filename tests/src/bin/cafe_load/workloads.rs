@@ -124,6 +124,7 @@ pub async fn verify_vote(args: &Args, addr: SocketAddr) -> Result<Value> {
     let plan = Plan {
         addr,
         ws_url: format!("ws://{addr}/ws"),
+        nodes: vec![addr],
         origin: args.origin.clone(),
         source_ips: 1,
         idea_pad: String::new(),
