@@ -4,7 +4,7 @@
 use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::model::{
     Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person, Phase, Role, Round,
-    Settings, Table, Timer, Vote,
+    Settings, Table, Timer, Vote, VoteDraft,
 };
 use crate::tagged::tagged_enum;
 use serde::{Deserialize, Serialize};
@@ -144,6 +144,9 @@ tagged_enum! {
         VoteOpened {
             vote: Vote,
         },
+        VoteDraftSet {
+            draft: VoteDraft,
+        },
         DotCast {
             vote: VoteId,
             person: PersonId,
@@ -166,6 +169,9 @@ tagged_enum! {
         VoteProgress {
             vote: VoteId,
             dots_cast: u32,
+            /// How many people have at least one dot (a count: never who).
+            #[serde(default)]
+            voters: u32,
             /// New totals of the items that changed; empty when the audience may not see totals.
             #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
             totals: BTreeMap<ItemId, u32>,
@@ -228,6 +234,7 @@ impl Event {
                 Event::VoteProgress {
                     vote,
                     dots_cast,
+                    voters,
                     totals,
                     ballot: None,
                     tally: None,
@@ -235,12 +242,14 @@ impl Event {
                 Event::VoteProgress {
                     vote: later_vote,
                     dots_cast: later_dots,
+                    voters: later_voters,
                     totals: later_totals,
                     ballot: None,
                     tally: None,
                 },
             ) if vote == later_vote => {
                 *dots_cast = *later_dots;
+                *voters = *later_voters;
                 totals.extend(later_totals.iter().map(|(item, n)| (*item, *n)));
                 true
             }
@@ -284,6 +293,7 @@ impl Event {
             Event::ClustersMerged { .. } => "clusters_merged",
             Event::ClusterDeleted { .. } => "cluster_deleted",
             Event::VoteOpened { .. } => "vote_opened",
+            Event::VoteDraftSet { .. } => "vote_draft_set",
             Event::DotCast { .. } => "dot_cast",
             Event::DotRetracted { .. } => "dot_retracted",
             Event::TallyEntered { .. } => "tally_entered",

@@ -201,6 +201,7 @@ fn other_forgeries_are_refused() {
         &Event::VoteProgress {
             vote: VoteId(1),
             dots_cast: 0,
+            voters: 0,
             totals: BTreeMap::new(),
             ballot: None,
             tally: None,
@@ -424,7 +425,7 @@ fn map_ids_reaches_every_id() {
     };
     let vote = Vote {
         id: VoteId(v),
-        board: BoardId(b),
+        boards: vec![BoardId(b)],
         target: VoteTarget::Ideas,
         budget: 3,
         per_item_cap: 2,
@@ -434,6 +435,7 @@ fn map_ids_reaches_every_id() {
         items: vec![i, c],
         opened_at: 5,
         dots_cast: 4,
+        voters: 1,
         totals: items(2),
         ballots: BTreeMap::from([(PersonId(p), items(1))]),
         tallies: tallies(),
@@ -456,6 +458,7 @@ fn map_ids_reaches_every_id() {
         Event::VoteProgress {
             vote: VoteId(v),
             dots_cast: 4,
+            voters: 0,
             totals: items(2),
             ballot: Some(Ballot {
                 person: PersonId(p),
