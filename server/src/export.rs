@@ -136,7 +136,11 @@ pub struct SummaryIdea {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SummaryVote {
     pub id: VoteId,
+    /// The vote's first board (the plenary when it is on it); `boards` has them all.
     pub board: BoardId,
+    #[serde(default)]
+    pub boards: Vec<BoardId>,
+    /// The boards' names, comma-separated.
     pub board_label: String,
     pub target: VoteTarget,
     pub status: VoteStatus,
@@ -213,6 +217,15 @@ fn author_name(state: &CafeState, idea: &Idea) -> Option<String> {
     idea.author
         .and_then(|a| state.people.get(&a))
         .map(|p| p.name.clone())
+}
+
+/// The names of a vote's boards, comma-separated.
+fn boards_label(state: &CafeState, boards: &[BoardId]) -> String {
+    boards
+        .iter()
+        .map(|b| board_label(state, *b))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn board_label(state: &CafeState, board: BoardId) -> String {
