@@ -7,3 +7,4 @@ pub mod ideas;
 pub mod question;
 pub mod results;
 pub mod timer;
+pub mod turnout;

@@ -25,7 +25,7 @@ use people::{hands_card, people_card};
 use phase::{phase_card, TimerCan, TimerCard};
 use remove_people::{remove_rows, RemovePeopleCard};
 use tables::{table_rows, TablesCard};
-use vote::{vote_refusals, votes_card, VoteCard};
+use vote::{vote_card, votes_card};
 
 #[function_component(ConsolePage)]
 pub fn console_page(p: &CafeProps) -> Html {
@@ -96,8 +96,7 @@ pub fn console_page(p: &CafeProps) -> Html {
                     can_create={ctx.allowed(|me| state.may_facilitate(me))}
                     round_refused={ctx.may(|me| state.may_start_round(me)).err().map(|r| r.code)} />
                 { moderation_card(&ctx, state, board, mod_board.clone()) }
-                <VoteCard boards={board_choices(t, state)} refused={vote_refusals(&ctx, state)}
-                    default_budget={state.settings().default_budget} default_cap={state.settings().default_per_item_cap} />
+                { vote_card(&ctx, state) }
                 { votes_card(&ctx, state) }
                 <section class="card share-card" aria-labelledby="share-title">
                     <h2 id="share-title">{ t.t("console.share") }</h2>

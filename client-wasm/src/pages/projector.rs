@@ -7,10 +7,11 @@ use crate::components::ideas::IdeaCard;
 use crate::components::question::Question;
 use crate::components::results::results_chart;
 use crate::components::timer::TimerView;
+use crate::components::turnout::turnout_line;
 use crate::hooks::{use_cafe_page, Viewer};
 use crate::i18n::use_t;
 use crate::pages::CafeProps;
-use cafe_shared::Timer;
+use cafe_shared::{Phase, Timer};
 use yew::prelude::*;
 
 #[function_component(ProjectorPage)]
@@ -53,6 +54,10 @@ pub fn projector_page(p: &CafeProps) -> Html {
                 <div class="proj-head">
                     <span class={classes!("phase-pill", "phase-big", format!("phase-{}", state.phase.as_str()))}>{ t.phase(state.phase) }</span>
                     if state.timer != Timer::Idle { <TimerView timer={state.timer} clock_offset={c.clock_offset} big=true /> }
+                    // "N of M have voted" while a vote is open (the vote's own component).
+                    if let Some(v) = state.open_votes().last().filter(|_| state.phase == Phase::Vote) {
+                        <div class="proj-turnout" id="projector-turnout">{ turnout_line(t, state, v) }</div>
+                    }
                 </div>
                 if !question.is_empty() {
                     <section class="proj-question" id="question" aria-label={t.t("question.cafe")}>{ question.lines(t) }</section>
