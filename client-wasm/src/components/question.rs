@@ -1,6 +1,6 @@
 //! What the café is about, leading every screen: the current round's question while ideating
-//! (it belongs to its round: grouping, voting and the results are about the café's own
-//! question), with the café's own question kept visible beneath it.
+//! (or about to, in the lobby: it belongs to its round, and grouping, voting and the results
+//! are about the café's own question), with the café's own question kept visible beneath it.
 
 use crate::i18n::T;
 use cafe_shared::{CafeState, Phase};
@@ -23,7 +23,9 @@ impl Question {
                 .unwrap_or_default(),
             round: state
                 .current_round()
-                .filter(|r| !r.prompt.is_empty() && state.phase == Phase::Ideate)
+                .filter(|r| {
+                    !r.prompt.is_empty() && matches!(state.phase, Phase::Lobby | Phase::Ideate)
+                })
                 .map(|r| (r.number, r.prompt.clone())),
         }
     }

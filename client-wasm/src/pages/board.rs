@@ -132,7 +132,7 @@ pub fn board_page(p: &CafeProps) -> Html {
 fn prompt_card(t: T, state: &CafeState, table: Option<String>) -> Html {
     let round = state
         .current_round()
-        .filter(|_| state.phase == Phase::Ideate);
+        .filter(|_| matches!(state.phase, Phase::Lobby | Phase::Ideate));
     let hint = match state.phase {
         Phase::Lobby => t.t("board.lobby_hint"),
         Phase::Ideate => t.t("board.ideate_hint"),
