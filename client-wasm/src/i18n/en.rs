@@ -138,6 +138,7 @@ pub const STRINGS: &[(&str, &str)] = &[
     ("console.vote_draft_hint", "Moving to the Vote phase opens this vote on every phone at once."),
     ("console.vote_ideas", "Ideas"),
     ("console.vote_is_open", "Vote open"),
+    ("console.vote_next", "Next vote"),
     ("console.vote_none_open", "No vote is open. Open one with the settings above."),
     ("console.vote_nothing", "Nothing to vote on yet on these boards: the Vote phase would open without a ballot."),
     ("console.vote_on", "Vote on"),

@@ -109,7 +109,8 @@ pub fn board_page(p: &CafeProps) -> Html {
         Phase::Results => results_screen(t, state),
         Phase::Closed => closed_screen(t, state),
     };
-    let table_name = matches!(phase, Phase::Ideate | Phase::Group)
+    // Where to sit matters before and during the table rounds, not for the café-wide vote.
+    let table_name = matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group)
         .then(|| my_table.map(|tb| tb.name.clone()))
         .flatten();
 
@@ -121,8 +122,10 @@ pub fn board_page(p: &CafeProps) -> Html {
         <main class="page board-page" id="board" data-phase={phase.as_str()}>
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
             { prompt_card(t, state, table_name) }
-            if phase != Phase::Closed { { hand_and_ready(&ctx, state) } }
+            // The ballot and the results come first on a phone; hand and ready follow them.
+            if matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group) { { hand_and_ready(&ctx, state) } }
             { screen }
+            if matches!(phase, Phase::Vote | Phase::Results) { { hand_and_ready(&ctx, state) } }
         </main>
         </>
     })
@@ -202,10 +205,21 @@ fn vote_screen(ctx: &Ctx, state: &CafeState) -> Html {
     let t = ctx.t;
     let open: Vec<&Vote> = state.open_votes().collect();
     if open.is_empty() {
+        // Closed early (or revealed) by the facilitator while still in this phase: say so,
+        // with the results once revealed; with no vote yet, that one is coming.
+        let latest = state.votes.values().next_back();
         return html! {
             <section class="card vote-panel" id="vote" aria-labelledby="vote-title">
-                <h2 id="vote-title">{ t.t("vote.title") }</h2>
-                <p class="muted" id="vote-preparing">{ t.t("vote.preparing") }</p>
+                <h2 id="vote-title">{ if latest.is_some_and(|v| v.revealed) { t.t("results.title") } else { t.t("vote.title") } }</h2>
+                if let Some(v) = latest {
+                    if v.revealed {
+                        { results_chart(t, state, v.id, false, usize::MAX) }
+                    } else {
+                        <p class="muted">{ t.t("vote.waiting_reveal") }</p>
+                    }
+                } else {
+                    <p class="muted" id="vote-preparing">{ t.t("vote.preparing") }</p>
+                }
             </section>
         };
     }
@@ -298,7 +312,7 @@ fn ballot(ctx: &Ctx, state: &CafeState, vote: &Vote) -> Html {
                 html! {
                     <li class="ballot-item">
                         <span class="ballot-label">{ label.clone() }</span>
-                        <span class="ballot-dots" aria-label={t.f("vote.my_dots", &[("n", &mine)])}>
+                        <span class="ballot-dots" role="img" aria-label={t.f("vote.my_dots", &[("n", &mine)])}>
                             { for (0..vote.per_item_cap).map(|i| html! {
                                 <span class={classes!("dot", (i < mine).then_some("dot-on"))} aria-hidden="true"></span>
                             }) }

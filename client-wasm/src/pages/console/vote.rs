@@ -122,6 +122,9 @@ pub(super) fn vote_card(ctx: &Ctx, state: &CafeState) -> Html {
                 { turnout_line(t, state, v) }
             }
             <p class="muted small" id="vote-draft-status">{ status }</p>
+            if open_here.is_some() || state.open_votes().next().is_some() {
+                <h3 class="vote-next">{ t.t("console.vote_next") }</h3>
+            }
             <fieldset class="field vote-scope">
                 <legend>{ t.t("console.vote_scope") }</legend>
                 { radio("plenary", t.t("board.plenary")) }
