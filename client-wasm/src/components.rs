@@ -14,3 +14,4 @@ pub mod pages_of;
 pub mod question;
 pub mod results;
 pub mod timer;
+pub mod turnout;

@@ -140,7 +140,11 @@ pub struct SummaryIdea {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SummaryVote {
     pub id: VoteId,
+    /// The vote's first board (the plenary when it is on it); `boards` has them all.
     pub board: BoardId,
+    #[serde(default)]
+    pub boards: Vec<BoardId>,
+    /// The boards' names, comma-separated.
     pub board_label: String,
     pub target: VoteTarget,
     pub status: VoteStatus,
@@ -257,6 +261,15 @@ fn provenance_line(state: &CafeState, idea: &Idea) -> Option<String> {
         None => {}
     }
     Some(parts.join(" · "))
+}
+
+/// The names of a vote's boards, comma-separated.
+fn boards_label(state: &CafeState, boards: &[BoardId]) -> String {
+    boards
+        .iter()
+        .map(|b| board_label(state, *b))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn board_label(state: &CafeState, board: BoardId) -> String {

@@ -213,6 +213,7 @@ impl CafeState {
                 self.bump_next_id(vote.id.0);
                 self.votes.insert(vote.id, vote.clone());
             }
+            Event::VoteDraftSet { draft } => self.vote_draft = Some(draft.clone()),
             Event::DotCast { vote, person, item } => {
                 if let Some(v) = self.votes.get_mut(vote) {
                     *v.ballots
@@ -222,6 +223,9 @@ impl CafeState {
                         .or_default() += 1;
                     *v.totals.entry(*item).or_default() += 1;
                     v.dots_cast += 1;
+                    // Only the writer applies dots (views get `vote_progress`), and it holds
+                    // every ballot.
+                    v.voters = v.ballots.len() as u32;
                 }
             }
             Event::DotRetracted { vote, person, item } => {
@@ -234,6 +238,7 @@ impl CafeState {
                     }
                     decrement(&mut v.totals, *item);
                     v.dots_cast = v.dots_cast.saturating_sub(1);
+                    v.voters = v.ballots.len() as u32;
                 }
             }
             Event::TallyEntered {
@@ -248,12 +253,14 @@ impl CafeState {
             Event::VoteProgress {
                 vote,
                 dots_cast,
+                voters,
                 totals,
                 ballot,
                 tally,
             } => {
                 if let Some(v) = self.votes.get_mut(vote) {
                     v.dots_cast = *dots_cast;
+                    v.voters = *voters;
                     for (item, n) in totals {
                         set_count(&mut v.totals, *item, *n);
                     }

@@ -3,7 +3,8 @@
 
 use crate::ids::{BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId};
 use crate::model::{
-    Language, Location, Mode, Phase, Role, Settings, TableKind, VoteTarget, VoteVisibility,
+    Language, Location, Mode, Phase, Role, Settings, TableKind, VoteDraft, VoteScope, VoteTarget,
+    VoteVisibility,
 };
 use serde::{Deserialize, Serialize};
 
@@ -180,12 +181,18 @@ pub enum Command {
     },
 
     // ----- dot voting -----
+    /// Facilitator, in the vote phase: open a vote now. (Entering the vote phase opens the
+    /// prepared one, see `SetVoteDraft`; this is for a second vote in the same phase.)
     OpenVote {
-        board: BoardId,
+        scope: VoteScope,
         target: VoteTarget,
         budget: u32,
         per_item_cap: u32,
         visibility: VoteVisibility,
+    },
+    /// Facilitator: prepare the vote the next `set_phase vote` opens.
+    SetVoteDraft {
+        draft: VoteDraft,
     },
     CastDot {
         vote: VoteId,

@@ -13,7 +13,7 @@ use crate::event::Event;
 use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::limits::*;
 use crate::model::{
-    Board, CafeState, Cluster, Idea, Millis, Person, Phase, Table, Vote, VoteStatus,
+    Board, CafeState, Cluster, Idea, Millis, Person, Phase, Table, Vote, VoteDraft, VoteStatus,
 };
 use crate::text::clean_line;
 use std::collections::BTreeMap;
@@ -148,12 +148,22 @@ impl CafeState {
             Command::MergeClusters { from, into } => self.decide_merge_clusters(&a, *from, *into),
             Command::DeleteCluster { cluster } => self.decide_delete_cluster(&a, *cluster),
             Command::OpenVote {
-                board,
+                scope,
                 target,
                 budget,
                 per_item_cap,
                 visibility,
-            } => self.decide_open_vote(&a, *board, *target, *budget, *per_item_cap, *visibility),
+            } => self.decide_open_vote(
+                &a,
+                &VoteDraft {
+                    scope: scope.clone(),
+                    target: *target,
+                    budget: *budget,
+                    per_item_cap: *per_item_cap,
+                    visibility: *visibility,
+                },
+            ),
+            Command::SetVoteDraft { draft } => self.decide_set_vote_draft(&a, draft),
             Command::CastDot { vote, item } => self.decide_cast_dot(&a, *vote, *item),
             Command::RetractDot { vote, item } => self.decide_retract_dot(&a, *vote, *item),
             Command::EnterTally {

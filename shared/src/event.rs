@@ -4,7 +4,7 @@
 use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::model::{
     Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person, Phase, Role, Round,
-    Settings, Table, Timer, Vote,
+    Settings, Table, Timer, Vote, VoteDraft,
 };
 use crate::tagged::tagged_enum;
 use serde::{Deserialize, Serialize};
@@ -148,6 +148,9 @@ tagged_enum! {
         VoteOpened {
             vote: Vote,
         },
+        VoteDraftSet {
+            draft: VoteDraft,
+        },
         DotCast {
             vote: VoteId,
             person: PersonId,
@@ -170,6 +173,9 @@ tagged_enum! {
         VoteProgress {
             vote: VoteId,
             dots_cast: u32,
+            /// How many people have at least one dot (a count: never who).
+            #[serde(default)]
+            voters: u32,
             /// New totals of the items that changed; empty when the audience may not see totals.
             #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
             totals: BTreeMap<ItemId, u32>,
@@ -232,6 +238,7 @@ impl Event {
                 Event::VoteProgress {
                     vote,
                     dots_cast,
+                    voters,
                     totals,
                     ballot: None,
                     tally: None,
@@ -239,12 +246,14 @@ impl Event {
                 Event::VoteProgress {
                     vote: later_vote,
                     dots_cast: later_dots,
+                    voters: later_voters,
                     totals: later_totals,
                     ballot: None,
                     tally: None,
                 },
             ) if vote == later_vote => {
                 *dots_cast = *later_dots;
+                *voters = *later_voters;
                 totals.extend(later_totals.iter().map(|(item, n)| (*item, *n)));
                 true
             }
@@ -289,6 +298,7 @@ impl Event {
             Event::ClustersMerged { .. } => "clusters_merged",
             Event::ClusterDeleted { .. } => "cluster_deleted",
             Event::VoteOpened { .. } => "vote_opened",
+            Event::VoteDraftSet { .. } => "vote_draft_set",
             Event::DotCast { .. } => "dot_cast",
             Event::DotRetracted { .. } => "dot_retracted",
             Event::TallyEntered { .. } => "tally_entered",

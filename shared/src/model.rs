@@ -308,6 +308,47 @@ wire_enum! {
     }
 }
 
+tagged_enum! {
+    tag = "kind", remote = "VoteScope";
+    /// What a vote is on: the plenary board (the default), some boards, or every board.
+    #[derive(Debug, Clone, PartialEq, Eq, Default)]
+    pub enum VoteScope {
+        #[default]
+        Plenary,
+        Boards {
+            boards: Vec<BoardId>,
+        },
+        All,
+    }
+}
+
+impl VoteScope {
+    /// One board's items.
+    pub fn board(board: BoardId) -> Self {
+        VoteScope::Boards {
+            boards: vec![board],
+        }
+    }
+}
+
+/// The vote a facilitator prepares in the console; entering the vote phase opens it. Café
+/// state, so every facilitator's console shows the same one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoteDraft {
+    pub scope: VoteScope,
+    pub target: VoteTarget,
+    pub budget: u32,
+    pub per_item_cap: u32,
+    pub visibility: VoteVisibility,
+}
+
+/// How many have voted of how many are expected to (see [`CafeState::turnout`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Turnout {
+    pub voted: u32,
+    pub expected: u32,
+}
+
 wire_enum! {
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum VoteStatus {
@@ -320,7 +361,10 @@ wire_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vote {
     pub id: VoteId,
-    pub board: BoardId,
+    /// The boards whose items are on the ballot, ascending. Logs written before a vote could
+    /// span boards hold one `board`, read as a list of one.
+    #[serde(alias = "board", deserialize_with = "one_or_many")]
+    pub boards: Vec<BoardId>,
     pub target: VoteTarget,
     pub budget: u32,
     pub per_item_cap: u32,
@@ -332,6 +376,9 @@ pub struct Vote {
     pub opened_at: Millis,
     /// Dots on the board from people and paper tallies together (always public).
     pub dots_cast: u32,
+    /// How many people have at least one dot on this ballot (public: a count, never who).
+    #[serde(default)]
+    pub voters: u32,
     /// Per-item totals. In a participant's view, empty until reveal unless the vote is live.
     #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub totals: BTreeMap<ItemId, u32>,
@@ -410,10 +457,44 @@ pub struct CafeState {
     pub clusters: BTreeMap<ClusterId, Cluster>,
     #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub votes: BTreeMap<VoteId, Vote>,
+    /// The vote prepared for the next vote phase; `None`: the café's defaults
+    /// ([`CafeState::vote_draft`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vote_draft: Option<VoteDraft>,
 }
 
 fn open() -> bool {
     true
+}
+
+/// A vote's boards: a list, or (logs from before votes spanned boards) one board id.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<BoardId>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Vec<BoardId>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a board id or a list of board ids")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(vec![BoardId(v)])
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map(|v| vec![BoardId(v)])
+                .map_err(|_| E::custom("a board id is not negative"))
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(b) = a.next_element::<BoardId>()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_any(V)
 }
 
 impl Default for CafeState {
@@ -434,6 +515,7 @@ impl Default for CafeState {
             ideas: BTreeMap::new(),
             clusters: BTreeMap::new(),
             votes: BTreeMap::new(),
+            vote_draft: None,
         }
     }
 }
@@ -488,10 +570,66 @@ impl CafeState {
             .map(|p| p.id)
     }
 
+    /// The open vote whose ballot holds `board`'s items, if any.
     pub fn open_vote_on(&self, board: BoardId) -> Option<&Vote> {
+        self.open_votes().find(|v| v.boards.contains(&board))
+    }
+
+    pub fn open_votes(&self) -> impl Iterator<Item = &Vote> {
+        self.votes.values().filter(|v| v.status == VoteStatus::Open)
+    }
+
+    /// The latest vote whose ballot holds `board`'s items (open or not).
+    pub fn latest_vote_on(&self, board: BoardId) -> Option<&Vote> {
         self.votes
             .values()
-            .find(|v| v.board == board && v.status == VoteStatus::Open)
+            .rev()
+            .find(|v| v.boards.contains(&board))
+    }
+
+    /// The vote the next vote phase opens: the prepared one, or the café's defaults (the
+    /// plenary's ideas, the default budget, cap and visibility).
+    pub fn vote_draft(&self) -> VoteDraft {
+        self.vote_draft.clone().unwrap_or_else(|| {
+            let s = self.settings();
+            VoteDraft {
+                scope: VoteScope::Plenary,
+                target: VoteTarget::Ideas,
+                budget: s.default_budget,
+                per_item_cap: s.default_per_item_cap,
+                visibility: s.default_visibility,
+            }
+        })
+    }
+
+    /// The boards a scope covers, ascending and without repeats (ids that name no board
+    /// are kept, for `decide` to refuse).
+    pub fn scope_boards(&self, scope: &VoteScope) -> Vec<BoardId> {
+        let mut boards: Vec<BoardId> = match scope {
+            VoteScope::Plenary => self.plenary.into_iter().collect(),
+            VoteScope::Boards { boards } => boards.clone(),
+            VoteScope::All => self.boards.keys().copied().collect(),
+        };
+        boards.sort_unstable();
+        boards.dedup();
+        boards
+    }
+
+    /// "N of M have voted". N: the people with at least one dot on `vote`'s ballot. M: the
+    /// people expected to vote on a device, that is the participants and hosts online now
+    /// (facilitators run the vote; one who votes anyway counts in N, and M is never below
+    /// N). Offline people drop out of M rather than holding it open forever. People at a
+    /// paper table vote through its scribe's tally and are not counted here.
+    /// The same on every screen: both `voters` and presence are public.
+    pub fn turnout(&self, vote: &Vote) -> Turnout {
+        let online = self
+            .active_people()
+            .filter(|p| p.online && !p.role.is_facilitator())
+            .count() as u32;
+        Turnout {
+            voted: vote.voters,
+            expected: online.max(vote.voters),
+        }
     }
 
     /// Ranked results of a vote: most dots first; ties broken by the item created first

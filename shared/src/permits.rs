@@ -13,7 +13,7 @@ use crate::decide::require_facilitator;
 use crate::error::{reject, ErrorCode, Rejection};
 use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::limits::{IDEAS_PER_CAFE_MAX, ROUNDS_PER_CAFE_MAX};
-use crate::model::{CafeState, Idea, Millis, Person, Phase, Provenance, Role, Timer};
+use crate::model::{CafeState, Idea, Millis, Person, Phase, Provenance, Role, Timer, VoteScope};
 
 impl CafeState {
     // ----- who asks -----
@@ -531,7 +531,7 @@ impl CafeState {
             .votes
             .values()
             .rev()
-            .find(|v| v.board == i.board && v.items.contains(&item))
+            .find(|v| v.boards.contains(&i.board) && v.items.contains(&item))
             .filter(|v| v.results_visible_to_all())
             .map(|v| v.totals.get(&item).copied().unwrap_or(0));
         Some(Provenance {
@@ -551,7 +551,7 @@ impl CafeState {
     /// table's own vote to decide when it had one, and otherwise the freshest thinking,
     /// which is what the table was last working on.
     pub fn harvest_ranking(&self, board: BoardId) -> Vec<IdeaId> {
-        let vote = self.votes.values().rev().find(|v| v.board == board);
+        let vote = self.votes.values().rev().find(|v| v.boards.contains(&board));
         let dots = |i: &Idea| {
             vote.and_then(|v| v.totals.get(&i.id.0).copied())
                 .unwrap_or(0)
@@ -660,9 +660,10 @@ impl CafeState {
 
     // ----- votes -----
 
-    /// `OpenVote` on `board`: a facilitator, in the vote phase. (Then: valid numbers, no
-    /// other open vote there, something to vote on.)
-    pub fn may_open_vote(&self, me: PersonId, board: BoardId) -> Result<(), Rejection> {
+    /// `OpenVote` on `scope`: a facilitator, in the vote phase, on boards that exist and
+    /// have no open vote yet. (Then: valid numbers, room for another vote, something to
+    /// vote on.) The console greys "Open vote" out with this while a vote is open.
+    pub fn may_open_vote(&self, me: PersonId, scope: &VoteScope) -> Result<(), Rejection> {
         self.may_facilitate(me)?;
         if self.phase != Phase::Vote {
             return reject(
@@ -670,7 +671,41 @@ impl CafeState {
                 "move to the vote phase to open a vote",
             );
         }
-        self.board(board).map(drop)
+        self.check_scope(scope)
+    }
+
+    /// The boards of `scope` exist, there is at least one, and none has an open vote.
+    pub(crate) fn check_scope(&self, scope: &VoteScope) -> Result<(), Rejection> {
+        let boards = self.scope_boards(scope);
+        if boards.is_empty() {
+            return reject(ErrorCode::Invalid, "choose at least one board to vote on");
+        }
+        for b in &boards {
+            self.board(*b)?;
+        }
+        if boards.iter().any(|b| self.open_vote_on(*b).is_some()) {
+            return reject(
+                ErrorCode::Conflict,
+                "a vote is already open on this board; close it first",
+            );
+        }
+        Ok(())
+    }
+
+    /// `SetVoteDraft`: a facilitator, in any open phase. (Then: valid numbers and boards.)
+    pub fn may_set_vote_draft(&self, me: PersonId) -> Result<(), Rejection> {
+        self.may_facilitate(me)
+    }
+
+    /// Why entering the vote phase now would open no new ballot: `None` when it opens the
+    /// prepared vote (`vote_draft`). `SetPhase` decides with it, and the console shows
+    /// it before the click: a vote on those boards still open (it resumes instead), or
+    /// nothing on them to vote on yet.
+    pub fn vote_draft_problem(&self) -> Option<Rejection> {
+        let draft = self.vote_draft();
+        self.check_scope(&draft.scope)
+            .and_then(|()| self.vote_to_open(0, &draft).map(drop))
+            .err()
     }
 
     /// Whether `me` can use the ballot of `vote` at all: it is open, in the vote phase.

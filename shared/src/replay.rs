@@ -20,7 +20,7 @@ use crate::error::Rejection;
 use crate::event::{Event, TimerCause};
 use crate::ids::PersonId;
 use crate::limits::IDEA_TEXT_MAX;
-use crate::model::{CafeState, Millis, Role, Timer};
+use crate::model::{CafeState, Millis, Role, Timer, VoteScope};
 use crate::text::clean_text;
 
 /// Event times (ms) an import accepts: from the epoch to the end of year 9999. Replaying
@@ -67,6 +67,12 @@ impl CafeState {
         let Some(first) = decision.first() else {
             return Err("the rules would change nothing here".to_owned());
         };
+        // A phase change now stops the timer and reveals votes first, in the same decision;
+        // logs from before that hold the bare `phase_changed`, which the rules still write,
+        // just later in the decision.
+        if matches!(event, Event::PhaseChanged { .. }) && decision.contains(event) {
+            return Ok(());
+        }
         if self.same_as_decided(event, first) {
             return Ok(());
         }
@@ -296,7 +302,9 @@ impl CafeState {
                 None,
                 vote.opened_at,
                 Command::OpenVote {
-                    board: vote.board,
+                    scope: VoteScope::Boards {
+                        boards: vote.boards.clone(),
+                    },
                     target: vote.target,
                     budget: vote.budget,
                     per_item_cap: vote.per_item_cap,
@@ -331,6 +339,9 @@ impl CafeState {
                         dots: *dots,
                     })
                     .collect(),
+            }),
+            Event::VoteDraftSet { draft } => by_org(Command::SetVoteDraft {
+                draft: draft.clone(),
             }),
             Event::VoteProgress { .. } => {
                 Err("vote_progress only exists in views, never in a café's log".to_owned())

@@ -114,6 +114,8 @@ impl CafeState {
             .map(|i| (i.id, self.present_idea(v, i)))
             .collect();
         for vote in s.votes.values_mut() {
+            // Counted here too: a snapshot written before the count existed holds none.
+            vote.voters = vote.ballots.len() as u32;
             vote.ballots.retain(|p, _| Some(*p) == v.person);
             if !Self::can_see_totals(v, vote) {
                 vote.totals.clear();
@@ -178,6 +180,7 @@ impl CafeState {
                 Some(Event::VoteProgress {
                     vote: *vote,
                     dots_cast: vt.dots_cast,
+                    voters: vt.voters,
                     totals,
                     ballot,
                     tally: None,
@@ -204,6 +207,7 @@ impl CafeState {
                 Some(Event::VoteProgress {
                     vote: *vote,
                     dots_cast: vt.dots_cast,
+                    voters: vt.voters,
                     totals,
                     ballot: None,
                     tally,

@@ -332,7 +332,7 @@ fn build(s: &CafeState, g: &Gen) -> Command {
             cluster: cluster(a),
         },
         36 => Command::OpenVote {
-            board: board(a),
+            scope: VoteScope::board(board(a)),
             target: if flag {
                 VoteTarget::Clusters
             } else {

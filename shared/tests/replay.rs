@@ -235,6 +235,7 @@ fn other_forgeries_are_refused() {
         &Event::VoteProgress {
             vote: VoteId(1),
             dots_cast: 0,
+            voters: 0,
             totals: BTreeMap::new(),
             ballot: None,
             tally: None,
@@ -467,7 +468,7 @@ fn map_ids_reaches_every_id() {
     };
     let vote = Vote {
         id: VoteId(v),
-        board: BoardId(b),
+        boards: vec![BoardId(b)],
         target: VoteTarget::Ideas,
         budget: 3,
         per_item_cap: 2,
@@ -477,6 +478,7 @@ fn map_ids_reaches_every_id() {
         items: vec![i, c],
         opened_at: 5,
         dots_cast: 4,
+        voters: 1,
         totals: items(2),
         ballots: BTreeMap::from([(PersonId(p), items(1))]),
         tallies: tallies(),
@@ -499,6 +501,7 @@ fn map_ids_reaches_every_id() {
         Event::VoteProgress {
             vote: VoteId(v),
             dots_cast: 4,
+            voters: 0,
             totals: items(2),
             ballot: Some(Ballot {
                 person: PersonId(p),

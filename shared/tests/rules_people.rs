@@ -561,7 +561,7 @@ fn closed_cafe_refuses_everything_but_reopening() {
             ideas: vec![],
         },
         Command::OpenVote {
-            board: r.plenary,
+            scope: VoteScope::board(r.plenary),
             target: VoteTarget::Ideas,
             budget: 3,
             per_item_cap: 1,
@@ -820,7 +820,7 @@ fn facilitator_commands_by_role_in_every_phase() {
             columns: vec!["A".into()],
         },
         Command::OpenVote {
-            board: r.board,
+            scope: VoteScope::board(r.board),
             target: VoteTarget::Ideas,
             budget: 3,
             per_item_cap: 1,

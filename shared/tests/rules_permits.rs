@@ -234,9 +234,9 @@ fn check_all(state: &CafeState, now: Millis) {
                 },
             );
             a(
-                s.may_open_vote(me, b),
+                s.may_open_vote(me, &VoteScope::board(b)),
                 Command::OpenVote {
-                    board: b,
+                    scope: VoteScope::board(b),
                     target: VoteTarget::Ideas,
                     budget: 3,
                     per_item_cap: 2,
@@ -402,7 +402,7 @@ fn run_step(r: &mut Room, st: &Step) {
             _ => return,
         },
         6 => Command::OpenVote {
-            board,
+            scope: VoteScope::board(board),
             target: if st.flag {
                 VoteTarget::Ideas
             } else {

@@ -6,8 +6,8 @@
 
 use cafe_shared::{
     Audience, BoardId, CafeId, CafeState, ClientFrame, Command, Ctx, Event, JoinCode, Location,
-    PersonId, Phase, Role, ServerFrame, Settings, SystemCommand, VoteId, VoteTarget,
-    VoteVisibility,
+    PersonId, Phase, Role, ServerFrame, Settings, SystemCommand, VoteDraft, VoteId, VoteScope,
+    VoteTarget, VoteVisibility,
 };
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use std::hint::black_box;
@@ -113,18 +113,21 @@ fn big_cafe() -> Cafe {
 /// The same café moved to the vote phase with a live vote over all 2,000 ideas.
 fn voting_cafe(c: &Cafe) -> (CafeState, VoteId) {
     let mut s = c.state.clone();
-    let evs = s.decide(&ctx(c.organiser), &Command::SetPhase { phase: Phase::Vote });
-    apply_all(&mut s, evs);
+    // The prepared vote opens with the vote phase.
     let evs = s.decide(
         &ctx(c.organiser),
-        &Command::OpenVote {
-            board: c.board,
-            target: VoteTarget::Ideas,
-            budget: 20,
-            per_item_cap: 3,
-            visibility: VoteVisibility::Live,
+        &Command::SetVoteDraft {
+            draft: VoteDraft {
+                scope: VoteScope::board(c.board),
+                target: VoteTarget::Ideas,
+                budget: 20,
+                per_item_cap: 3,
+                visibility: VoteVisibility::Live,
+            },
         },
     );
+    apply_all(&mut s, evs);
+    let evs = s.decide(&ctx(c.organiser), &Command::SetPhase { phase: Phase::Vote });
     apply_all(&mut s, evs);
     let vote = s.votes.keys().last().copied().unwrap_or(VoteId(0));
     (s, vote)

@@ -11,9 +11,10 @@ const WAIT = { timeout: 20000 };
 const KiB = 1024;
 // Issue 14 asks for 150 KiB on the participant path; the build prints the figures and warns
 // above it. Not met yet (issue 14 stays open): this bound sits just above what a join link
-// costs today (195.7 KiB: the server-rendered page with its inlined stylesheet, the look-up,
+// costs today (201.2 KiB: the server-rendered page with its inlined stylesheet, the look-up,
 // the participant script and wasm; see BENCHMARKS.md, "Bundle"), so a regression fails here.
-const PARTICIPANT_BUDGET = 200 * KiB;
+// (195.9 KiB before the one-step vote and the phase screens, which added 5.3 KiB of wasm.)
+const PARTICIPANT_BUDGET = 205 * KiB;
 const FULL_BUDGET = 320 * KiB;
 
 /** Opens `url` in a fresh context; resolves to the bytes on the wire per path. */

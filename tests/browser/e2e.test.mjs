@@ -221,10 +221,11 @@ describe('Innovation Café in the browser', () => {
   it('a hidden dot vote is cast, revealed and ranked on the projector', async () => {
     await org.click('#phase-group');
     await ana.waitForSelector('.phase-group', WAIT);
+    // Entering the vote phase opens the prepared vote (the plenary, default budget): the
+    // ballot is on the phones at once, and "Open vote" is not offered while it is open.
     await org.click('#phase-vote');
-    await org.waitForSelector('#open-vote:not([disabled])', WAIT);
-    await org.click('#open-vote');
     await ana.waitForSelector('#vote .ballot-item', WAIT);
+    await org.waitForSelector('#open-vote[disabled]', WAIT);
     const solar = ana.locator('.ballot-item', { hasText: 'Solar desalination' });
     await solar.locator('.cast-dot').click();
     await ana.waitForSelector('#dots-left:has-text("4")', WAIT);
@@ -278,7 +279,7 @@ describe('Innovation Café in the browser', () => {
 // The board offers posting exactly when the server accepts it (the shared `may_post`): a
 // table host who scribes for a paper table may post while ideating and, at their own table,
 // while grouping, but not in the lobby or while voting; a participant in the group phase is
-// told why the idea box is gone.
+// told what the phase is for instead of an idea box.
 describe('the idea box follows the shared rules', () => {
   let server, browser, cafe, cafeUrl, org, host, ana;
 
@@ -312,8 +313,10 @@ describe('the idea box follows the shared rules', () => {
     await server?.stop();
   });
 
+  // Each phase's screen says what is happening (#phase-now) and offers no idea box to
+  // those who may not post.
   const noIdeaBox = async (page, why) => {
-    await page.waitForSelector('.composer-closed', WAIT);
+    await page.waitForSelector('#phase-now', WAIT);
     assert.equal(await page.locator('#idea-input').count(), 0, `${why}: no idea box`);
     assert.equal(await page.locator('#post-idea').count(), 0, `${why}: no post button`);
   };
@@ -338,7 +341,7 @@ describe('the idea box follows the shared rules', () => {
     await org.click('#phase-group');
     await ana.waitForSelector('.phase-group', WAIT);
     await noIdeaBox(ana, 'participant while grouping');
-    assert.match(await ana.textContent('.composer-closed'), /Posting is closed in this phase/);
+    assert.match(await ana.textContent('#phase-now'), /group the ideas into themes/);
     // The host still scribes for their own table while grouping.
     await host.waitForSelector('.phase-group', WAIT);
     await host.waitForSelector('#idea-input', WAIT);

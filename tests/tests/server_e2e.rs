@@ -5,7 +5,8 @@
 
 use cafe_shared::{
     Assignment, Audience, BoardId, CafeState, Command, ErrorCode, Event, IdeaId, ItemCount,
-    Location, PersonId, Phase, ServerFrame, TableKind, VoteTarget, VoteVisibility,
+    Location, PersonId, Phase, ServerFrame, TableKind, VoteDraft, VoteScope, VoteTarget,
+    VoteVisibility,
 };
 use cafe_tests::{comparable, Client, TestServer};
 use serde_json::json;
@@ -196,15 +197,17 @@ async fn whole_cafe_end_to_end() {
         .await;
 
     // A hidden dot vote on Table A's ideas.
-    org.ok(Command::SetPhase { phase: Phase::Vote }).await;
-    org.ok(Command::OpenVote {
-        board: board_a,
-        target: VoteTarget::Ideas,
-        budget: 3,
-        per_item_cap: 2,
-        visibility: VoteVisibility::Hidden,
+    org.ok(Command::SetVoteDraft {
+        draft: VoteDraft {
+            scope: VoteScope::board(board_a),
+            target: VoteTarget::Ideas,
+            budget: 3,
+            per_item_cap: 2,
+            visibility: VoteVisibility::Hidden,
+        },
     })
     .await;
+    org.ok(Command::SetPhase { phase: Phase::Vote }).await;
     let vote = *org.state().votes.keys().next().unwrap();
     for c in [&mut p_rem, &mut p_rita, &mut p_ruth, &mut scribe] {
         c.barrier().await;

@@ -181,22 +181,24 @@ async fn idle_cafes_leave_memory_and_come_back() {
 /// per audience, and every screen must still end exactly where a fresh snapshot is.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_vote_storm_leaves_every_screen_on_the_true_tally() {
-    use cafe_shared::{VoteTarget, VoteVisibility};
+    use cafe_shared::{VoteDraft, VoteScope, VoteTarget, VoteVisibility};
     let server = TestServer::start().await;
     let (cafe, mut org) = server.open_cafe("Storm", json!({})).await;
     let plenary = org.ideate().await;
     for n in 0..4 {
         org.post(plenary, format!("idea {n}")).await;
     }
-    org.ok(Command::SetPhase { phase: Phase::Vote }).await;
-    org.ok(Command::OpenVote {
-        board: plenary,
-        target: VoteTarget::Ideas,
-        budget: 3,
-        per_item_cap: 3,
-        visibility: VoteVisibility::Live,
+    org.ok(Command::SetVoteDraft {
+        draft: VoteDraft {
+            scope: VoteScope::board(plenary),
+            target: VoteTarget::Ideas,
+            budget: 3,
+            per_item_cap: 3,
+            visibility: VoteVisibility::Live,
+        },
     })
     .await;
+    org.ok(Command::SetPhase { phase: Phase::Vote }).await;
     let vote = *org.state().votes.keys().next().unwrap();
     let items: Vec<u64> = org.state().ideas.keys().map(|i| i.0).collect();
     let mut tokens = Vec::new();

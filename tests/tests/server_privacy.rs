@@ -2,7 +2,9 @@
 //! votes, ideas hidden by moderation, or the authors of an anonymous café. The checks run on
 //! the raw text frames, not on parsed state.
 
-use cafe_shared::{Command, Location, PersonId, Phase, TableKind, VoteTarget, VoteVisibility};
+use cafe_shared::{
+    Command, Location, PersonId, Phase, TableKind, VoteDraft, VoteScope, VoteTarget, VoteVisibility,
+};
 use cafe_tests::{comparable, TestServer};
 use serde_json::json;
 
@@ -93,15 +95,17 @@ async fn participants_never_receive_private_data() {
         .any(|i| i.text == "ALICE-APPROVED" && i.author.is_none()));
 
     // A hidden vote: Alice's dots stay hers.
-    org.ok(Command::SetPhase { phase: Phase::Vote }).await;
-    org.ok(Command::OpenVote {
-        board: plenary,
-        target: VoteTarget::Ideas,
-        budget: 3,
-        per_item_cap: 3,
-        visibility: VoteVisibility::Hidden,
+    org.ok(Command::SetVoteDraft {
+        draft: VoteDraft {
+            scope: VoteScope::board(plenary),
+            target: VoteTarget::Ideas,
+            budget: 3,
+            per_item_cap: 3,
+            visibility: VoteVisibility::Hidden,
+        },
     })
     .await;
+    org.ok(Command::SetPhase { phase: Phase::Vote }).await;
     let vote = *org.state().votes.keys().next().unwrap();
     alice.barrier().await;
     for _ in 0..2 {
@@ -191,15 +195,17 @@ async fn a_crowd_arriving_together_gets_the_right_snapshots() {
     let (a, mut alice) = server.arrive(&cafe.code, "Alice", Location::Room).await;
     let a_id = PersonId(a.person_id);
     alice.post(plenary, "ALICE-IDEA").await;
-    org.ok(Command::SetPhase { phase: Phase::Vote }).await;
-    org.ok(Command::OpenVote {
-        board: plenary,
-        target: VoteTarget::Ideas,
-        budget: 3,
-        per_item_cap: 3,
-        visibility: VoteVisibility::Hidden,
+    org.ok(Command::SetVoteDraft {
+        draft: VoteDraft {
+            scope: VoteScope::board(plenary),
+            target: VoteTarget::Ideas,
+            budget: 3,
+            per_item_cap: 3,
+            visibility: VoteVisibility::Hidden,
+        },
     })
     .await;
+    org.ok(Command::SetPhase { phase: Phase::Vote }).await;
     let vote = *org.state().votes.keys().next().unwrap();
     let idea = org.state().ideas.keys().next().unwrap().0;
     alice.barrier().await;

@@ -5,7 +5,7 @@
 use cafe_server::auth::Claims;
 use cafe_shared::{
     Assignment, Command, ErrorCode, IdeaId, Location, PersonId, Phase, Role, ServerFrame, Settings,
-    TableId, TableKind, VoteId, VoteTarget, VoteVisibility,
+    TableId, TableKind, VoteId, VoteScope, VoteTarget, VoteVisibility,
 };
 use cafe_tests::{Client, TestServer, TEST_SECRET};
 use serde_json::json;
@@ -101,7 +101,7 @@ async fn participants_cannot_run_facilitator_commands() {
             columns: vec!["A".into()],
         },
         Command::OpenVote {
-            board: plenary,
+            scope: VoteScope::board(plenary),
             target: VoteTarget::Ideas,
             budget: 3,
             per_item_cap: 1,

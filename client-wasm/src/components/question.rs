@@ -1,8 +1,9 @@
-//! What the café is about, leading every screen: the current round's question when it has
-//! one, with the café's own question kept visible beneath it.
+//! What the café is about, leading every screen: the current round's question while ideating
+//! (or about to, in the lobby: it belongs to its round, and grouping, voting and the results
+//! are about the café's own question), with the café's own question kept visible beneath it.
 
 use crate::i18n::T;
-use cafe_shared::CafeState;
+use cafe_shared::{CafeState, Phase};
 use yew::prelude::*;
 
 /// The café's question and the current round's (number and question), as shown.
@@ -22,7 +23,9 @@ impl Question {
                 .unwrap_or_default(),
             round: state
                 .current_round()
-                .filter(|r| !r.prompt.is_empty())
+                .filter(|r| {
+                    !r.prompt.is_empty() && matches!(state.phase, Phase::Lobby | Phase::Ideate)
+                })
                 .map(|r| (r.number, r.prompt.clone())),
         }
     }

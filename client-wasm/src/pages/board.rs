@@ -1,5 +1,7 @@
-//! The participant's board: phase, timer, my table and prompt, live ideas, posting and
-//! editing my own, clusters, dot voting, results, hand and ready. Phone first.
+//! The participant's board, one screen per phase, phone first: the lobby's welcome; the
+//! round's question, timer, composer and ideas while ideating; the themes while grouping;
+//! the ballot with "N of M have voted" while voting; the ranked results; and, once closed,
+//! a thank-you with what the café chose and nothing that invites action.
 
 use crate::components::chrome::{Loading, NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
@@ -9,6 +11,7 @@ use crate::components::host_banner::host_banner;
 use crate::components::ideas::{provenance_text, IdeaCard};
 use crate::components::question::Question;
 use crate::components::results::{item_label, results_chart};
+use crate::components::turnout::turnout_line;
 use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
 use crate::pages::{person_name, CafeProps, Ctx};
@@ -38,16 +41,9 @@ pub fn board_page(p: &CafeProps) -> Html {
         c.me.and_then(|m| state.table_of(m))
             .and_then(|tb| state.tables.get(&tb));
     let plenary = state.plenary;
-    // Where to look: what I chose, else the board of the latest vote while voting or
-    // showing results (often the plenary), else the table I sit at, else the plenary.
-    let board = (*chosen)
-        .or_else(|| {
-            matches!(state.phase, Phase::Vote | Phase::Results)
-                .then(|| state.votes.values().next_back().map(|v| v.board))
-                .flatten()
-        })
-        .or(my_table.map(|tb| tb.board))
-        .or(plenary);
+    // Where to write and read while ideating and grouping: what I chose, else the table I
+    // sit at, else the plenary. (Voting and results are café-wide: they ignore it.)
+    let board = (*chosen).or(my_table.map(|tb| tb.board)).or(plenary);
     let Some(board) = board else {
         return html! { <Loading /> };
     };
@@ -88,32 +84,62 @@ pub fn board_page(p: &CafeProps) -> Html {
         }
         _ => html! {},
     };
+    let phase = state.phase;
+    // Each phase its own screen: what is happening now, and only what one can do in it.
+    let screen = match phase {
+        Phase::Lobby => html! {},
+        Phase::Ideate | Phase::Group => {
+            let refused = ctx
+                .may(|me| state.may_post(me, board))
+                .err()
+                .map(|r| r.code);
+            html! {
+                <>
+                { tabs }
+                // Grouping is reading and sorting: the box shows only to those who may
+                // still write (a table's host, a facilitator).
+                if phase == Phase::Ideate || refused.is_none() {
+                    <IdeaComposer target={Compose::Post { board }} class={classes!("composer", "card")}
+                        input_id="idea-input" submit_id="post-idea" label={t.t("board.your_idea")}
+                        placeholder={t.t("board.idea_placeholder")} closed={refused} />
+                }
+                { idea_wall(&ctx, state, board, &c.outbox.pending_ideas()) }
+                </>
+            }
+        }
+        Phase::Vote => vote_screen(&ctx, state),
+        Phase::Results => results_screen(t, state),
+        Phase::Closed => closed_screen(t, state),
+    };
+    // Where to sit matters before and during the table rounds, not for the café-wide vote.
+    let table_name = matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group)
+        .then(|| my_table.map(|tb| tb.name.clone()))
+        .flatten();
 
     page.provide(html! {
         <>
-        <TopBar title={title} subtitle={subtitle.map(AttrValue::from)} phase={Some(state.phase)}
+        <TopBar title={title} subtitle={subtitle.map(AttrValue::from)} phase={Some(phase)}
             timer={state.timer} clock_offset={c.clock_offset} status={Some(c.status)}
             pending={c.outbox.unanswered_count()} />
-        <main class="page board-page" id="board">
+        <main class="page board-page" id="board" data-phase={phase.as_str()}>
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
             { floor_banner(t, session, c.floor.is_some()) }
             { host_banner(t, &p.id, state, c.me) }
-            { prompt_card(t, state, my_table.map(|tb| tb.name.clone())) }
-            { hand_and_ready(&ctx, state) }
-            { tabs }
-            <IdeaComposer target={Compose::Post { board }} class={classes!("composer", "card")}
-                input_id="idea-input" submit_id="post-idea" label={t.t("board.your_idea")}
-                placeholder={t.t("board.idea_placeholder")}
-                closed={ctx.may(|me| state.may_post(me, board)).err().map(|r| r.code)} />
-            { vote_panel(&ctx, state, board) }
-            { idea_wall(&ctx, state, board, &c.outbox.pending_ideas()) }
+            { prompt_card(t, state, table_name) }
+            // The ballot and the results come first on a phone; hand and ready follow them.
+            if matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group) { { hand_and_ready(&ctx, state) } }
+            { screen }
+            if matches!(phase, Phase::Vote | Phase::Results) { { hand_and_ready(&ctx, state) } }
         </main>
         </>
     })
 }
 
+/// The café's question (and the round's, while ideating), my table, and what to do now.
 fn prompt_card(t: T, state: &CafeState, table: Option<String>) -> Html {
-    let round = state.current_round();
+    let round = state
+        .current_round()
+        .filter(|_| matches!(state.phase, Phase::Lobby | Phase::Ideate));
     let hint = match state.phase {
         Phase::Lobby => t.t("board.lobby_hint"),
         Phase::Ideate => t.t("board.ideate_hint"),
@@ -123,19 +149,17 @@ fn prompt_card(t: T, state: &CafeState, table: Option<String>) -> Html {
         Phase::Closed => t.t("board.closed_hint"),
     };
     let question = Question::of(state);
-    if round.is_none() && table.is_none() && question.is_empty() {
-        return html! { <section class="prompt"><p>{ hint }</p></section> };
-    }
     html! {
         <section class="prompt" id="question" aria-label={t.t("question.cafe")}>
             { question.lines(t) }
             if let Some(r) = round.filter(|r| r.prompt.is_empty()) {
                 <p class="q-label">{ t.f("board.round", &[("n", &r.number)]) }</p>
             }
-            if round.is_none() && table.is_none() { <p class="prompt-hint">{ hint }</p> }
             if let Some(name) = table {
                 <p class="prompt-table">{ t.f("board.your_table", &[("name", &name)]) }</p>
             }
+            // Closed: the thank-you card below says it.
+            if state.phase != Phase::Closed { <p class="prompt-hint" id="phase-now">{ hint }</p> }
         </section>
     }
 }
@@ -179,23 +203,89 @@ fn hand_and_ready(ctx: &Ctx, state: &CafeState) -> Html {
     }
 }
 
-fn vote_panel(ctx: &Ctx, state: &CafeState, board: BoardId) -> Html {
+/// The vote phase: the open ballot at once, with "N of M have voted"; or, if the
+/// facilitator opened none, that one is coming.
+fn vote_screen(ctx: &Ctx, state: &CafeState) -> Html {
     let t = ctx.t;
-    let Some(vote) = state.votes.values().rev().find(|v| v.board == board) else {
-        return html! {};
-    };
-    // The server's view carries live totals only to those who may see them (view.rs), so
-    // the client shows whatever totals it holds instead of restating who may.
+    let open: Vec<&Vote> = state.open_votes().collect();
+    if open.is_empty() {
+        // Closed early (or revealed) by the facilitator while still in this phase: say so,
+        // with the results once revealed; with no vote yet, that one is coming.
+        let latest = state.votes.values().next_back();
+        return html! {
+            <section class="card vote-panel" id="vote" aria-labelledby="vote-title">
+                <h2 id="vote-title">{ if latest.is_some_and(|v| v.revealed) { t.t("results.title") } else { t.t("vote.title") } }</h2>
+                if let Some(v) = latest {
+                    if v.revealed {
+                        { results_chart(t, state, v.id, false, usize::MAX) }
+                    } else {
+                        <p class="muted">{ t.t("vote.waiting_reveal") }</p>
+                    }
+                } else {
+                    <p class="muted" id="vote-preparing">{ t.t("vote.preparing") }</p>
+                }
+            </section>
+        };
+    }
     html! {
-        <section class="card vote-panel" id="vote" aria-labelledby="vote-title">
-            <h2 id="vote-title">{ if vote.status == VoteStatus::Open { t.t("vote.title") } else { t.t("results.title") } }</h2>
-            if ctx.allowed(|me| state.may_vote(me, vote.id)) { { ballot(ctx, state, vote) } }
-            if vote.revealed || (vote.status == VoteStatus::Open && !vote.totals.is_empty()) {
-                { results_chart(t, state, vote.id, false, usize::MAX) }
-            } else if vote.status == VoteStatus::Closed {
-                <p class="muted">{ t.t("vote.waiting_reveal") }</p>
+        // Newest first; ids stay unique when, rarely, several boards vote apart.
+        { for open.into_iter().rev().enumerate().map(|(n, vote)| {
+            let (id, title) = if n == 0 { ("vote".to_string(), "vote-title".to_string()) }
+                else { (format!("vote-{}", vote.id), format!("vote-title-{}", vote.id)) };
+            html! {
+            <section class="card vote-panel" id={id} aria-labelledby={title.clone()}>
+                <h2 id={title}>{ t.t("vote.title") }</h2>
+                { turnout_line(t, state, vote) }
+                if ctx.allowed(|me| state.may_vote(me, vote.id)) { { ballot(ctx, state, vote) } }
+                // A live vote's totals reach everyone's view as they change (view.rs).
+                if !vote.totals.is_empty() {
+                    { results_chart(t, state, vote.id, false, usize::MAX) }
+                }
+            </section>
+        }}) }
+    }
+}
+
+/// The latest vote everybody may see the results of.
+fn shown_results(state: &CafeState) -> Option<&Vote> {
+    state
+        .votes
+        .values()
+        .rev()
+        .find(|v| v.status == VoteStatus::Closed && v.revealed)
+}
+
+/// The results phase: the ranked results, nothing to vote on.
+fn results_screen(t: T, state: &CafeState) -> Html {
+    html! {
+        <section class="card vote-panel" id="results" aria-labelledby="results-title">
+            <h2 id="results-title">{ t.t("results.title") }</h2>
+            if let Some(v) = shown_results(state) {
+                { turnout_line(t, state, v) }
+                { results_chart(t, state, v.id, false, usize::MAX) }
+            } else {
+                <p class="muted">{ t.t("results.none") }</p>
             }
         </section>
+    }
+}
+
+/// The closed café: a thank-you and what it chose. Nothing invites action.
+fn closed_screen(t: T, state: &CafeState) -> Html {
+    html! {
+        <>
+        <section class="card closed-view" id="closed" aria-labelledby="closed-title">
+            <h2 id="closed-title">{ t.t("closed.thanks") }</h2>
+            <p>{ t.t("closed.body") }</p>
+        </section>
+        if let Some(v) = shown_results(state) {
+            <section class="card vote-panel" id="results" aria-labelledby="results-title">
+                <h2 id="results-title">{ t.t("closed.results") }</h2>
+                { results_chart(t, state, v.id, false, usize::MAX) }
+            </section>
+        }
+        // The café's actions (owner, due date, status) belong here once a café has them.
+        </>
     }
 }
 
@@ -213,6 +303,7 @@ fn ballot(ctx: &Ctx, state: &CafeState, vote: &Vote) -> Html {
             { " · " }{ t.f("vote.of_budget", &[("n", &vote.budget)]) }
             { " · " }{ t.f("vote.cap", &[("n", &vote.per_item_cap)]) }
         </p>
+        <p class="muted small">{ if left == 0 { t.t("vote.all_cast") } else { t.t("vote.how") } }</p>
         <ul class="ballot">
             { for vote.items.iter().map(|item| {
                 let mine = vote.dots_on(me, *item);
@@ -225,7 +316,7 @@ fn ballot(ctx: &Ctx, state: &CafeState, vote: &Vote) -> Html {
                 html! {
                     <li class="ballot-item">
                         <span class="ballot-label">{ label.clone() }</span>
-                        <span class="ballot-dots" aria-label={t.f("vote.my_dots", &[("n", &mine)])}>
+                        <span class="ballot-dots" role="img" aria-label={t.f("vote.my_dots", &[("n", &mine)])}>
                             { for (0..vote.per_item_cap).map(|i| html! {
                                 <span class={classes!("dot", (i < mine).then_some("dot-on"))} aria-hidden="true"></span>
                             }) }

@@ -27,7 +27,7 @@ use people::{hands_card, people_card};
 use phase::{phase_card, TimerCan, TimerCard};
 use remove_people::{remove_rows, RemovePeopleCard};
 use tables::{movable, table_rows, unseated, TablesCard};
-use vote::{vote_refusals, votes_card, VoteCard};
+use vote::{vote_card, votes_card};
 
 #[function_component(ConsolePage)]
 pub fn console_page(p: &CafeProps) -> Html {
@@ -139,13 +139,7 @@ pub fn console_page(p: &CafeProps) -> Html {
                 &id,
             ),
         ),
-        (
-            Card::NewVote,
-            html! {
-                <VoteCard boards={board_choices(t, state)} refused={vote_refusals(&ctx, state)}
-                    default_budget={state.settings().default_budget} default_cap={state.settings().default_per_item_cap} />
-            },
-        ),
+        (Card::NewVote, vote_card(&ctx, state)),
         (Card::Votes, votes_card(&ctx, state)),
         (
             Card::Exports,

@@ -11,6 +11,7 @@ use crate::components::pages_of::{FitPages, TURN_SECS};
 use crate::components::question::Question;
 use crate::components::results::item_label;
 use crate::components::timer::TimerView;
+use crate::components::turnout::turnout_line;
 use crate::hooks::{use_cafe_page, Viewer};
 use crate::i18n::{use_t, T};
 use crate::pages::CafeProps;
@@ -111,6 +112,10 @@ pub fn projector_page(p: &CafeProps) -> Html {
                     if let Some(b) = board { <span class="proj-board" id="projector-board">{ board_name(t, state, b) }</span> }
                     if timed && state.timer != Timer::Idle {
                         <TimerView timer={state.timer} clock_offset={c.clock_offset} big=true />
+                    }
+                    // "N of M have voted" while a vote is open (the vote's own component).
+                    if let Some(v) = state.open_votes().last().filter(|_| state.phase == Phase::Vote) {
+                        <span class="proj-turnout" id="projector-turnout">{ turnout_line(t, state, v) }</span>
                     }
                 </div>
             </header>

@@ -85,7 +85,7 @@ pub fn scribe_page(p: &CafeProps) -> Html {
         .collect();
     // A paper table's dots count in a vote on its own board or on the plenary.
     let vote = state.votes.values().rev().find(|v| {
-        (v.board == table.board || Some(v.board) == state.plenary)
+        (v.boards.contains(&table.board) || state.plenary.is_some_and(|p| v.boards.contains(&p)))
             && ctx.allowed(|me| state.may_enter_tally(me, v.id, table.id))
     });
     page.provide(html! {

@@ -1,11 +1,11 @@
 //! The JSON export: the café's event log plus a summary of its current state.
 
 use super::{
-    author_name, board_label, count_people, dots_per_item, item_label, provenance, ExportDoc,
-    Index, StoredEvent, Summary, SummaryBoard, SummaryCluster, SummaryIdea, SummaryResult,
-    SummaryRound, SummaryTable, SummaryVote, EXPORT_FORMAT, EXPORT_VERSION,
+    author_name, board_label, boards_label, count_people, dots_per_item, item_label, provenance,
+    ExportDoc, Index, StoredEvent, Summary, SummaryBoard, SummaryCluster, SummaryIdea,
+    SummaryResult, SummaryRound, SummaryTable, SummaryVote, EXPORT_FORMAT, EXPORT_VERSION,
 };
-use cafe_shared::{CafeId, CafeInfo, CafeState, Event, JoinCode, Location, Mode};
+use cafe_shared::{BoardId, CafeId, CafeInfo, CafeState, Event, JoinCode, Location, Mode};
 
 /// The complete export: the event log plus a summary of the current state. In an anonymous
 /// café the log is [`anonymised`].
@@ -169,8 +169,9 @@ fn summary(state: &CafeState) -> Summary {
             .values()
             .map(|v| SummaryVote {
                 id: v.id,
-                board: v.board,
-                board_label: board_label(state, v.board),
+                board: v.boards.first().copied().unwrap_or(BoardId(0)),
+                boards: v.boards.clone(),
+                board_label: boards_label(state, &v.boards),
                 target: v.target,
                 status: v.status,
                 revealed: v.revealed,

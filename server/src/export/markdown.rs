@@ -1,7 +1,7 @@
 //! The Markdown export: a readable report.
 
 use super::{
-    author_name, board_label, count_people, human_date, item_label, provenance_line, Index,
+    author_name, boards_label, count_people, human_date, item_label, provenance_line, Index,
 };
 use cafe_shared::{BoardId, CafeState, ClusterId, Idea, Location, TableKind, VoteTarget};
 use std::collections::BTreeMap;
@@ -122,7 +122,7 @@ pub fn export_markdown(state: &CafeState, now: i64) -> String {
             out,
             "### Vote {} on {} ({what})\n",
             v.id,
-            md(&board_label(state, v.board))
+            md(&boards_label(state, &v.boards))
         );
         let status = v.status.as_str();
         let shown = if v.results_visible_to_all() {

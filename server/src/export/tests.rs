@@ -9,7 +9,7 @@ use crate::import::{import, parse_export, ImportError, MAX_IMPORT_BYTES};
 use cafe_shared::limits::IDEA_TEXT_MAX;
 use cafe_shared::{
     Assignment, CafeId, Command, Ctx, ErrorCode, ItemCount, JoinCode, Mode, PersonId, Role, Seat,
-    Settings, SystemCommand, VoteVisibility,
+    Settings, SystemCommand, VoteDraft, VoteScope, VoteVisibility,
 };
 
 pub(crate) const T0: i64 = 1_795_000_000_000;
@@ -300,17 +300,20 @@ pub(crate) fn scenario(anonymous: bool) -> (Cafe, Ids) {
     let async_updates = c.post(ben, board_a, "Async updates");
     let laptops = c.post(raj, board_b, "Better laptops");
 
-    c.cmd(org, Command::SetPhase { phase: Phase::Vote });
+    // Table A's vote is prepared, then opens with the vote phase.
     c.cmd(
         org,
-        Command::OpenVote {
-            board: board_a,
-            target: VoteTarget::Ideas,
-            budget: 3,
-            per_item_cap: 2,
-            visibility: VoteVisibility::Hidden,
+        Command::SetVoteDraft {
+            draft: VoteDraft {
+                scope: VoteScope::board(board_a),
+                target: VoteTarget::Ideas,
+                budget: 3,
+                per_item_cap: 2,
+                visibility: VoteVisibility::Hidden,
+            },
         },
     );
+    c.cmd(org, Command::SetPhase { phase: Phase::Vote });
     let vote_a = c.last_id(|e| match e {
         Event::VoteOpened { vote } => Some(vote.id),
         _ => None,
@@ -349,7 +352,7 @@ pub(crate) fn scenario(anonymous: bool) -> (Cafe, Ids) {
     c.cmd(
         org,
         Command::OpenVote {
-            board: board_b,
+            scope: VoteScope::board(board_b),
             target: VoteTarget::Clusters,
             budget: 2,
             per_item_cap: 2,
@@ -373,7 +376,7 @@ pub(crate) fn scenario(anonymous: bool) -> (Cafe, Ids) {
     c.cmd(
         org,
         Command::OpenVote {
-            board: plenary,
+            scope: VoteScope::board(plenary),
             target: VoteTarget::Ideas,
             budget: 2,
             per_item_cap: 1,
@@ -1034,6 +1037,7 @@ fn import_rejects_events_that_do_not_replay() {
         event: Event::VoteProgress {
             vote: ids.vote_a,
             dots_cast: 0,
+            voters: 0,
             totals: BTreeMap::new(),
             ballot: None,
             tally: None,
@@ -1149,6 +1153,7 @@ fn every_event_of_the_scenario_round_trips_through_json() {
     let progress = Event::VoteProgress {
         vote: VoteId(3),
         dots_cast: 2,
+        voters: 0,
         totals: BTreeMap::from([(5, 2)]),
         ballot: None,
         tally: Some(cafe_shared::Tally {

@@ -7,12 +7,46 @@ use crate::limits::*;
 use crate::model::*;
 
 impl CafeState {
+    /// A phase change carries what the new phase means, in the same decision, so that no
+    /// screen ever shows a phase without its content:
+    /// - a timer belongs to the phase it ran in: any phase change stops it (decided before
+    ///   the change, while stopping is still allowed, e.g. before closing);
+    /// - results (and closing) close and reveal every vote not yet revealed, before the
+    ///   phase changes, so phones see the results with the phase;
+    /// - entering the vote phase opens the prepared vote (`vote_draft`) just after the
+    ///   phase changes, unless a vote on those boards is still open (it resumes) or there is
+    ///   nothing to vote on yet (the console says so before the click: `vote_draft_problem`).
     pub(crate) fn decide_set_phase(&self, a: &Act, phase: Phase) -> Decision {
         self.may_set_phase(a.me)?;
         if phase == self.phase {
             return Ok(vec![]);
         }
-        Ok(vec![Event::PhaseChanged { phase }])
+        let mut events = Vec::new();
+        if self.timer != Timer::Idle && self.phase != Phase::Closed {
+            events.push(Event::TimerChanged {
+                timer: Timer::Idle,
+                cause: TimerCause::Stopped,
+            });
+        }
+        if matches!(phase, Phase::Results | Phase::Closed) && self.phase != Phase::Closed {
+            for v in self.votes.values().filter(|v| !v.revealed) {
+                if v.status == VoteStatus::Open {
+                    events.push(Event::VoteClosed { vote: v.id });
+                }
+                events.push(Event::VoteRevealed {
+                    vote: v.id,
+                    totals: v.totals.clone(),
+                    tallies: v.tallies.clone(),
+                });
+            }
+        }
+        events.push(Event::PhaseChanged { phase });
+        // Neither the timer nor the phase bear on the ballot, so it is decided on this
+        // state (entering the vote phase closes no vote).
+        if phase == Phase::Vote && self.vote_draft_problem().is_none() {
+            events.push(self.vote_to_open(a.now, &self.vote_draft())?);
+        }
+        Ok(events)
     }
 
     pub(crate) fn decide_start_timer(&self, a: &Act, duration_secs: u32) -> Decision {

@@ -2,72 +2,101 @@
 
 use super::{check_tally, validate_vote_numbers, Act, Decision, Ids};
 use crate::command::ItemCount;
-use crate::error::{reject, ErrorCode};
+use crate::error::{reject, ErrorCode, Rejection};
 use crate::event::Event;
 use crate::ids::*;
 use crate::limits::*;
 use crate::model::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 impl CafeState {
-    pub(crate) fn decide_open_vote(
-        &self,
-        a: &Act,
-        board: BoardId,
-        target: VoteTarget,
-        budget: u32,
-        per_item_cap: u32,
-        visibility: VoteVisibility,
-    ) -> Decision {
+    pub(crate) fn decide_open_vote(&self, a: &Act, draft: &VoteDraft) -> Decision {
+        self.may_open_vote(a.me, &draft.scope)?;
+        Ok(vec![self.vote_to_open(a.now, draft)?])
+    }
+
+    /// The `vote_opened` for `draft` now, once `may_open_vote` holds: valid numbers, room
+    /// for another vote, and something on the ballot.
+    pub(crate) fn vote_to_open(&self, now: Millis, draft: &VoteDraft) -> Result<Event, Rejection> {
         let mut ids = Ids(self.next_id);
-        self.may_open_vote(a.me, board)?;
-        validate_vote_numbers(budget, per_item_cap)?;
-        if self.open_vote_on(board).is_some() {
-            return reject(ErrorCode::Conflict, "a vote is already open on this board");
-        }
+        validate_vote_numbers(draft.budget, draft.per_item_cap)?;
         if self.votes.len() >= VOTES_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
                 format!("a café has at most {VOTES_PER_CAFE_MAX} votes"),
             );
         }
-        let items: Vec<ItemId> = match target {
-            VoteTarget::Ideas => self
-                .ideas
-                .values()
-                .filter(|i| i.board == board && !i.hidden)
-                .map(|i| i.id.0)
-                .collect(),
-            VoteTarget::Clusters => self
-                .clusters
-                .values()
-                .filter(|c| c.board == board)
-                .map(|c| c.id.0)
-                .collect(),
-        };
+        let boards = self.scope_boards(&draft.scope);
+        let items = self.ballot_items(&boards, draft.target);
         if items.is_empty() {
             return reject(
                 ErrorCode::Conflict,
                 "there is nothing on this board to vote on",
             );
         }
-        Ok(vec![Event::VoteOpened {
+        Ok(Event::VoteOpened {
             vote: Vote {
                 id: VoteId(ids.next()),
-                board,
-                target,
-                budget,
-                per_item_cap,
-                visibility,
+                boards,
+                target: draft.target,
+                budget: draft.budget,
+                per_item_cap: draft.per_item_cap,
+                visibility: draft.visibility,
                 status: VoteStatus::Open,
                 revealed: false,
                 items,
-                opened_at: a.now,
+                opened_at: now,
                 dots_cast: 0,
+                voters: 0,
                 totals: BTreeMap::new(),
                 ballots: BTreeMap::new(),
                 tallies: BTreeMap::new(),
             },
+        })
+    }
+
+    /// What a ballot on `boards` holds: their visible ideas (or clusters). A table's idea
+    /// already harvested to a board on the ballot is there once, as its plenary copy.
+    fn ballot_items(&self, boards: &[BoardId], target: VoteTarget) -> Vec<ItemId> {
+        match target {
+            VoteTarget::Ideas => {
+                let on = |i: &Idea| boards.contains(&i.board) && !i.hidden;
+                let copied: BTreeSet<IdeaId> = self
+                    .ideas
+                    .values()
+                    .filter(|i| on(i))
+                    .filter_map(|i| i.harvested_from)
+                    .collect();
+                self.ideas
+                    .values()
+                    .filter(|i| on(i) && !copied.contains(&i.id))
+                    .map(|i| i.id.0)
+                    .collect()
+            }
+            VoteTarget::Clusters => self
+                .clusters
+                .values()
+                .filter(|c| boards.contains(&c.board))
+                .map(|c| c.id.0)
+                .collect(),
+        }
+    }
+
+    pub(crate) fn decide_set_vote_draft(&self, a: &Act, draft: &VoteDraft) -> Decision {
+        self.may_facilitate(a.me)?;
+        validate_vote_numbers(draft.budget, draft.per_item_cap)?;
+        let boards = self.scope_boards(&draft.scope);
+        if boards.is_empty() {
+            return reject(ErrorCode::Invalid, "choose at least one board to vote on");
+        }
+        for b in &boards {
+            self.board(*b)?;
+        }
+        if self.vote_draft.as_ref() == Some(draft) {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::VoteDraftSet {
+            draft: draft.clone(),
         }])
     }
 

@@ -189,8 +189,11 @@ impl CafeState {
     /// be the one people voted; ballots and open tallies stay within budget and cap.
     fn check_vote(&self, v: &Vote) -> Result<(), String> {
         let id = v.id;
-        if !self.boards.contains_key(&v.board) {
+        if v.boards.is_empty() || v.boards.iter().any(|b| !self.boards.contains_key(b)) {
             return Err(format!("vote {id} is on a missing board"));
+        }
+        if v.voters as usize != v.ballots.len() {
+            return Err(format!("vote {id} counts {} voters", v.voters));
         }
         let items: BTreeSet<ItemId> = v.items.iter().copied().collect();
         let mut sum: BTreeMap<ItemId, u64> = BTreeMap::new();

@@ -9,7 +9,7 @@
 
 use crate::event::{Ballot, Event, Tally};
 use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
-use crate::model::CafeState;
+use crate::model::{CafeState, VoteScope};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -227,7 +227,11 @@ impl Event {
             }
             Event::VoteOpened { vote } => {
                 vote.id = VoteId(f(New, K::Vote, vote.id.0)?);
-                vote.board = BoardId(f(Ref, K::Board, vote.board.0)?);
+                for b in &mut vote.boards {
+                    *b = BoardId(f(Ref, K::Board, b.0)?);
+                }
+                // The rules keep a vote's boards ascending; keep the renumbered ones so too.
+                vote.boards.sort_unstable();
                 for i in &mut vote.items {
                     *i = f(Ref, K::Item, *i)?;
                 }
@@ -239,6 +243,13 @@ impl Event {
                     vote.ballots.insert(p, b);
                 }
                 tallies(&mut vote.tallies, f)?;
+            }
+            Event::VoteDraftSet { draft } => {
+                if let VoteScope::Boards { boards } = &mut draft.scope {
+                    for b in boards {
+                        *b = BoardId(f(Ref, K::Board, b.0)?);
+                    }
+                }
             }
             Event::DotCast {
                 vote,

@@ -595,7 +595,7 @@ fn build(s: &CafeState, kind: u8, a: u8, b: u8, c: u8, n: u8, input: &mut Bytes)
             cluster: cluster(a),
         },
         36 => Command::OpenVote {
-            board: board(a),
+            scope: VoteScope::board(board(a)),
             target: if flag {
                 VoteTarget::Clusters
             } else {

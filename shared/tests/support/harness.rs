@@ -179,10 +179,19 @@ impl Cafe {
         visibility: VoteVisibility,
     ) -> VoteId {
         let org = self.org;
+        // Entering the vote phase opened the default vote; these tests ask for their own.
+        let auto = self
+            .state
+            .open_vote_on(board)
+            .filter(|v| v.dots_cast == 0)
+            .map(|v| v.id);
+        if let Some(vote) = auto {
+            self.ok(org, Command::CloseVote { vote });
+        }
         let events = self.ok(
             org,
             Command::OpenVote {
-                board,
+                scope: VoteScope::board(board),
                 target,
                 budget,
                 per_item_cap: cap,

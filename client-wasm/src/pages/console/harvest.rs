@@ -50,7 +50,7 @@ pub(super) fn harvest_tables(ctx: &Ctx, state: &CafeState) -> Vec<HarvestTable> 
             .votes
             .values()
             .rev()
-            .find(|v| v.board == board)
+            .find(|v| v.boards.contains(&board))
             .map(|v| v.totals.clone())
     };
     state

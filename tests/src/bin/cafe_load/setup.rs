@@ -7,8 +7,8 @@ use crate::plan::Plan;
 use anyhow::{anyhow, bail, Context, Result};
 use cafe_shared::api::{CafeCreatedResponse, CreateCafeRequest, JoinRequest, JoinResponse};
 use cafe_shared::{
-    BoardId, CafeState, ClientFrame, Command, Location, Phase, ServerFrame, VoteTarget,
-    VoteVisibility,
+    BoardId, CafeState, ClientFrame, Command, Location, Phase, ServerFrame, VoteDraft, VoteScope,
+    VoteTarget, VoteVisibility,
 };
 use futures_util::{SinkExt, StreamExt};
 use serde::de::DeserializeOwned;
@@ -270,15 +270,18 @@ pub async fn open_live_vote(c: &mut Control, ideas: usize) -> Result<(u64, Vec<u
         })
         .await?;
     }
-    c.command(Command::SetPhase { phase: Phase::Vote }).await?;
-    c.command(Command::OpenVote {
-        board: BoardId(board),
-        target: VoteTarget::Ideas,
-        budget: 1,
-        per_item_cap: 1,
-        visibility: VoteVisibility::Live,
+    // The prepared vote opens with the vote phase.
+    c.command(Command::SetVoteDraft {
+        draft: VoteDraft {
+            scope: VoteScope::board(BoardId(board)),
+            target: VoteTarget::Ideas,
+            budget: 1,
+            per_item_cap: 1,
+            visibility: VoteVisibility::Live,
+        },
     })
     .await?;
+    c.command(Command::SetPhase { phase: Phase::Vote }).await?;
     let v = c
         .state
         .votes
