@@ -551,7 +551,11 @@ impl CafeState {
     /// table's own vote to decide when it had one, and otherwise the freshest thinking,
     /// which is what the table was last working on.
     pub fn harvest_ranking(&self, board: BoardId) -> Vec<IdeaId> {
-        let vote = self.votes.values().rev().find(|v| v.boards.contains(&board));
+        let vote = self
+            .votes
+            .values()
+            .rev()
+            .find(|v| v.boards.contains(&board));
         let dots = |i: &Idea| {
             vote.and_then(|v| v.totals.get(&i.id.0).copied())
                 .unwrap_or(0)

@@ -2,25 +2,10 @@
 // the participant board, the facilitator console and the projector.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { startServer, launchBrowser, apiCreate, apiJoin, signIn, PHONE, DESKTOP } from './harness.mjs';
+import { startServer, launchBrowser, apiCreate, apiJoin, signIn, PHONE, DESKTOP, audit } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const WAIT = { timeout: 15000 };
 
-async function audit(page) {
-  // Evaluated through the DevTools protocol, not as an inline <script>: the server's
-  // Content-Security-Policy (rightly) blocks inline scripts it has no hash for.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe('accessibility (axe-core)', () => {
   let server, browser, cafe, ana;

@@ -11,10 +11,11 @@ const WAIT = { timeout: 20000 };
 const KiB = 1024;
 // Issue 14 asks for 150 KiB on the participant path; the build prints the figures and warns
 // above it. Not met yet (issue 14 stays open): this bound sits just above what a join link
-// costs today (201.2 KiB: the server-rendered page with its inlined stylesheet, the look-up,
-// the participant script and wasm; see BENCHMARKS.md, "Bundle"), so a regression fails here.
-// (195.9 KiB before the one-step vote and the phase screens, which added 5.3 KiB of wasm.)
-const PARTICIPANT_BUDGET = 205 * KiB;
+// costs today (the server-rendered page with its inlined stylesheet, the look-up, the
+// participant script and wasm; see BENCHMARKS.md, "Bundle"), so a regression fails here.
+// 195.9 KiB before issue 11's journey; its phase screens, one-step vote, harvest, host and
+// floor banners and re-scan resume added about 12.5 KiB of wasm.
+const PARTICIPANT_BUDGET = 210 * KiB;
 const FULL_BUDGET = 320 * KiB;
 
 /** Opens `url` in a fresh context; resolves to the bytes on the wire per path. */

@@ -8,27 +8,15 @@
 // $SCREENSHOTS or the temp dir.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, apiCreate, apiJoin, signIn, PHONE, LAPTOP } from './harness.mjs';
+import { startServer, launchBrowser, apiCreate, apiJoin, signIn, PHONE, LAPTOP, audit } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const WAIT = { timeout: 15000 };
 const shots = process.env.SCREENSHOTS ?? join(tmpdir(), 'cafe-harvest-shots');
 const NOTES = ['Rain tanks on every school roof', 'Fix the leaking mains first', 'A water-saving street challenge'];
 
-async function audit(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe('harvest: table notes reach the plenary with their provenance', () => {
   let server, browser, cafe, org, aisha, ben, hana;

@@ -12,29 +12,17 @@
 // Screenshots go to $SCREENSHOTS (docs/screenshots when refreshing them) or the temp dir.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, apiCreate, apiJoin, signIn, LAPTOP } from './harness.mjs';
+import { startServer, launchBrowser, apiCreate, apiJoin, signIn, LAPTOP, audit } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const WAIT = { timeout: 20000 };
 const shots = process.env.SCREENSHOTS ?? join(tmpdir(), 'cafe-projector-shots');
 // Reduced motion: the page turn is instant, so a page is read where it lands.
 const PROJECTOR = { viewport: { width: 1920, height: 1080 }, reducedMotion: 'reduce' };
 const QUESTION = 'How might our islands keep fresh water flowing through a drought?';
 
-async function audit(page) {
-  await page.evaluate(axeSource);
-  const found = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 /**
  * Sends commands over real WebSockets from inside a page of the server's origin (Node 20 has
