@@ -215,6 +215,10 @@ struct MemberRun {
     reconnects: usize,
     /// Whether the last connection's welcome resumed (no snapshot).
     resumed: bool,
+    /// Each reconnection that caught up: how long from connecting until caught up, how many
+    /// missed events it replayed, and whether it resumed (else a snapshot). Reported as the
+    /// resume cost of a failover (BENCHMARKS.md), not asserted.
+    catch_ups: Vec<(Duration, usize, bool)>,
 }
 
 /// Plays one member: sends `commands` (all at once when `pipelined`, else one at a time
@@ -242,6 +246,7 @@ async fn member(
     let mut known = start;
     let mut attempt = 0usize;
     let mut reconnects = 0;
+    let mut catch_ups = Vec::new();
     loop {
         let api = if attempt == 0 {
             first.clone()
@@ -250,6 +255,7 @@ async fn member(
             n[attempt % n.len()].clone()
         };
         attempt += 1;
+        let connecting = std::time::Instant::now();
         let mut c = match Client::connect_with(&api.ws_url(), None).await {
             Ok(c) => c,
             Err(_) => {
@@ -285,6 +291,9 @@ async fn member(
         if !caught_up || c.state.is_none() {
             reconnects += 1;
             continue;
+        }
+        if resume.is_some() {
+            catch_ups.push((connecting.elapsed(), c.events.len(), resumed));
         }
 
         let mut closed = false;
@@ -354,6 +363,7 @@ async fn member(
             epoch: c.epoch,
             reconnects,
             resumed,
+            catch_ups,
         };
     }
 }
@@ -543,6 +553,24 @@ async fn killing_the_owner_under_a_burst_loses_and_duplicates_nothing() {
     // Every member resumed: its state equals a fresh snapshot on a survivor.
     let reconnected = runs.iter().filter(|(_, r)| r.reconnects > 0).count();
     assert!(reconnected > 0, "the failover made members reconnect");
+    // Reported, not asserted: what resuming after the failover cost (BENCHMARKS.md).
+    let mut costs: Vec<(Duration, usize, bool)> = runs
+        .iter()
+        .flat_map(|(_, r)| r.catch_ups.iter().copied())
+        .collect();
+    costs.sort();
+    if let (Some(first), Some(last)) = (costs.first(), costs.last()) {
+        let events: usize = costs.iter().map(|c| c.1).sum();
+        let snapshots = costs.iter().filter(|c| !c.2).count();
+        eprintln!(
+            "resume after failover: {} reconnections caught up in {}–{} ms (median {} ms), \
+             {events} missed events replayed in all, {snapshots} by snapshot",
+            costs.len(),
+            first.0.as_millis(),
+            last.0.as_millis(),
+            costs[costs.len() / 2].0.as_millis(),
+        );
+    }
     // Every member resumes from where it ended up and then holds every idea, exactly as a
     // fresh snapshot shows them (presence may move meanwhile: ideas are compared).
     let fresh = member(
