@@ -281,8 +281,10 @@ describe('the projector fits the room; the console follows the phase', () => {
     assert.equal(r.rejects.length, 0, JSON.stringify(r.rejects));
     [r] = await viaWs(shotPage, [{
       token: cafe.organiser_token,
+      // The vote opens with the phase, as prepared: here on the table's board.
       commands: [
         { type: 'set_projector', board: table.board },
+        { type: 'set_vote_draft', draft: { scope: { kind: 'boards', boards: [table.board] }, target: 'ideas', budget: 5, per_item_cap: 5, visibility: 'hidden' } },
         { type: 'set_phase', phase: 'vote' },
       ],
     }]);
@@ -292,7 +294,7 @@ describe('the projector fits the room; the console follows the phase', () => {
     if (!vote) {
       [r] = await viaWs(shotPage, [{
         token: cafe.organiser_token,
-        commands: [{ type: 'open_vote', board: table.board, target: 'ideas', budget: 5, per_item_cap: 5, visibility: 'hidden' }],
+        commands: [{ type: 'open_vote', scope: { kind: 'boards', boards: [table.board] }, target: 'ideas', budget: 5, per_item_cap: 5, visibility: 'hidden' }],
       }]);
       assert.equal(r.rejects.length, 0, JSON.stringify(r.rejects));
       s = await stateOf(shotPage, cafe.organiser_token);
