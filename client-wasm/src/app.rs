@@ -1,11 +1,16 @@
 //! The root: routes, and the language every page speaks.
 
 use crate::i18n::{self, LangCtx};
+#[cfg(feature = "console")]
+use crate::pages::console::ConsolePage;
+#[cfg(feature = "create")]
+use crate::pages::new_cafe::NewCafe;
+#[cfg(feature = "projector")]
+use crate::pages::projector::ProjectorPage;
+#[cfg(feature = "scribe")]
+use crate::pages::scribe::ScribePage;
+#[cfg(feature = "participant")]
 use crate::pages::{board::BoardPage, landing::Landing};
-#[cfg(feature = "full")]
-use crate::pages::{
-    console::ConsolePage, new_cafe::NewCafe, projector::ProjectorPage, scribe::ScribePage,
-};
 #[cfg(not(feature = "full"))]
 use crate::route::reload_page;
 use crate::route::{current_route, load_page, Nav, Route};
@@ -15,19 +20,22 @@ use yew::prelude::*;
 
 fn switch(route: Route) -> Html {
     match route {
+        #[cfg(feature = "participant")]
         Route::Landing => html! { <Landing code={None::<String>} /> },
+        #[cfg(feature = "participant")]
         Route::Join { code } => html! { <Landing code={Some(code)} /> },
+        #[cfg(feature = "participant")]
         Route::Board { id } => html! { <BoardPage {id} /> },
-        #[cfg(feature = "full")]
+        #[cfg(feature = "create")]
         Route::New => html! { <NewCafe /> },
-        #[cfg(feature = "full")]
+        #[cfg(feature = "console")]
         Route::Console { id } => html! { <ConsolePage {id} /> },
-        #[cfg(feature = "full")]
+        #[cfg(feature = "projector")]
         Route::Projector { id } => html! { <ProjectorPage {id} /> },
-        #[cfg(feature = "full")]
+        #[cfg(feature = "scribe")]
         Route::Scribe { id } => html! { <ScribePage {id} /> },
-        // The participant build on a staff screen (the back button into one, an old
-        // bookmark served from a cache): the server answers the address with the full app.
+        // A build on another build's screen (the back button into one, an old bookmark
+        // served from a cache): the server answers the address with the build that has it.
         #[cfg(not(feature = "full"))]
         _ => {
             reload_page();

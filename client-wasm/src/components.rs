@@ -3,13 +3,15 @@
 pub mod chrome;
 pub mod composer;
 pub mod confirm;
+#[cfg(feature = "staff")]
+pub mod exports;
 pub mod floor_banner;
 pub mod form;
 pub mod host_banner;
 pub mod ideas;
-#[cfg(feature = "full")]
+#[cfg(feature = "staff")]
 pub mod paged;
-#[cfg(feature = "full")]
+#[cfg(feature = "staff")]
 pub mod pages_of;
 pub mod question;
 pub mod results;

@@ -32,6 +32,7 @@ pub fn start() {
     wasm_bindgen_futures::spawn_local(async {
         i18n::load(app::initial_language()).await;
         // A join link's server-rendered form hands over (and may finish a join) first.
+        #[cfg(feature = "participant")]
         pages::landing::take_over_prejoin().await;
         yew::Renderer::<app::App>::new().render();
     });

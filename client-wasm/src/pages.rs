@@ -1,14 +1,16 @@
 //! One module per screen, plus the little helpers they share.
 
+#[cfg(feature = "participant")]
 pub mod board;
-#[cfg(feature = "full")]
+#[cfg(feature = "console")]
 pub mod console;
+#[cfg(feature = "participant")]
 pub mod landing;
-#[cfg(feature = "full")]
+#[cfg(feature = "create")]
 pub mod new_cafe;
-#[cfg(feature = "full")]
+#[cfg(feature = "projector")]
 pub mod projector;
-#[cfg(feature = "full")]
+#[cfg(feature = "scribe")]
 pub mod scribe;
 
 use crate::i18n::T;

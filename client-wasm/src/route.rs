@@ -2,6 +2,7 @@
 //! Its own module so that pages and hooks can navigate without depending on the root
 //! component that renders them.
 
+use cafe_shared::screens::Bundle;
 use yew::prelude::*;
 
 /// The app's screens. Parsed from the path by hand: a router crate cost ~25 KB of gzip for
@@ -32,14 +33,28 @@ impl Route {
         }
     }
 
-    /// Whether this build of the app has the screen. The participant build (without the
-    /// `full` feature) has the landing/join page and the board only.
+    /// The build of the app that has this screen: what the server sends for its address
+    /// (`Bundle::for_path`; a test checks the two agree). Written per route rather than by
+    /// parsing `path()` again: the participant build pays for every byte.
+    pub fn bundle(&self) -> Bundle {
+        match self {
+            Route::Landing | Route::Join { .. } | Route::Board { .. } => Bundle::Participant,
+            Route::New => Bundle::Create,
+            Route::Console { .. } => Bundle::Console,
+            Route::Projector { .. } => Bundle::Projector,
+            Route::Scribe { .. } => Bundle::Scribe,
+        }
+    }
+
+    /// Whether this build of the app has the screen.
     pub fn in_this_build(&self) -> bool {
-        cfg!(feature = "full")
-            || matches!(
-                self,
-                Route::Landing | Route::Join { .. } | Route::Board { .. }
-            )
+        match self.bundle() {
+            Bundle::Participant => cfg!(feature = "participant"),
+            Bundle::Create => cfg!(feature = "create"),
+            Bundle::Console => cfg!(feature = "console"),
+            Bundle::Projector => cfg!(feature = "projector"),
+            Bundle::Scribe => cfg!(feature = "scribe"),
+        }
     }
 
     pub fn path(&self) -> String {
@@ -112,6 +127,7 @@ mod tests {
             Route::Scribe { id: "abc".into() },
         ] {
             assert_eq!(Route::parse(&r.path()), r);
+            assert_eq!(r.bundle(), Bundle::for_path(&r.path()), "{}", r.path());
         }
         assert_eq!(Route::parse("/c/abc/"), Route::Board { id: "abc".into() });
         assert_eq!(Route::parse("/nowhere/at/all"), Route::Landing);

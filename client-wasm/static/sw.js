@@ -9,8 +9,14 @@
 const MANIFEST = self.MANIFEST;
 const CACHE = 'cafe-v3-' + MANIFEST.build;
 const BUNDLES = MANIFEST.bundles;
-// Participant addresses (/j/{code}, /c/{id}) have their own smaller app.
-const PARTICIPANT = /^\/(j\/[^/]+|c\/[^/]+)\/?$/;
+// Which build of the app a page address gets, to open the right shell offline. Mirrors
+// cafe_shared::screens::Bundle::for_path; tests/browser/bundle.test.mjs checks the two agree.
+const bundleFor = (path) => {
+  const p = path.split('/').filter((s) => s);
+  if (p.length === 1 && p[0] === 'new') return 'create';
+  if (p.length === 3 && p[0] === 'c' && ['console', 'projector', 'scribe'].includes(p[2])) return p[2];
+  return 'participant';
+};
 
 // Keeps one bundle (its shell and files). The files were just loaded by the page, so this
 // reads them from the HTTP cache.
@@ -56,12 +62,9 @@ self.addEventListener('fetch', (e) => {
   const path = url.pathname;
   if (url.origin !== self.location.origin || path.startsWith('/api/') || path === '/ws') return;
   if (req.mode === 'navigate') {
-    // Offline, a participant address opens the participant shell (or the full app, which
-    // has the same screens); any other address only the full app.
-    const shells = PARTICIPANT.test(path) ? ['/participant.html', '/index.html'] : ['/index.html'];
-    e.respondWith(
-      fetch(req).catch(() => caches.match(shells[0]).then((hit) => hit || (shells[1] && caches.match(shells[1])) || Response.error())),
-    );
+    // Offline, the address opens the shell of the build that has its screen, if kept.
+    const shell = '/' + bundleFor(path) + '.html';
+    e.respondWith(fetch(req).catch(() => caches.match(shell).then((hit) => hit || Response.error())));
     return;
   }
   const immutable = Object.values(BUNDLES).some((b) => b.files.includes(path.slice(1)));

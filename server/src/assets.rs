@@ -1,8 +1,9 @@
-//! The browser app (client-wasm/dist), embedded into the binary at compile time. There are
-//! two builds of it: the participant app (participant.html: landing/join and the board, a
-//! small first load for a phone on a weak link) for `/j/{code}` and `/c/{id}`, and the full
-//! app (index.html) for every other page. When the bundle has not been built yet, a small
-//! page says so instead of failing the build.
+//! The browser app (client-wasm/dist), embedded into the binary at compile time. There is
+//! one build of it per kind of screen (`cafe_shared::screens::Bundle`: the participant's
+//! landing/join and board, a small first load for a phone on a weak link; the create page;
+//! the console; the projector; the scribe view), each with its HTML shell (`{name}.html`),
+//! and a page address gets the build that has its screen. When the bundle has not been built
+//! yet, a small page says so instead of failing the build.
 //!
 //! scripts/build-client.sh names scripts, wasm and style sheets by their content and lists
 //! them in manifest.json: those may be kept by browsers for a year (`immutable`), while the
@@ -13,6 +14,7 @@
 
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
+use cafe_shared::screens::Bundle;
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -28,40 +30,10 @@ const FALLBACK: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"u
 (client-wasm/dist was empty when it was compiled).</p>\
 <p>API: <a href=\"/api/openapi.json\">/api/openapi.json</a></p></body></html>";
 
-/// Which build of the app a page address gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shell {
-    /// Every screen: landing, create, console, projector, scribe (index.html).
-    Full,
-    /// What a participant needs: the join page and the board (participant.html).
-    Participant,
-}
-
-impl Shell {
-    fn file(self) -> &'static str {
-        match self {
-            Shell::Full => "index.html",
-            Shell::Participant => "participant.html",
-        }
-    }
-
-    /// `/j/{code}` and `/c/{id}` are a participant's; everything else is the full app's.
-    pub fn for_path(path: &str) -> Shell {
-        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-        match parts.as_slice() {
-            ["j", _] | ["c", _] => Shell::Participant,
-            _ => Shell::Full,
-        }
-    }
-}
-
-/// The HTML text of a shell, for pages that put server-rendered markup into it (right after
-/// `<body>`). `None` when the bundle was not built into this binary. The participant shell
-/// falls back to the full one, which has the same screens.
-pub fn shell(kind: Shell) -> Option<String> {
-    Dist::get(kind.file())
-        .or_else(|| Dist::get(Shell::Full.file()))
-        .map(|f| String::from_utf8_lossy(&f.data).into_owned())
+/// The HTML text of a build's shell, for pages that put server-rendered markup into it (right
+/// after `<body>`). `None` when the bundle was not built into this binary.
+pub fn shell(kind: Bundle) -> Option<String> {
+    Dist::get(&kind.shell()).map(|f| String::from_utf8_lossy(&f.data).into_owned())
 }
 
 /// The content-named files of manifest.json (`{"bundles": {name: {"files": […]}}}`).
@@ -189,15 +161,15 @@ fn file(path: &str, codings: &[Coding]) -> Option<Response> {
     Some(response)
 }
 
-/// CSP sources (`'sha256-…'`) for the inline scripts of both shells, so the
+/// CSP sources (`'sha256-…'`) for the inline scripts of every shell, so the
 /// Content-Security-Policy allows exactly these and no other inline script. Computed from
 /// the embedded files, so a rebuilt bundle needs no hand-copied hash.
 pub fn inline_script_hashes() -> Vec<String> {
     use base64::Engine;
     use sha2::Digest;
     let mut hashes = Vec::new();
-    for kind in [Shell::Full, Shell::Participant] {
-        let Some(page) = Dist::get(kind.file()) else {
+    for kind in Bundle::ALL {
+        let Some(page) = Dist::get(&kind.shell()) else {
             continue;
         };
         let html = String::from_utf8_lossy(&page.data);
@@ -238,8 +210,7 @@ pub async fn serve(uri: Uri, request_headers: HeaderMap) -> Response {
             return r;
         }
     }
-    let shell = Shell::for_path(uri.path());
-    match file(shell.file(), &codings).or_else(|| file(Shell::Full.file(), &codings)) {
+    match file(&Bundle::for_path(uri.path()).shell(), &codings) {
         Some(r) => r,
         None => (StatusCode::OK, Html(FALLBACK)).into_response(),
     }
@@ -273,23 +244,5 @@ mod tests {
         assert_eq!(accepted(&with("br;q=0, *")), [Gzip]);
         assert!(accepted(&with("br; q=0.0, gzip;q=0")).is_empty());
         assert!(accepted(&HeaderMap::new()).is_empty());
-    }
-
-    #[test]
-    fn participant_addresses_get_the_participant_app() {
-        for p in ["/j/K7MQ2P", "/j/K7M-Q2P/", "/c/abc", "/c/abc/"] {
-            assert_eq!(Shell::for_path(p), Shell::Participant, "{p}");
-        }
-        for p in [
-            "/",
-            "/new",
-            "/c/abc/console",
-            "/c/abc/projector",
-            "/c/abc/scribe",
-            "/j",
-            "/nowhere/at/all",
-        ] {
-            assert_eq!(Shell::for_path(p), Shell::Full, "{p}");
-        }
     }
 }

@@ -223,7 +223,7 @@ async fn shell(uri: &Uri) -> Response {
 
 /// The participant app's page, into which the form goes.
 fn shell_html() -> String {
-    crate::assets::shell(crate::assets::Shell::Participant).unwrap_or_default()
+    crate::assets::shell(cafe_shared::screens::Bundle::Participant).unwrap_or_default()
 }
 
 /// Puts the app's stylesheet into the page instead of linking it. On a weak link the

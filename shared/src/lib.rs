@@ -18,6 +18,7 @@
 //! - [`limits`]: every bound in one place.
 //! - [`close`]: the WebSocket close codes and what a client does after each.
 //! - [`api`]: the HTTP API's request and response bodies.
+//! - [`screens`]: which build of the browser app each page address gets.
 //!
 //! Every wire word is written once: unit enums are declared with `wire_enum!` (in
 //! `wire_enum.rs`), which gives each its serde name, `as_str()` and `ALL` from one spelling.
@@ -37,6 +38,7 @@ pub mod limits;
 pub mod model;
 mod permits;
 mod replay;
+pub mod screens;
 pub mod shuffle;
 pub mod text;
 pub mod view;

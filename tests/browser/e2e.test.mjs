@@ -40,8 +40,8 @@ describe('Innovation Café in the browser', () => {
     await page.goto(server.url);
     await page.waitForSelector('#join', WAIT);
     await page.waitForTimeout(300);
-    const wasm = Object.keys(bytes).find((p) => /^\/cafe_client_bg-[0-9a-f]{8}\.wasm$/.test(p));
-    const js = Object.keys(bytes).find((p) => /^\/cafe_client-[0-9a-f]{8}\.js$/.test(p));
+    const wasm = Object.keys(bytes).find((p) => /^\/participant_bg-[0-9a-f]{8}\.wasm$/.test(p));
+    const js = Object.keys(bytes).find((p) => /^\/participant-[0-9a-f]{8}\.js$/.test(p));
     assert.ok(wasm && bytes[wasm] > 0, JSON.stringify(bytes));
     // Chromium sends `br` over HTTPS and to localhost.
     assert.equal(encoding[wasm], 'br', JSON.stringify(encoding));

@@ -1,8 +1,10 @@
-//! The browser app's files: two builds (the participant app for `/j/{code}` and `/c/{id}`,
-//! the full app for every other page), content-named files kept by browsers for a year,
+//! The browser app's files: one build per kind of screen (`Bundle`: the participant app for
+//! `/`, `/j/{code}` and `/c/{id}`, then create, console, projector and scribe), each page
+//! address answered with its build's shell, content-named files kept by browsers for a year,
 //! shells revalidated, and each file sent brotli- or gzip-encoded by `Accept-Encoding` (the
 //! right bytes, the original type), or plain.
 
+use cafe_shared::screens::Bundle;
 use cafe_tests::TestServer;
 use std::io::Write;
 use std::path::PathBuf;
@@ -94,7 +96,7 @@ async fn wasm_is_sent_brotli_or_gzip_only_to_clients_that_accept_it() {
     );
 
     // q=0 refuses both.
-    let js = bundle("full")
+    let js = bundle("console")
         .into_iter()
         .find(|f| f.ends_with(".js"))
         .expect("js");
@@ -105,15 +107,31 @@ async fn wasm_is_sent_brotli_or_gzip_only_to_clients_that_accept_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn participant_pages_get_the_participant_app_and_shells_are_revalidated() {
+async fn each_page_gets_the_build_with_its_screen_and_shells_are_revalidated() {
     let server = TestServer::start().await;
-    let participant = dist("participant.html");
-    let full = dist("index.html");
-    assert!(participant != full);
-    let part_wasm = wasm_of("participant");
-    let full_wasm = wasm_of("full");
-    assert!(String::from_utf8_lossy(&participant).contains(&part_wasm));
-    assert!(String::from_utf8_lossy(&full).contains(&full_wasm));
+    // Every build is in the bundle, each shell loads its own wasm and no other build's.
+    let wasm: Vec<(Bundle, String)> = Bundle::ALL
+        .iter()
+        .map(|b| (*b, wasm_of(b.as_str())))
+        .collect();
+    for (b, own) in &wasm {
+        let shell = String::from_utf8_lossy(&dist(&b.shell())).into_owned();
+        for (other, file) in &wasm {
+            assert_eq!(
+                shell.contains(file.as_str()),
+                other == b,
+                "{} names {file}",
+                b.shell()
+            );
+        }
+        assert!(shell.contains(own.as_str()));
+    }
+    let wasm_for = |b: Bundle| {
+        wasm.iter()
+            .find(|(k, _)| *k == b)
+            .map(|(_, f)| f.clone())
+            .expect("build")
+    };
 
     // A join link is the participant shell with the café's join form rendered into it
     // (tests/server_join_page.rs); an unknown code still loads the participant app.
@@ -125,15 +143,19 @@ async fn participant_pages_get_the_participant_app_and_shells_are_revalidated() 
         .expect("GET");
     assert_eq!(r.status().as_u16(), 404);
     let page = r.text().await.expect("page");
-    assert!(page.contains(&part_wasm), "/j/… loads the participant app");
-    assert!(!page.contains(&full_wasm));
+    assert!(
+        page.contains(&wasm_for(Bundle::Participant)),
+        "/j/… loads the participant app"
+    );
+    assert!(!page.contains(&wasm_for(Bundle::Console)));
     for (path, want) in [
-        ("/c/some-cafe", &participant),
-        ("/", &full),
-        ("/new", &full),
-        ("/c/some-cafe/console", &full),
-        ("/c/some-cafe/projector", &full),
-        ("/c/some-cafe/scribe", &full),
+        ("/", Bundle::Participant),
+        ("/c/some-cafe", Bundle::Participant),
+        ("/nowhere/at/all", Bundle::Participant),
+        ("/new", Bundle::Create),
+        ("/c/some-cafe/console", Bundle::Console),
+        ("/c/some-cafe/projector", Bundle::Projector),
+        ("/c/some-cafe/scribe", Bundle::Scribe),
     ] {
         let r = get(&server, path, Some("gzip, deflate, br")).await;
         assert_eq!(r.headers()["cache-control"], "no-cache", "{path}");
@@ -146,7 +168,7 @@ async fn participant_pages_get_the_participant_app_and_shells_are_revalidated() 
             if coding == "br" { "brotli" } else { "gzip" },
             &r.bytes().await.expect("body"),
         );
-        assert!(&body == want, "{path} gets its shell");
+        assert!(body == dist(&want.shell()), "{path} gets {}", want.shell());
     }
     // The service worker and the manifest are revalidated too; a language table is kept briefly.
     for path in ["/sw.js", "/manifest.json"] {
@@ -159,10 +181,12 @@ async fn participant_pages_get_the_participant_app_and_shells_are_revalidated() 
         get(&server, "/i18n/ar.json", None).await.headers()["cache-control"],
         "public, max-age=300"
     );
-    // The service worker keeps both bundles' files, read from the manifest.
+    // The service worker knows every build's files, read from the manifest.
     let sw = String::from_utf8_lossy(&dist("sw.js")).into_owned();
-    for f in bundle("full").iter().chain(&bundle("participant")) {
-        assert!(sw.contains(f.as_str()), "sw.js names {f}");
+    for b in Bundle::ALL {
+        for f in bundle(b.as_str()) {
+            assert!(sw.contains(f.as_str()), "sw.js names {f}");
+        }
     }
     server.stop().await;
 }

@@ -448,7 +448,7 @@ async fn responses_carry_security_headers() {
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["referrer-policy"], "no-referrer");
     }
-    // The inline module script of index.html is allowed by its hash.
+    // The inline module script of the shells is allowed by its hash.
     let html = server.get("/").await.text().await.unwrap();
     if html.contains("<script type=\"module\">") {
         let csp = cafe_server::headers::content_security_policy(&TestServer::config(server.dir()));

@@ -3,9 +3,9 @@
 
 use crate::api;
 use crate::components::chrome::{NoticeBar, TopBar};
+use crate::components::exports::export_links;
 use crate::hooks::{use_cafe_page, Viewer};
 use crate::i18n::{use_t, T};
-use crate::pages::new_cafe::export_links;
 use crate::pages::{CafeProps, Ctx};
 use crate::session::now_ms;
 use cafe_shared::{BoardId, CafeState, Command, Phase};

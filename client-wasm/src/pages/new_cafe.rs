@@ -2,6 +2,7 @@
 
 use crate::api;
 use crate::components::chrome::LangPicker;
+use crate::components::exports::export_links;
 use crate::components::form::{counter, event_value, input_value};
 use crate::i18n::{native_name, use_t, T};
 use crate::storage::{self, Credentials};
@@ -200,18 +201,5 @@ fn created_view(t: T, c: &CafeCreatedResponse) -> Html {
                 { export_links(t, id, &c.organiser_token) }
             </section>
         </main>
-    }
-}
-
-pub fn export_links(t: T, cafe: &str, token: &str) -> Html {
-    html! {
-        <div class="exports">
-            <p class="label">{ t.t("export.title") }</p>
-            <div class="link-grid">
-                <a class="btn btn-small" href={api::export_url(cafe, "json", token)} download="">{ t.t("export.json") }</a>
-                <a class="btn btn-small" href={api::export_url(cafe, "csv", token)} download="">{ t.t("export.csv") }</a>
-                <a class="btn btn-small" href={api::export_url(cafe, "md", token)} download="">{ t.t("export.md") }</a>
-            </div>
-        </div>
     }
 }

@@ -1,0 +1,19 @@
+//! Links to a café's exports (JSON, CSV, the Markdown report), for the organiser: on the
+//! create page once the café exists, and in the console.
+
+use crate::api;
+use crate::i18n::T;
+use yew::prelude::*;
+
+pub fn export_links(t: T, cafe: &str, token: &str) -> Html {
+    html! {
+        <div class="exports">
+            <p class="label">{ t.t("export.title") }</p>
+            <div class="link-grid">
+                <a class="btn btn-small" href={api::export_url(cafe, "json", token)} download="">{ t.t("export.json") }</a>
+                <a class="btn btn-small" href={api::export_url(cafe, "csv", token)} download="">{ t.t("export.csv") }</a>
+                <a class="btn btn-small" href={api::export_url(cafe, "md", token)} download="">{ t.t("export.md") }</a>
+            </div>
+        </div>
+    }
+}
