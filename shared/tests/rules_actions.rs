@@ -436,8 +436,10 @@ fn without_the_setting_a_timer_only_ends() {
     assert!(matches!(r.cafe.state.timer, Timer::Ended { .. }));
     assert_eq!(r.cafe.state.rounds.len(), 2);
     // A plan beyond the round limit is refused.
-    let mut s = Settings::default();
-    s.planned_rounds = limits::ROUNDS_PER_CAFE_MAX + 1;
+    let s = Settings {
+        planned_rounds: limits::ROUNDS_PER_CAFE_MAX + 1,
+        ..Settings::default()
+    };
     let org = r.org;
     r.cafe.rejects(
         org,
