@@ -304,7 +304,7 @@ fn action_row(p: &RowProps) -> Html {
     };
     let can = p.row.can_edit;
     html! {
-        <li class={classes!("action-row", format!("action-{}", a.status.as_str()))} data-action={id.0.to_string()}>
+        <li class={classes!("action-edit", format!("action-{}", a.status.as_str()))} data-action={id.0.to_string()}>
             <label class="field action-field-text">
                 <span class="sr-only">{ t.t("actions.text") }</span>
                 <input id={format!("action-text-{id}")} class="input" dir="auto" value={a.text.clone()} disabled={!can}
