@@ -3,7 +3,7 @@
 // and sets its status; the owner's phone shows it ("Yours") and, once the café is closed,
 // the thank-you with what happens next, where the owner marks it done and the console sees
 // it. The projector shows the actions beside the results. Also the opt-in timer cue: a phone
-// that turned it on notices the end of the timer. axe audits the console, the phone's closed
+// that turned it on notices the end of the timer; and the auto-advance setting saves. axe audits the console, the phone's closed
 // view and the projector. Screenshots (console 1366×768, phone 360×740, projector 1920×1080)
 // go to $SCREENSHOTS or the temp dir.
 import { describe, it, before, after } from 'node:test';
@@ -121,6 +121,19 @@ describe('actions: the top results become actions with an owner, a due date and 
     await projector.waitForSelector('#projector-actions .proj-action', WAIT);
     assert.match(await projector.textContent('#projector-actions'), /Rain tanks.*Ana.*2027-03-31.*In progress/s);
     assert.deepEqual(await audit(projector), [], 'projector with actions');
+  });
+
+  it('auto-advance is a café setting the console saves', async () => {
+    await org.click('#edit-cafe');
+    await org.check('#edit-auto-advance');
+    await org.fill('#edit-planned-rounds', '3');
+    await org.click('#edit-save');
+    await org.waitForSelector('#edit-cafe-form', { state: 'detached', ...WAIT });
+    await org.click('#edit-cafe');
+    assert.equal(await org.isChecked('#edit-auto-advance'), true);
+    assert.equal(await org.inputValue('#edit-planned-rounds'), '3');
+    assert.deepEqual(await audit(org), [], 'the settings form');
+    await org.click('#edit-cafe-form .btn-ghost');
   });
 
   it('closed: the phone thanks, shows what happens next, and the owner marks it done', async () => {
