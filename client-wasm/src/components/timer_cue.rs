@@ -63,7 +63,8 @@ pub struct TimerCueProps {
 }
 
 /// The toggle, and the watch on the timer behind it. `data-cues` counts the ends this page
-/// has rung for (tests read it; nobody can hear a headless browser).
+/// noticed, rung for while the toggle is on (tests read it: nobody can hear a headless
+/// browser).
 #[function_component(TimerCue)]
 pub fn timer_cue(p: &TimerCueProps) -> Html {
     let t = use_t();
