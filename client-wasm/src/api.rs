@@ -77,6 +77,11 @@ pub fn export_url(cafe: &str, format: &str, token: &str) -> String {
     format!("/api/cafes/{cafe}/export.{format}?token={token}")
 }
 
+/// An export by its file name (`export-actions.csv`).
+pub fn export_file_url(cafe: &str, file: &str, token: &str) -> String {
+    format!("/api/cafes/{cafe}/{file}?token={token}")
+}
+
 pub fn qr_url(cafe: &str) -> String {
     format!("/api/cafes/{cafe}/qr.svg")
 }

@@ -1,5 +1,6 @@
 //! Small building blocks shared by the pages.
 
+pub mod actions;
 pub mod chrome;
 pub mod composer;
 pub mod confirm;
@@ -16,4 +17,5 @@ pub mod pages_of;
 pub mod question;
 pub mod results;
 pub mod timer;
+pub mod timer_cue;
 pub mod turnout;

@@ -5,7 +5,8 @@
 //! - JSON ([`export_json`], in `export/json.rs`): complete and re-importable. It carries the
 //!   café's event log, which an import replays under the rules, plus a derived [`Summary`]
 //!   for people and spreadsheets that do not want to replay events.
-//! - CSV ([`export_csv`], in `export/csv.rs`): one row per idea, for spreadsheets.
+//! - CSV ([`export_csv`], in `export/csv.rs`): one row per idea, for spreadsheets; the
+//!   café's actions in a CSV of their own ([`export_actions_csv`]), one row per action.
 //! - Markdown ([`export_markdown`], in `export/markdown.rs`): a readable report per round and
 //!   table, with clusters and ranked vote results.
 //!
@@ -24,13 +25,14 @@ mod markdown;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use self::csv::export_csv;
+pub use self::csv::{export_actions_csv, export_csv};
 pub use json::export_json;
 pub use markdown::export_markdown;
 
 use cafe_shared::{
-    BoardId, CafeInfo, CafeState, Cluster, ClusterId, Event, Idea, IdeaId, ItemId, Location,
-    Millis, Phase, Provenance, TableId, TableKind, Vote, VoteId, VoteStatus, VoteTarget,
+    Action, ActionId, ActionStatus, BoardId, CafeInfo, CafeState, Cluster, ClusterId, Event, Idea,
+    IdeaId, ItemId, Location, Millis, PersonId, Phase, Provenance, TableId, TableKind, Vote,
+    VoteId, VoteStatus, VoteTarget,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -78,6 +80,26 @@ pub struct Summary {
     /// The plenary board first, then table boards in table order.
     pub boards: Vec<SummaryBoard>,
     pub votes: Vec<SummaryVote>,
+    /// The café's actions, in the order they were made.
+    pub actions: Vec<SummaryAction>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryAction {
+    pub id: ActionId,
+    pub text: String,
+    /// The owning person of the café, if a person owns it.
+    pub owner: Option<PersonId>,
+    /// Who owns it, readable: the person's name, or the free-text owner ("" for nobody).
+    pub owner_name: String,
+    /// `YYYY-MM-DD`.
+    pub due: Option<String>,
+    pub status: ActionStatus,
+    /// The idea or theme it was made from, and what it says.
+    pub source: Option<ItemId>,
+    pub source_label: Option<String>,
+    pub created_at: Millis,
+    pub updated_at: Option<Millis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,6 +325,29 @@ fn item_label(state: &CafeState, vote: &Vote, item: ItemId) -> String {
             None => "(deleted cluster)".to_owned(),
         },
     }
+}
+
+/// Who owns an action, readable: the owning person's name (as it is now), else the
+/// free-text owner; empty for nobody. Owners are named in every café: an owner is a
+/// commitment made in front of the room, not the authorship anonymity hides.
+fn action_owner(state: &CafeState, a: &Action) -> String {
+    match a.owner.and_then(|p| state.people.get(&p)) {
+        Some(p) => p.name.clone(),
+        None => a.owner_name.clone(),
+    }
+}
+
+/// What an action's source idea or theme says (hidden and deleted ones as in results).
+fn action_source(state: &CafeState, a: &Action) -> Option<String> {
+    let item = a.source?;
+    if let Some(c) = state.clusters.get(&ClusterId(item)) {
+        return Some(c.title.clone());
+    }
+    Some(match state.ideas.get(&IdeaId(item)) {
+        Some(i) if i.hidden => "(hidden idea)".to_owned(),
+        Some(i) => i.text.clone(),
+        None => "(deleted idea or theme)".to_owned(),
+    })
 }
 
 /// Total dots per item over all votes (ideas and clusters share one id space).

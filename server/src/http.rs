@@ -379,7 +379,7 @@ async fn facilitator_state(
 }
 
 #[utoipa::path(get, path = "/api/cafes/{id}/{file}",
-    params(("id" = String, Path, description = "Café id"), ("file" = String, Path, description = "export.json, export.csv or export.md"),
+    params(("id" = String, Path, description = "Café id"), ("file" = String, Path, description = "export.json, export.csv, export-actions.csv or export.md"),
            ("token" = Option<String>, Query, description = "Organiser or facilitator token (or Authorization: Bearer)")),
     responses((status = 200, description = "The export"), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 async fn export(
@@ -391,6 +391,7 @@ async fn export(
     let kind = match file.as_str() {
         "export.json" => ExportKind::Json,
         "export.csv" => ExportKind::Csv,
+        "export-actions.csv" => ExportKind::ActionsCsv,
         "export.md" => ExportKind::Markdown,
         _ => return Err(ApiError::new(ErrorCode::NotFound, "no such endpoint")),
     };
@@ -401,6 +402,8 @@ async fn export(
 pub enum ExportKind {
     Json,
     Csv,
+    /// The café's actions, one row each.
+    ActionsCsv,
     Markdown,
 }
 
@@ -504,6 +507,14 @@ async fn render_export(
                 (header::CONTENT_DISPOSITION, file("csv")),
             ],
             export::export_csv(state),
+        )
+            .into_response()),
+        ExportKind::ActionsCsv => Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, file("actions.csv")),
+            ],
+            export::export_actions_csv(state),
         )
             .into_response()),
         ExportKind::Markdown => Ok((

@@ -296,6 +296,35 @@ impl CafeState {
                     v.tallies.clone_from(tallies);
                 }
             }
+            Event::ActionCreated { action } => {
+                self.bump_next_id(action.id.0);
+                self.actions.insert(action.id, action.clone());
+            }
+            Event::ActionEdited {
+                action,
+                text,
+                owner,
+                owner_name,
+                due,
+                at,
+            } => {
+                if let Some(a) = self.actions.get_mut(action) {
+                    a.text.clone_from(text);
+                    a.owner = *owner;
+                    a.owner_name.clone_from(owner_name);
+                    a.due.clone_from(due);
+                    a.updated_at = Some(*at);
+                }
+            }
+            Event::ActionStatusSet { action, status, at } => {
+                if let Some(a) = self.actions.get_mut(action) {
+                    a.status = *status;
+                    a.updated_at = Some(*at);
+                }
+            }
+            Event::ActionDeleted { action } => {
+                self.actions.remove(action);
+            }
         }
     }
 

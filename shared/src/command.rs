@@ -1,10 +1,12 @@
 //! What people ask for. A command is only a wish: [`CafeState::decide`](crate::CafeState::decide)
 //! checks it against the state and the actor's role and turns it into events, or refuses it.
 
-use crate::ids::{BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId};
+use crate::ids::{
+    ActionId, BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId,
+};
 use crate::model::{
-    Language, Location, Mode, Phase, Role, Settings, TableKind, VoteDraft, VoteScope, VoteTarget,
-    VoteVisibility,
+    ActionStatus, Language, Location, Mode, Phase, Role, Settings, TableKind, VoteDraft, VoteScope,
+    VoteTarget, VoteVisibility,
 };
 use serde::{Deserialize, Serialize};
 
@@ -213,6 +215,43 @@ pub enum Command {
     },
     RevealVote {
         vote: VoteId,
+    },
+
+    // ----- actions -----
+    /// Facilitator, in the results or closed phase: something the café will do next.
+    /// `owner` (a person of the café) or `owner_name` (anyone else), not both; `due` an
+    /// ISO date `YYYY-MM-DD`; `source` the idea or theme it was made from.
+    CreateAction {
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<PersonId>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        owner_name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        source: Option<ItemId>,
+    },
+    /// Facilitator: replace an action's text, owner and due date (complete values; what is
+    /// left out is cleared).
+    EditAction {
+        action: ActionId,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<PersonId>,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        owner_name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<String>,
+    },
+    /// Facilitator, or the person who owns the action: where it stands.
+    SetActionStatus {
+        action: ActionId,
+        status: ActionStatus,
+    },
+    /// Facilitator.
+    DeleteAction {
+        action: ActionId,
     },
 }
 

@@ -10,10 +10,11 @@
 use crate::command::{Command, ItemCount};
 use crate::error::{reject, ErrorCode, Rejection};
 use crate::event::Event;
-use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
+use crate::ids::{ActionId, BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::limits::*;
 use crate::model::{
-    Board, CafeState, Cluster, Idea, Millis, Person, Phase, Table, Vote, VoteDraft, VoteStatus,
+    Action, Board, CafeState, Cluster, Idea, Millis, Person, Phase, Settings, Table, Vote,
+    VoteDraft, VoteStatus,
 };
 use crate::text::clean_line;
 use std::collections::BTreeMap;
@@ -27,6 +28,7 @@ pub struct Ctx {
     pub seed: u64,
 }
 
+mod actions;
 mod clusters;
 mod harvest;
 mod ideas;
@@ -61,7 +63,12 @@ impl CafeState {
     /// Decides a person's command. Never mutates; the caller applies the events it gets.
     pub fn decide(&self, ctx: &Ctx, cmd: &Command) -> Decision {
         let person = match cmd {
-            Command::SetPhase { .. } => self.member(ctx.actor)?,
+            // A closed café still takes its reopening and the follow-up of its actions.
+            Command::SetPhase { .. }
+            | Command::CreateAction { .. }
+            | Command::EditAction { .. }
+            | Command::SetActionStatus { .. }
+            | Command::DeleteAction { .. } => self.member(ctx.actor)?,
             _ => self.acting(ctx.actor)?,
         };
         let a = Act {
@@ -173,6 +180,24 @@ impl CafeState {
             } => self.decide_enter_tally(&a, *vote, *table, counts),
             Command::CloseVote { vote } => self.decide_close_vote(&a, *vote),
             Command::RevealVote { vote } => self.decide_reveal_vote(&a, *vote),
+            Command::CreateAction {
+                text,
+                owner,
+                owner_name,
+                due,
+                source,
+            } => self.decide_create_action(&a, text, *owner, owner_name, due.as_deref(), *source),
+            Command::EditAction {
+                action,
+                text,
+                owner,
+                owner_name,
+                due,
+            } => self.decide_edit_action(&a, *action, text, *owner, owner_name, due.as_deref()),
+            Command::SetActionStatus { action, status } => {
+                self.decide_set_action_status(&a, *action, *status)
+            }
+            Command::DeleteAction { action } => self.decide_delete_action(&a, *action),
         }
     }
 
@@ -222,6 +247,12 @@ impl CafeState {
         self.clusters
             .get(&id)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no cluster {id}")))
+    }
+
+    pub(crate) fn action(&self, id: ActionId) -> Result<&Action, Rejection> {
+        self.actions
+            .get(&id)
+            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no action {id}")))
     }
 
     pub(crate) fn vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
@@ -380,6 +411,18 @@ pub(crate) fn validate_duration(secs: u32) -> Result<(), Rejection> {
         return reject(
             ErrorCode::Invalid,
             format!("a duration is {TIMER_MIN_SECS} to {TIMER_MAX_SECS} seconds"),
+        );
+    }
+    Ok(())
+}
+
+/// A café's settings: sane vote defaults, and a round plan within the round limit.
+pub(crate) fn validate_settings(s: &Settings) -> Result<(), Rejection> {
+    validate_vote_numbers(s.default_budget, s.default_per_item_cap)?;
+    if s.planned_rounds > ROUNDS_PER_CAFE_MAX {
+        return reject(
+            ErrorCode::Invalid,
+            format!("a café plans at most {ROUNDS_PER_CAFE_MAX} rounds"),
         );
     }
     Ok(())

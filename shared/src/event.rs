@@ -1,10 +1,10 @@
 //! What happened. Events are facts: the writer stores them, then every client applies them
 //! with the same [`CafeState::apply`](crate::CafeState::apply), in `seq` order.
 
-use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
+use crate::ids::{ActionId, BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::model::{
-    Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person, Phase, Role, Round,
-    Settings, Table, Timer, Vote, VoteDraft,
+    Action, ActionStatus, Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person,
+    Phase, Role, Round, Settings, Table, Timer, Vote, VoteDraft,
 };
 use crate::tagged::tagged_enum;
 use serde::{Deserialize, Serialize};
@@ -196,6 +196,26 @@ tagged_enum! {
             #[serde_as(as = "BTreeMap<DisplayFromStr, BTreeMap<DisplayFromStr, _>>")]
             tallies: BTreeMap<TableId, BTreeMap<ItemId, u32>>,
         },
+        ActionCreated {
+            action: Action,
+        },
+        /// New text, owner and due date (complete values).
+        ActionEdited {
+            action: ActionId,
+            text: String,
+            owner: Option<PersonId>,
+            owner_name: String,
+            due: Option<String>,
+            at: Millis,
+        },
+        ActionStatusSet {
+            action: ActionId,
+            status: ActionStatus,
+            at: Millis,
+        },
+        ActionDeleted {
+            action: ActionId,
+        },
     }
 }
 
@@ -305,6 +325,10 @@ impl Event {
             Event::VoteProgress { .. } => "vote_progress",
             Event::VoteClosed { .. } => "vote_closed",
             Event::VoteRevealed { .. } => "vote_revealed",
+            Event::ActionCreated { .. } => "action_created",
+            Event::ActionEdited { .. } => "action_edited",
+            Event::ActionStatusSet { .. } => "action_status_set",
+            Event::ActionDeleted { .. } => "action_deleted",
         }
     }
 }

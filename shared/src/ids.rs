@@ -51,6 +51,10 @@ id_type!(
     /// A dot vote.
     VoteId
 );
+id_type!(
+    /// An action: what the café decided to do next, with an owner and a due date.
+    ActionId
+);
 
 /// A thing that can receive dots: an idea or a cluster, depending on the vote's target.
 /// Ideas and clusters share one id counter, so the raw number is unambiguous within a café.

@@ -9,6 +9,10 @@ pub const TABLE_NAME_MAX: usize = 60;
 pub const CLUSTER_TITLE_MAX: usize = 80;
 pub const CATEGORY_MAX: usize = 40;
 pub const ROUND_PROMPT_MAX: usize = 300;
+/// An action's text.
+pub const ACTION_TEXT_MAX: usize = 300;
+/// An action owner's name when they are not a person of the café (a team, someone absent).
+pub const ACTION_OWNER_MAX: usize = 80;
 /// Notes one `harvest_ideas` may copy.
 pub const HARVEST_BATCH_MAX: usize = 200;
 /// Columns a board may define.
@@ -21,6 +25,7 @@ pub const IDEAS_PER_CAFE_MAX: usize = 20_000;
 pub const CLUSTERS_PER_CAFE_MAX: usize = 2_000;
 pub const ROUNDS_PER_CAFE_MAX: u32 = 50;
 pub const VOTES_PER_CAFE_MAX: usize = 100;
+pub const ACTIONS_PER_CAFE_MAX: usize = 200;
 /// Paper-table headcount a scribe can declare.
 pub const TABLE_HEADCOUNT_MAX: u32 = 100;
 

@@ -5,7 +5,9 @@
 //! Collections are `BTreeMap`s so that iteration order, serialization and therefore replays
 //! are deterministic.
 
-use crate::ids::{BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId};
+use crate::ids::{
+    ActionId, BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId,
+};
 use crate::tagged::tagged_enum;
 use crate::wire_enum::wire_enum;
 use serde::{Deserialize, Serialize};
@@ -77,6 +79,24 @@ pub struct Settings {
     pub default_budget: u32,
     pub default_per_item_cap: u32,
     pub default_visibility: VoteVisibility,
+    /// When a timer runs out the café moves on by itself (see
+    /// [`CafeState::auto_advance`]). Off unless a facilitator opts in; absent (off) in
+    /// logs written before it existed, and left out of the JSON while off.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_advance: bool,
+    /// How many conversation rounds the café plans: with `auto_advance`, the end of a
+    /// round starts the next one until this many have run. 0: no plan (the end of a round
+    /// moves to the next phase).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub planned_rounds: u32,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Default for Settings {
@@ -87,6 +107,8 @@ impl Default for Settings {
             default_budget: 5,
             default_per_item_cap: 3,
             default_visibility: VoteVisibility::Hidden,
+            auto_advance: false,
+            planned_rounds: 0,
         }
     }
 }
@@ -342,6 +364,39 @@ pub struct VoteDraft {
     pub visibility: VoteVisibility,
 }
 
+wire_enum! {
+    /// Where an action stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum ActionStatus {
+        #[default]
+        Open => "open",
+        InProgress => "in_progress",
+        Done => "done",
+        Dropped => "dropped",
+    }
+}
+
+/// What the café decided to do next: after the results, the top items become actions with
+/// an owner, a due date and a status. Public: the point of an action is that everybody
+/// knows who does what by when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub id: ActionId,
+    pub text: String,
+    /// A person of the café who owns it; they may set its status themselves.
+    pub owner: Option<PersonId>,
+    /// The owner's name when they are not a person of the café (a team, someone absent);
+    /// empty when `owner` is set or nobody owns it yet.
+    pub owner_name: String,
+    /// Due date, ISO 8601 `YYYY-MM-DD` (a calendar day: no time zone to disagree on).
+    pub due: Option<String>,
+    pub status: ActionStatus,
+    /// The idea or theme (a ballot item) it was made from, kept as provenance.
+    pub source: Option<ItemId>,
+    pub created_at: Millis,
+    pub updated_at: Option<Millis>,
+}
+
 /// How many have voted of how many are expected to (see [`CafeState::turnout`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Turnout {
@@ -461,6 +516,11 @@ pub struct CafeState {
     /// ([`CafeState::vote_draft`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vote_draft: Option<VoteDraft>,
+    /// The café's actions ([`Action`]); absent from snapshots written before they existed
+    /// and left out of the JSON while there are none.
+    #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub actions: BTreeMap<ActionId, Action>,
 }
 
 fn open() -> bool {
@@ -516,6 +576,7 @@ impl Default for CafeState {
             clusters: BTreeMap::new(),
             votes: BTreeMap::new(),
             vote_draft: None,
+            actions: BTreeMap::new(),
         }
     }
 }
@@ -677,6 +738,11 @@ mod tests {
         check_wire_names(&TableKind::ALL, |v| v.as_str());
         check_wire_names(&VoteTarget::ALL, |v| v.as_str());
         check_wire_names(&VoteStatus::ALL, |v| v.as_str());
+        check_wire_names(&ActionStatus::ALL, |v| v.as_str());
+        assert_eq!(
+            ActionStatus::from_wire("in_progress"),
+            Some(ActionStatus::InProgress)
+        );
         assert_eq!(Phase::ALL.len(), 6);
         assert_eq!(Language::ALL.len(), 6);
         assert_eq!(Phase::from_wire("group"), Some(Phase::Group));

@@ -11,7 +11,7 @@
 
 use crate::decide::require_facilitator;
 use crate::error::{reject, ErrorCode, Rejection};
-use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
+use crate::ids::{ActionId, BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::limits::{IDEAS_PER_CAFE_MAX, ROUNDS_PER_CAFE_MAX};
 use crate::model::{CafeState, Idea, Millis, Person, Phase, Provenance, Role, Timer, VoteScope};
 
@@ -304,6 +304,15 @@ impl CafeState {
     /// the round limit.
     pub fn may_start_round(&self, me: PersonId) -> Result<(), Rejection> {
         self.may_facilitate(me)?;
+        self.check_round_startable()
+    }
+
+    /// Whether a round could start now, whoever asks (auto-advance asks it too).
+    pub(crate) fn can_start_round(&self) -> bool {
+        self.phase != Phase::Closed && self.check_round_startable().is_ok()
+    }
+
+    fn check_round_startable(&self) -> Result<(), Rejection> {
         if !matches!(self.phase, Phase::Lobby | Phase::Ideate | Phase::Group) {
             return reject(
                 ErrorCode::NotAllowedInPhase,
@@ -780,5 +789,69 @@ impl CafeState {
     pub fn may_manage_vote(&self, me: PersonId, vote: VoteId) -> Result<(), Rejection> {
         self.may_facilitate(me)?;
         self.vote(vote).map(drop)
+    }
+
+    // ----- actions -----
+
+    /// Actions come out of the results: they are made in the results phase, and followed
+    /// up after closing (the work outlives the session), which is why a closed café still
+    /// takes action commands.
+    fn check_action_phase(&self) -> Result<(), Rejection> {
+        if !matches!(self.phase, Phase::Results | Phase::Closed) {
+            return reject(
+                ErrorCode::NotAllowedInPhase,
+                "actions are made from the results, in the results phase or after closing",
+            );
+        }
+        Ok(())
+    }
+
+    /// `CreateAction`: a facilitator, in the results or closed phase. (Then: the text,
+    /// owner, due date and source, and room for another action.)
+    pub fn may_create_action(&self, me: PersonId) -> Result<(), Rejection> {
+        self.member(me)?;
+        require_facilitator(self.facilitates(me))?;
+        self.check_action_phase()
+    }
+
+    /// `EditAction` and `DeleteAction`: a facilitator, the action exists, in the results
+    /// or closed phase.
+    pub fn may_edit_action(&self, me: PersonId, action: ActionId) -> Result<(), Rejection> {
+        self.member(me)?;
+        require_facilitator(self.facilitates(me))?;
+        self.action(action)?;
+        self.check_action_phase()
+    }
+
+    /// `SetActionStatus`: a facilitator, or the person who owns the action (who knows best
+    /// where it stands, and should not need a facilitator to say "done"); in the results
+    /// or closed phase.
+    pub fn may_set_action_status(&self, me: PersonId, action: ActionId) -> Result<(), Rejection> {
+        self.member(me)?;
+        let a = self.action(action)?;
+        if !self.facilitates(me) && a.owner != Some(me) {
+            return reject(
+                ErrorCode::Forbidden,
+                "only a facilitator or the action's owner can set its status",
+            );
+        }
+        self.check_action_phase()
+    }
+
+    /// `CreateAction` from a result: [`CafeState::may_create_action`], and `item` (an idea
+    /// or theme id) is one an action may come from. The console offers "Make an action"
+    /// next to a result with it.
+    pub fn may_create_action_from(&self, me: PersonId, item: ItemId) -> Result<(), Rejection> {
+        self.may_create_action(me)?;
+        self.check_action_source(item)
+    }
+
+    /// An action is made from an idea everybody can see, or from a theme.
+    pub(crate) fn check_action_source(&self, item: ItemId) -> Result<(), Rejection> {
+        let idea = self.ideas.get(&IdeaId(item)).filter(|i| !i.hidden);
+        if idea.is_none() && !self.clusters.contains_key(&ClusterId(item)) {
+            return reject(ErrorCode::NotFound, format!("no idea or theme {item}"));
+        }
+        Ok(())
     }
 }

@@ -348,6 +348,48 @@ impl CafeState {
             }
             Event::VoteClosed { vote } => by_org(Command::CloseVote { vote: *vote }),
             Event::VoteRevealed { vote, .. } => by_org(Command::RevealVote { vote: *vote }),
+            Event::ActionCreated { action } => timed(
+                None,
+                action.created_at,
+                Command::CreateAction {
+                    text: action.text.clone(),
+                    owner: action.owner,
+                    owner_name: action.owner_name.clone(),
+                    due: action.due.clone(),
+                    source: action.source,
+                },
+            ),
+            Event::ActionEdited {
+                action,
+                text,
+                owner,
+                owner_name,
+                due,
+                at: when,
+            } => timed(
+                None,
+                *when,
+                Command::EditAction {
+                    action: *action,
+                    text: text.clone(),
+                    owner: *owner,
+                    owner_name: owner_name.clone(),
+                    due: due.clone(),
+                },
+            ),
+            Event::ActionStatusSet {
+                action,
+                status,
+                at: when,
+            } => timed(
+                None,
+                *when,
+                Command::SetActionStatus {
+                    action: *action,
+                    status: *status,
+                },
+            ),
+            Event::ActionDeleted { action } => by_org(Command::DeleteAction { action: *action }),
         }
     }
 

@@ -256,8 +256,59 @@ fn check_len(s: &str, what: &str, min: usize, max: usize) -> Result<(), Rejectio
     Ok(())
 }
 
+/// Whether `s` is a calendar day written `YYYY-MM-DD` (ISO 8601, years 1000 to 9999): a
+/// due date. Checked here rather than with a date crate, which the browser bundle would
+/// carry for this one check.
+pub fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let part = &b[r];
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        part.iter()
+            .try_fold(0u32, |n, d| Some(n * 10 + u32::from(d - b'0')))
+    };
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    y >= 1000 && (1..=days).contains(&d)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn iso_dates() {
+        for ok in ["2026-12-01", "2024-02-29", "2000-02-29", "1999-12-31"] {
+            assert!(is_iso_date(ok), "{ok}");
+        }
+        for bad in [
+            "2026-13-01",
+            "2025-02-29",
+            "1900-02-29",
+            "2026-1-01",
+            "2026/12/01",
+            "2026-12-00",
+            "2026-04-31",
+            "0999-01-01",
+            "２０２６-12-01",
+            "",
+            "2026-12-01T00:00",
+        ] {
+            assert!(!is_iso_date(bad), "{bad}");
+        }
+    }
     use super::*;
 
     #[test]

@@ -194,6 +194,8 @@ fn build(s: &CafeState, g: &Gen) -> Command {
                 default_budget: u32::from(c % 7),
                 default_per_item_cap: u32::from(n % 4),
                 default_visibility: VoteVisibility::Hidden,
+                auto_advance: c % 3 == 0,
+                planned_rounds: u32::from(n % 4),
             }),
         },
         1 => Command::Rename {

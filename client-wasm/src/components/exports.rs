@@ -12,6 +12,7 @@ pub fn export_links(t: T, cafe: &str, token: &str) -> Html {
             <div class="link-grid">
                 <a class="btn btn-small" href={api::export_url(cafe, "json", token)} download="">{ t.t("export.json") }</a>
                 <a class="btn btn-small" href={api::export_url(cafe, "csv", token)} download="">{ t.t("export.csv") }</a>
+                <a class="btn btn-small" id="export-actions" href={api::export_file_url(cafe, "export-actions.csv", token)} download="">{ t.t("export.actions_csv") }</a>
                 <a class="btn btn-small" href={api::export_url(cafe, "md", token)} download="">{ t.t("export.md") }</a>
             </div>
         </div>

@@ -1,8 +1,10 @@
 //! The participant's board, one screen per phase, phone first: the lobby's welcome; the
 //! round's question, timer, composer and ideas while ideating; the themes while grouping;
-//! the ballot with "N of M have voted" while voting; the ranked results; and, once closed,
-//! a thank-you with what the café chose and nothing that invites action.
+//! the ballot with "N of M have voted" while voting; the ranked results and the actions
+//! made of them; and, once closed, a thank-you with what the café chose and what happens
+//! next (only an action's owner may still set where it stands).
 
+use crate::components::actions::actions_list;
 use crate::components::chrome::{Loading, NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::floor_banner::floor_banner;
@@ -11,6 +13,7 @@ use crate::components::host_banner::host_banner;
 use crate::components::ideas::{provenance_text, IdeaCard};
 use crate::components::question::Question;
 use crate::components::results::{item_label, results_chart};
+use crate::components::timer_cue::TimerCue;
 use crate::components::turnout::turnout_line;
 use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
@@ -108,8 +111,8 @@ pub fn board_page(p: &CafeProps) -> Html {
             }
         }
         Phase::Vote => vote_screen(&ctx, state),
-        Phase::Results => results_screen(t, state),
-        Phase::Closed => closed_screen(t, state),
+        Phase::Results => results_screen(&ctx, state),
+        Phase::Closed => closed_screen(&ctx, state),
     };
     // Where to sit matters before and during the table rounds, not for the café-wide vote.
     let table_name = matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group)
@@ -130,6 +133,10 @@ pub fn board_page(p: &CafeProps) -> Html {
             if matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group) { { hand_and_ready(&ctx, state) } }
             { screen }
             if matches!(phase, Phase::Vote | Phase::Results) { { hand_and_ready(&ctx, state) } }
+            // The timed phases: whether this phone beeps when time is up.
+            if matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group | Phase::Vote) {
+                <div class="cue-row"><TimerCue timer={state.timer} clock_offset={c.clock_offset} /></div>
+            }
         </main>
         </>
     })
@@ -255,9 +262,12 @@ fn shown_results(state: &CafeState) -> Option<&Vote> {
         .find(|v| v.status == VoteStatus::Closed && v.revealed)
 }
 
-/// The results phase: the ranked results, nothing to vote on.
-fn results_screen(t: T, state: &CafeState) -> Html {
+/// The results phase: the ranked results, nothing to vote on, and the actions as the
+/// facilitators make them.
+fn results_screen(ctx: &Ctx, state: &CafeState) -> Html {
+    let t = ctx.t;
     html! {
+        <>
         <section class="card vote-panel" id="results" aria-labelledby="results-title">
             <h2 id="results-title">{ t.t("results.title") }</h2>
             if let Some(v) = shown_results(state) {
@@ -267,11 +277,15 @@ fn results_screen(t: T, state: &CafeState) -> Html {
                 <p class="muted">{ t.t("results.none") }</p>
             }
         </section>
+        { actions_list(ctx, state) }
+        </>
     }
 }
 
-/// The closed café: a thank-you and what it chose. Nothing invites action.
-fn closed_screen(t: T, state: &CafeState) -> Html {
+/// The closed café: a thank-you, what it chose and what happens next. Nothing invites
+/// action but an action's owner saying where it stands.
+fn closed_screen(ctx: &Ctx, state: &CafeState) -> Html {
+    let t = ctx.t;
     html! {
         <>
         <section class="card closed-view" id="closed" aria-labelledby="closed-title">
@@ -284,7 +298,7 @@ fn closed_screen(t: T, state: &CafeState) -> Html {
                 { results_chart(t, state, v.id, false, usize::MAX) }
             </section>
         }
-        // The café's actions (owner, due date, status) belong here once a café has them.
+        { actions_list(ctx, state) }
         </>
     }
 }

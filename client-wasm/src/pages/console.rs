@@ -11,6 +11,7 @@ use crate::session::now_ms;
 use cafe_shared::{BoardId, CafeState, Command, Phase};
 use yew::prelude::*;
 
+mod actions;
 mod edit_cafe;
 mod harvest;
 mod moderation;
@@ -20,6 +21,7 @@ mod remove_people;
 mod tables;
 mod vote;
 use crate::components::question::Question;
+use actions::{action_rows, owners, top_results, ActionsCard};
 use edit_cafe::QuestionCard;
 use harvest::{harvest_tables, HarvestCard};
 use moderation::moderation_card;
@@ -139,6 +141,13 @@ pub fn console_page(p: &CafeProps) -> Html {
                 &id,
             ),
         ),
+        (
+            Card::Actions,
+            html! {
+                <ActionsCard top={top_results(&ctx, state)} rows={action_rows(&ctx, state)} owners={owners(state)}
+                    can_create={ctx.allowed(|me| state.may_create_action(me))} />
+            },
+        ),
         (Card::NewVote, vote_card(&ctx, state)),
         (Card::Votes, votes_card(&ctx, state)),
         (
@@ -196,6 +205,7 @@ enum Card {
     Projector,
     NewVote,
     Votes,
+    Actions,
     Exports,
     RemovePeople,
 }
@@ -215,6 +225,7 @@ impl Card {
             Card::Projector => "projector",
             Card::NewVote => "new-vote",
             Card::Votes => "votes",
+            Card::Actions => "actions",
             Card::Exports => "exports",
             Card::RemovePeople => "remove-people",
         }
@@ -253,8 +264,14 @@ fn first_in(phase: Phase) -> &'static [Card] {
             Card::Projector,
             Card::Timer,
         ],
-        Phase::Results => &[Card::Phase, Card::Votes, Card::Exports, Card::Projector],
-        Phase::Closed => &[Card::Phase, Card::Votes, Card::Exports],
+        Phase::Results => &[
+            Card::Phase,
+            Card::Actions,
+            Card::Votes,
+            Card::Exports,
+            Card::Projector,
+        ],
+        Phase::Closed => &[Card::Phase, Card::Actions, Card::Votes, Card::Exports],
     }
 }
 
@@ -335,7 +352,7 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    const ALL: [Card; 14] = [
+    const ALL: [Card; 15] = [
         Card::Phase,
         Card::Question,
         Card::Timer,
@@ -348,6 +365,7 @@ mod tests {
         Card::Projector,
         Card::NewVote,
         Card::Votes,
+        Card::Actions,
         Card::Exports,
         Card::RemovePeople,
     ];

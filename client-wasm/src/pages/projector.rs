@@ -6,11 +6,13 @@
 //! ([`FitPages`]): nothing is cut off, nothing needs scrolling.
 
 use crate::api;
+use crate::components::actions::{owner_label, status_label};
 use crate::components::chrome::{ConnBadge, Loading};
 use crate::components::pages_of::{FitPages, TURN_SECS};
 use crate::components::question::Question;
 use crate::components::results::item_label;
 use crate::components::timer::TimerView;
+use crate::components::timer_cue::TimerCue;
 use crate::components::turnout::turnout_line;
 use crate::hooks::{use_cafe_page, Viewer};
 use crate::i18n::{use_t, T};
@@ -82,16 +84,24 @@ pub fn projector_page(p: &CafeProps) -> Html {
             (None, Some(v)) => results(t, state, v, &fit),
             (None, None) => themes(t, state, board, &fit),
         },
-        Phase::Results => match shown_vote(state) {
-            Some(v) => results(t, state, v, &fit),
-            None => {
-                html! { <p class="proj-empty" id="projector-empty">{ t.t("projector.results_soon") }</p> }
-            }
-        },
+        Phase::Results => with_actions(
+            t,
+            state,
+            &fit,
+            match shown_vote(state) {
+                Some(v) => results(t, state, v, &fit),
+                None => {
+                    html! { <p class="proj-empty" id="projector-empty">{ t.t("projector.results_soon") }</p> }
+                }
+            },
+        ),
         Phase::Closed => html! {
             <>
             <p class="proj-thanks" id="projector-thanks">{ t.t("projector.thanks") }</p>
-            if let Some(v) = shown_vote(state) { { results(t, state, v, &fit) } }
+            { with_actions(t, state, &fit, match shown_vote(state) {
+                Some(v) => results(t, state, v, &fit),
+                None => html! {},
+            }) }
             </>
         },
     };
@@ -128,6 +138,7 @@ pub fn projector_page(p: &CafeProps) -> Html {
                     <strong class="proj-foot-code" id="projector-code">{ code }</strong>
                     <span id="projector-count">{ t.f("projector.people", &[("n", &present)]) }</span>
                 }
+                if timed { <TimerCue timer={state.timer} clock_offset={c.clock_offset} /> }
                 <ConnBadge status={c.status} pending={0} />
             </footer>
         </main>
@@ -296,6 +307,36 @@ fn results(t: T, state: &CafeState, vote: VoteId, fit: &Fit) -> Html {
             </FitPages>
         </div>
         </>
+    }
+}
+
+/// The results beside the café's actions once it has some (both halves turn pages on
+/// their own); the results alone until then.
+fn with_actions(t: T, state: &CafeState, fit: &Fit, results: Html) -> Html {
+    if state.actions.is_empty() {
+        return results;
+    }
+    html! {
+        <div class="proj-split">
+            <div class="proj-half">{ results }</div>
+            <div class="proj-half">
+                <h2 class="proj-section">{ t.t("actions.next") }</h2>
+                <div class="proj-results" id="projector-actions-box">
+                    <FitPages id="projector-actions" class="flow-results proj-actions" nudge={fit.nudge} turn_secs={fit.turn_secs}>
+                        { for state.actions.values().map(|a| html! {
+                            <li key={a.id.0} class={classes!("proj-action", format!("action-{}", a.status.as_str()))}>
+                                <span class="proj-action-text" dir="auto">{ a.text.clone() }</span>
+                                <span class="proj-action-meta">
+                                    if let Some(o) = owner_label(state, a) { <span dir="auto">{ o }</span> }
+                                    if let Some(d) = &a.due { <span>{ t.f("actions.due_on", &[("date", d)]) }</span> }
+                                    <span class={classes!("proj-action-status", format!("status-{}", a.status.as_str()))}>{ status_label(t, a.status) }</span>
+                                </span>
+                            </li>
+                        }) }
+                    </FitPages>
+                </div>
+            </div>
+        </div>
     }
 }
 

@@ -1,6 +1,9 @@
-//! The CSV export: one row per idea.
+//! The CSV exports: one row per idea, and one row per action.
 
-use super::{author_name, board_label, dots_per_item, provenance_line, rfc3339, table_name};
+use super::{
+    action_owner, action_source, author_name, board_label, dots_per_item, provenance_line, rfc3339,
+    table_name,
+};
 use cafe_shared::{CafeState, ItemId, Vote, VoteTarget};
 use std::collections::BTreeSet;
 
@@ -110,11 +113,59 @@ pub fn export_csv(state: &CafeState) -> String {
         rows.push(row);
     }
 
+    write_csv(&header, &rows)
+}
+
+/// The café's actions, one row per action in the order they were made, for the follow-up
+/// spreadsheet.
+///
+/// Columns: action_id, text, owner (the owning person's name, or the free-text owner),
+/// owner_person_id (empty unless a person of the café owns it), due (`YYYY-MM-DD`), status
+/// (`open`, `in_progress`, `done`, `dropped`), source_id and source (the idea or theme it
+/// was made from), created_at, updated_at.
+pub fn export_actions_csv(state: &CafeState) -> String {
+    let header: Vec<String> = [
+        "action_id",
+        "text",
+        "owner",
+        "owner_person_id",
+        "due",
+        "status",
+        "source_id",
+        "source",
+        "created_at",
+        "updated_at",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    let rows: Vec<Vec<String>> = state
+        .actions
+        .values()
+        .map(|a| {
+            vec![
+                a.id.to_string(),
+                safe_cell(&a.text),
+                safe_cell(&action_owner(state, a)),
+                a.owner.map(|p| p.to_string()).unwrap_or_default(),
+                a.due.clone().unwrap_or_default(),
+                a.status.as_str().to_owned(),
+                a.source.map(|s| s.to_string()).unwrap_or_default(),
+                safe_cell(&action_source(state, a).unwrap_or_default()),
+                rfc3339(a.created_at),
+                a.updated_at.map(rfc3339).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    write_csv(&header, &rows)
+}
+
+fn write_csv(header: &[String], rows: &[Vec<String>]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     // Writing to a Vec cannot fail for I/O reasons and every row has the header's length,
     // so errors are impossible here; they are still handled rather than unwrapped.
-    let mut ok = w.write_record(&header).is_ok();
-    for row in &rows {
+    let mut ok = w.write_record(header).is_ok();
+    for row in rows {
         ok &= w.write_record(row).is_ok();
     }
     let bytes = match w.into_inner() {

@@ -1,9 +1,10 @@
 //! The JSON export: the café's event log plus a summary of its current state.
 
 use super::{
-    author_name, board_label, boards_label, count_people, dots_per_item, item_label, provenance,
-    ExportDoc, Index, StoredEvent, Summary, SummaryBoard, SummaryCluster, SummaryIdea,
-    SummaryResult, SummaryRound, SummaryTable, SummaryVote, EXPORT_FORMAT, EXPORT_VERSION,
+    action_owner, action_source, author_name, board_label, boards_label, count_people,
+    dots_per_item, item_label, provenance, ExportDoc, Index, StoredEvent, Summary, SummaryAction,
+    SummaryBoard, SummaryCluster, SummaryIdea, SummaryResult, SummaryRound, SummaryTable,
+    SummaryVote, EXPORT_FORMAT, EXPORT_VERSION,
 };
 use cafe_shared::{BoardId, CafeId, CafeInfo, CafeState, Event, JoinCode, Location, Mode};
 
@@ -188,6 +189,22 @@ fn summary(state: &CafeState) -> Summary {
                         label: item_label(state, v, r.item),
                     })
                     .collect(),
+            })
+            .collect(),
+        actions: state
+            .actions
+            .values()
+            .map(|a| SummaryAction {
+                id: a.id,
+                text: a.text.clone(),
+                owner: a.owner,
+                owner_name: action_owner(state, a),
+                due: a.due.clone(),
+                status: a.status,
+                source: a.source,
+                source_label: action_source(state, a),
+                created_at: a.created_at,
+                updated_at: a.updated_at,
             })
             .collect(),
     }

@@ -1,7 +1,8 @@
 //! The Markdown export: a readable report.
 
 use super::{
-    author_name, boards_label, count_people, human_date, item_label, provenance_line, Index,
+    action_owner, action_source, author_name, boards_label, count_people, human_date, item_label,
+    provenance_line, Index,
 };
 use cafe_shared::{BoardId, CafeState, ClusterId, Idea, Location, TableKind, VoteTarget};
 use std::collections::BTreeMap;
@@ -41,7 +42,7 @@ pub(super) fn md(s: &str) -> String {
 }
 
 /// A readable report: header with counts, then per round each table's ideas grouped by
-/// cluster, then the plenary board, then every vote's ranked results.
+/// cluster, then the plenary board, then every vote's ranked results, then the actions.
 pub fn export_markdown(state: &CafeState, now: i64) -> String {
     let mut out = String::new();
     // `write!` into a String cannot fail; the results are ignored on purpose.
@@ -150,6 +151,25 @@ pub fn export_markdown(state: &CafeState, now: i64) -> String {
                 r.rank,
                 r.dots,
                 md(&item_label(state, v, r.item))
+            );
+        }
+        out.push('\n');
+    }
+
+    if !state.actions.is_empty() {
+        let _ = writeln!(out, "## Actions\n");
+        let _ = writeln!(out, "| Action | Owner | Due | Status | From |");
+        let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
+        for a in state.actions.values() {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md(&a.text),
+                md(&action_owner(state, a)),
+                a.due.as_deref().unwrap_or(""),
+                // The wire word read aloud: "in_progress" becomes "in progress".
+                a.status.as_str().replace('_', " "),
+                md(&action_source(state, a).unwrap_or_default())
             );
         }
         out.push('\n');

@@ -1,7 +1,7 @@
 //! Deciding the café's settings and what people do about themselves and each other:
 //! renaming, location, ready, hands, removing people and changing roles.
 
-use super::{validate_vote_numbers, Act, Decision};
+use super::{validate_settings, Act, Decision};
 use crate::error::{reject, ErrorCode, Rejection};
 use crate::event::Event;
 use crate::ids::*;
@@ -33,7 +33,7 @@ impl CafeState {
         };
         let settings = match settings {
             Some(s) => {
-                validate_vote_numbers(s.default_budget, s.default_per_item_cap)?;
+                validate_settings(s)?;
                 if s.anonymous != info.settings.anonymous {
                     self.may_change_anonymity(a.me)?;
                 }

@@ -1,7 +1,7 @@
 //! Deciding what the server asks on its own behalf: creating a café, joining, presence and
 //! the timer running out.
 
-use super::{validate_vote_numbers, Decision, Ids};
+use super::{validate_settings, Decision, Ids};
 use crate::command::SystemCommand;
 use crate::error::{reject, ErrorCode};
 use crate::event::{Event, TimerCause};
@@ -32,7 +32,7 @@ impl CafeState {
                 let title = clean_line(title, "title", CAFE_TITLE_MAX)?;
                 let description = clean_text(description, "description", 0, CAFE_DESCRIPTION_MAX)?;
                 let name = clean_line(organiser_name, "name", DISPLAY_NAME_MAX)?;
-                validate_vote_numbers(settings.default_budget, settings.default_per_item_cap)?;
+                validate_settings(settings)?;
                 let plenary = BoardId(ids.next());
                 let organiser = PersonId(ids.next());
                 Ok(vec![
@@ -103,13 +103,20 @@ impl CafeState {
                 Timer::Running {
                     ends_at: e,
                     duration_ms,
-                } if e == *ends_at && now >= e => Ok(vec![Event::TimerChanged {
-                    timer: Timer::Ended {
-                        ended_at: e,
-                        duration_ms,
-                    },
-                    cause: TimerCause::Ended,
-                }]),
+                } if e == *ends_at && now >= e => {
+                    let mut events = vec![Event::TimerChanged {
+                        timer: Timer::Ended {
+                            ended_at: e,
+                            duration_ms,
+                        },
+                        cause: TimerCause::Ended,
+                    }];
+                    // The shuffle's seed comes from the timer's end: fixed by the state, so
+                    // whichever node expires the timer decides the same seats.
+                    let seed = (e as u64) ^ 0x9E37_79B9_7F4A_7C15;
+                    events.extend(self.auto_advance(now, seed));
+                    Ok(events)
+                }
                 _ => Ok(vec![]),
             },
         }

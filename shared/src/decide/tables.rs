@@ -135,8 +135,21 @@ impl CafeState {
         if duration_secs != 0 {
             validate_duration(duration_secs)?;
         }
+        self.round_events(a.now, a.seed, prompt, duration_secs, assignment)
+    }
+
+    /// A round's events once who asks and what they typed are checked: the seats, then
+    /// its timer.
+    pub(crate) fn round_events(
+        &self,
+        now: Millis,
+        seed: u64,
+        prompt: String,
+        duration_secs: u32,
+        assignment: &Assignment,
+    ) -> Decision {
         let assignments = match assignment {
-            Assignment::Shuffle => shuffle::shuffle(self, a.seed),
+            Assignment::Shuffle => shuffle::shuffle(self, seed),
             Assignment::Keep => self.keep_seats(),
             Assignment::Manual { seats } => {
                 let mut map = self.keep_seats();
@@ -172,7 +185,7 @@ impl CafeState {
                 number,
                 prompt,
                 duration_secs,
-                started_at: a.now,
+                started_at: now,
                 assignments,
             },
         }];
@@ -180,7 +193,7 @@ impl CafeState {
             let d = i64::from(duration_secs) * 1000;
             events.push(Event::TimerChanged {
                 timer: Timer::Running {
-                    ends_at: a.now + d,
+                    ends_at: now + d,
                     duration_ms: d,
                 },
                 cause: TimerCause::Started,

@@ -18,6 +18,11 @@ impl CafeState {
     ///   nothing to vote on yet (the console says so before the click: `vote_draft_problem`).
     pub(crate) fn decide_set_phase(&self, a: &Act, phase: Phase) -> Decision {
         self.may_set_phase(a.me)?;
+        self.phase_events(a.now, phase)
+    }
+
+    /// The events of moving to `phase` (see `decide_set_phase`), whoever asks.
+    pub(crate) fn phase_events(&self, now: Millis, phase: Phase) -> Decision {
         if phase == self.phase {
             return Ok(vec![]);
         }
@@ -44,9 +49,56 @@ impl CafeState {
         // Neither the timer nor the phase bear on the ballot, so it is decided on this
         // state (entering the vote phase closes no vote).
         if phase == Phase::Vote && self.vote_draft_problem().is_none() {
-            events.push(self.vote_to_open(a.now, &self.vote_draft())?);
+            events.push(self.vote_to_open(now, &self.vote_draft())?);
         }
         Ok(events)
+    }
+
+    /// What the café does by itself when its timer runs out, with the `auto_advance`
+    /// setting on (the server's `expire_timer`; decided here so every node and every replay
+    /// agree). What a World Café facilitator would do at the bell:
+    /// - the end of a conversation round (a round of the café, in a phase where rounds
+    ///   start) starts the next round while fewer than `planned_rounds` have run: everyone
+    ///   but the hosts moves to a table they have not visited (`shuffle`), same question,
+    ///   same length, and its timer starts;
+    /// - otherwise the café moves to the next phase: ideate → group → vote → results (the
+    ///   phase change's own rules apply: the vote phase opens the prepared vote, results
+    ///   reveal the votes). It never leaves the lobby and never closes by itself.
+    ///
+    /// Empty when the setting is off, or when a rule would refuse the move (no tables for
+    /// a round, nothing to vote on in a vote phase…): then the facilitator decides.
+    /// `seed` seats the shuffle; the server derives it from the timer's end, so the choice
+    /// is reproducible.
+    pub(crate) fn auto_advance(&self, now: Millis, seed: u64) -> Vec<Event> {
+        if !self.settings().auto_advance {
+            return Vec::new();
+        }
+        let round_phase = matches!(self.phase, Phase::Lobby | Phase::Ideate | Phase::Group);
+        if let Some(r) = self.current_round().filter(|_| round_phase) {
+            let more = (self.rounds.len() as u32) < self.settings().planned_rounds;
+            if more && r.duration_secs > 0 && self.can_start_round() {
+                return self
+                    .round_events(
+                        now,
+                        seed,
+                        r.prompt.clone(),
+                        r.duration_secs,
+                        &crate::command::Assignment::Shuffle,
+                    )
+                    .unwrap_or_default();
+            }
+        }
+        let next = match self.phase {
+            Phase::Ideate => Phase::Group,
+            Phase::Group => Phase::Vote,
+            Phase::Vote => Phase::Results,
+            Phase::Lobby | Phase::Results | Phase::Closed => return Vec::new(),
+        };
+        // A vote phase with nothing to vote on would wait for the facilitator anyway.
+        if next == Phase::Vote && self.vote_draft_problem().is_some() {
+            return Vec::new();
+        }
+        self.phase_events(now, next).unwrap_or_default()
     }
 
     pub(crate) fn decide_start_timer(&self, a: &Act, duration_secs: u32) -> Decision {

@@ -42,6 +42,25 @@ impl CafeState {
         check_limit("clusters", self.clusters.len(), CLUSTERS_PER_CAFE_MAX)?;
         check_limit("rounds", self.rounds.len(), ROUNDS_PER_CAFE_MAX as usize)?;
         check_limit("votes", self.votes.len(), VOTES_PER_CAFE_MAX)?;
+        check_limit("actions", self.actions.len(), ACTIONS_PER_CAFE_MAX)?;
+        if st.planned_rounds > ROUNDS_PER_CAFE_MAX {
+            return Err("planned rounds out of range".to_owned());
+        }
+        for a in self.actions.values() {
+            check_line(&a.text, "action", ACTION_TEXT_MAX)?;
+            if !a.owner_name.is_empty() {
+                check_line(&a.owner_name, "owner", ACTION_OWNER_MAX)?;
+            }
+            if a.owner.is_some_and(|p| !self.people.contains_key(&p)) {
+                return Err(format!("action {} is owned by nobody known", a.id));
+            }
+            if a.due
+                .as_deref()
+                .is_some_and(|d| !crate::text::is_iso_date(d))
+            {
+                return Err(format!("action {} has a due date that is no date", a.id));
+            }
+        }
         for r in &self.rounds {
             check_text(&r.prompt, "prompt", 0, ROUND_PROMPT_MAX)?;
         }
@@ -59,7 +78,8 @@ impl CafeState {
             .chain(self.boards.keys().map(|i| i.0))
             .chain(self.ideas.keys().map(|i| i.0))
             .chain(self.clusters.keys().map(|i| i.0))
-            .chain(self.votes.keys().map(|i| i.0));
+            .chain(self.votes.keys().map(|i| i.0))
+            .chain(self.actions.keys().map(|i| i.0));
         let mut seen = BTreeSet::new();
         for id in ids {
             if id >= self.next_id {

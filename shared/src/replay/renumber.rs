@@ -8,7 +8,7 @@
 //! renumbering is the identity.
 
 use crate::event::{Ballot, Event, Tally};
-use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
+use crate::ids::{ActionId, BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::model::{CafeState, VoteScope};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,6 +22,7 @@ pub enum IdKind {
     Idea,
     Cluster,
     Vote,
+    Action,
     /// A ballot item: an idea or a cluster, depending on the vote.
     Item,
 }
@@ -42,6 +43,7 @@ impl fmt::Display for IdKind {
             IdKind::Idea => "idea",
             IdKind::Cluster => "cluster",
             IdKind::Vote => "vote",
+            IdKind::Action => "action",
             IdKind::Item => "ballot item",
         })
     }
@@ -293,6 +295,24 @@ impl Event {
                 }
             }
             Event::VoteClosed { vote } => vote.0 = f(Ref, K::Vote, vote.0)?,
+            Event::ActionCreated { action } => {
+                action.id = ActionId(f(New, K::Action, action.id.0)?);
+                if let Some(p) = &mut action.owner {
+                    person(f, p)?;
+                }
+                if let Some(src) = &mut action.source {
+                    *src = f(Ref, K::Item, *src)?;
+                }
+            }
+            Event::ActionEdited { action, owner, .. } => {
+                action.0 = f(Ref, K::Action, action.0)?;
+                if let Some(p) = owner {
+                    person(f, p)?;
+                }
+            }
+            Event::ActionStatusSet { action, .. } | Event::ActionDeleted { action } => {
+                action.0 = f(Ref, K::Action, action.0)?;
+            }
             Event::VoteRevealed {
                 vote,
                 totals,

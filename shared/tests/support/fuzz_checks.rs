@@ -468,6 +468,8 @@ fn build(s: &CafeState, kind: u8, a: u8, b: u8, c: u8, n: u8, input: &mut Bytes)
                 default_budget: u32::from(c % 7),
                 default_per_item_cap: u32::from(n % 4),
                 default_visibility: VoteVisibility::Hidden,
+                auto_advance: c.is_multiple_of(3),
+                planned_rounds: u32::from(n % 4),
             }),
         },
         1 => Command::Rename {

@@ -108,6 +108,8 @@ fn edit_form(p: &EditProps) -> Html {
     let anonymous = use_state(|| p.info.settings.anonymous);
     let budget = use_state(|| p.info.settings.default_budget.to_string());
     let cap = use_state(|| p.info.settings.default_per_item_cap.to_string());
+    let auto = use_state(|| p.info.settings.auto_advance);
+    let rounds = use_state(|| p.info.settings.planned_rounds.to_string());
     let text = |s: &UseStateHandle<String>| {
         let s = s.clone();
         Callback::from(move |e: InputEvent| s.set(input_value(&e)))
@@ -119,13 +121,15 @@ fn edit_form(p: &EditProps) -> Html {
     let onsubmit = {
         let info = p.info.clone();
         let on_save = p.on_save.clone();
-        let (title, question, moderation, anonymous, budget, cap) = (
+        let (title, question, moderation, anonymous, budget, cap, auto, rounds) = (
             title.clone(),
             question.clone(),
             moderation.clone(),
             anonymous.clone(),
             budget.clone(),
             cap.clone(),
+            auto.clone(),
+            rounds.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -142,6 +146,11 @@ fn edit_form(p: &EditProps) -> Html {
                     .trim()
                     .parse()
                     .unwrap_or(info.settings.default_per_item_cap),
+                auto_advance: *auto,
+                planned_rounds: rounds
+                    .trim()
+                    .parse()
+                    .unwrap_or(info.settings.planned_rounds),
                 ..info.settings.clone()
             };
             on_save.emit(Command::UpdateCafe {
@@ -184,6 +193,18 @@ fn edit_form(p: &EditProps) -> Html {
                         value={(*cap).clone()} oninput={text(&cap)} />
                 </label>
             </div>
+            <label class="check">
+                <input id="edit-auto-advance" type="checkbox" checked={*auto} onchange={toggle(&auto)}
+                    aria-describedby="edit-auto-help" />
+                <span>{ t.t("edit.auto_advance") }</span>
+            </label>
+            <p class="muted small" id="edit-auto-help">{ t.t("edit.auto_advance_help") }</p>
+            <label class="field">
+                <span>{ t.t("edit.planned_rounds") }</span>
+                <input id="edit-planned-rounds" class="input input-num" type="number" min="0"
+                    max={cafe_shared::limits::ROUNDS_PER_CAFE_MAX.to_string()}
+                    value={(*rounds).clone()} oninput={text(&rounds)} />
+            </label>
             <label class="check">
                 <input id="edit-moderation" type="checkbox" checked={*moderation} onchange={toggle(&moderation)} />
                 <span>{ t.t("new.moderation") }</span>
