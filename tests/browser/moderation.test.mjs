@@ -148,10 +148,12 @@ describe('private writing: each their own, then reveal', () => {
     await ben.waitForSelector('.conn-ok', WAIT);
     await ben.waitForSelector('#ideas .note >> nth=1', WAIT);
     assert.doesNotMatch(await ben.textContent('#ideas'), /Aisha:/);
-    assert.match(await aisha.textContent('#ideas .note'), /Only you see this until the reveal/);
+    assert.match(await aisha.textContent('#ideas .note'), /Private until the reveal/);
     clean(await audit(aisha));
     clean(await audit(org));
     await aisha.screenshot({ path: join(shots, 'phone-private-360.png') });
+    await org.locator('#private-writing').scrollIntoViewIfNeeded();
+    await org.screenshot({ path: join(shots, 'console-private-1366.png') });
   });
 
   it('"Reveal" shows everyone\'s notes on every phone', async () => {

@@ -263,7 +263,7 @@ pub const STRINGS: &[(&str, &str)] = &[
     ("idea.edit", "Edit"),
     ("idea.hidden", "Hidden"),
     ("idea.pending", "Sending…"),
-    ("idea.private", "Only you see this until the reveal"),
+    ("idea.private", "Private until the reveal"),
     ("idea.rejected", "Not approved"),
     ("idea.waiting", "Waiting for approval"),
     ("join.closed", "This café is closed. Thank you for coming!"),

@@ -93,9 +93,14 @@ pub fn board_page(p: &CafeProps) -> Html {
                 .may(|me| state.may_post(me, board))
                 .err()
                 .map(|r| r.code);
+            // Said before one writes: who will read it, and when.
+            let private = state.boards.get(&board).is_some_and(|b| b.private);
             html! {
                 <>
                 { tabs }
+                if private {
+                    <p class="private-banner" id="private-banner" role="status">{ t.t("board.private_writing") }</p>
+                }
                 // Grouping is reading and sorting: the box shows only to those who may
                 // still write (a table's host, a facilitator).
                 if phase == Phase::Ideate || refused.is_none() {
@@ -364,16 +369,12 @@ fn idea_wall(
         { for pend.iter().map(|p| html! { <IdeaCard key={p.id.clone()} text={p.text.clone()} pending=true mine=true tint={0} /> }) }
     };
     let count = ideas.len();
-    let private = state.boards.get(&board).is_some_and(|b| b.private);
     // Said once above the notes, so a note's own "waiting" badge is not a surprise.
     let waiting = ideas
         .iter()
         .any(|i| i.awaiting_approval() && i.author.is_some() && i.author == ctx.me);
     html! {
         <section class="wall-section" aria-labelledby="wall-title">
-            if private {
-                <p class="private-banner" id="private-banner" role="status">{ t.t("board.private_writing") }</p>
-            }
             <div class="section-head">
                 <h2 id="wall-title">{ t.t("board.ideas") }</h2>
                 <span class="muted">{ t.f("board.count", &[("n", &count)]) }</span>
