@@ -81,6 +81,16 @@ describe('moderation: a queue, approve all, reject', () => {
     clean(await audit(org));
     await org.locator('#queue').scrollIntoViewIfNeeded();
     await org.screenshot({ path: join(shots, 'console-moderation-1366.png') });
+    // The same queue in Arabic (right to left), as a second facilitator's laptop shows it.
+    const ar = await (await browser.newContext(LAPTOP)).newPage();
+    await signIn(ar, server.url, cafe.cafe_id, cafe.organiser_token, 'Mele');
+    await ar.evaluate(() => localStorage.setItem('cafe.lang', 'ar'));
+    await ar.goto(`${server.url}/c/${cafe.cafe_id}/console`);
+    await ar.waitForSelector('#queue .queue-item >> nth=1', WAIT);
+    assert.match(await ar.textContent('#approve-all'), /الموافقة على الكل/);
+    await ar.locator('#queue').scrollIntoViewIfNeeded();
+    await ar.screenshot({ path: join(shots, 'console-moderation-ar-1366.png') });
+    await ar.context().close();
     await org.click('#approve-all');
     await org.waitForSelector('#queue', { state: 'detached', ...WAIT });
     await ben.waitForSelector('#ideas .note:has-text("Rain tanks on every school roof")', WAIT);
