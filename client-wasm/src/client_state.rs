@@ -395,6 +395,7 @@ mod tests {
                 table: None,
                 locked: false,
                 columns: vec![],
+                private: false,
             },
         });
         s.apply(&Event::PersonJoined {
@@ -427,6 +428,8 @@ mod tests {
                 origin: Location::Remote,
                 scribed: false,
                 hidden: false,
+                rejected: false,
+                private: false,
                 cluster: None,
                 created_at: 0,
                 edited_at: None,

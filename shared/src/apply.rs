@@ -164,7 +164,45 @@ impl CafeState {
             Event::IdeaHidden { idea, hidden } => {
                 if let Some(i) = self.ideas.get_mut(idea) {
                     i.hidden = *hidden;
+                    // Showing an idea approves it, whatever was decided before.
+                    if !*hidden {
+                        i.rejected = false;
+                    }
                 }
+            }
+            Event::IdeasApproved { ideas, revealed } => {
+                for id in ideas {
+                    if let Some(i) = self.ideas.get_mut(id) {
+                        i.hidden = false;
+                        i.rejected = false;
+                    }
+                }
+                self.insert_revealed(revealed);
+            }
+            Event::IdeaRejected { idea } => {
+                if let Some(i) = self.ideas.get_mut(idea) {
+                    i.hidden = true;
+                    i.rejected = true;
+                }
+            }
+            Event::PrivateWritingSet {
+                boards,
+                private,
+                revealed,
+            } => {
+                for b in boards {
+                    if let Some(b) = self.boards.get_mut(b) {
+                        b.private = *private;
+                    }
+                }
+                if !*private {
+                    for i in self.ideas.values_mut() {
+                        if boards.contains(&i.board) {
+                            i.private = false;
+                        }
+                    }
+                }
+                self.insert_revealed(revealed);
             }
             Event::BoardLocked { board, locked } => {
                 if let Some(b) = self.boards.get_mut(board) {
@@ -325,6 +363,15 @@ impl CafeState {
             Event::ActionDeleted { action } => {
                 self.actions.remove(action);
             }
+        }
+    }
+
+    /// Ideas a view sees for the first time. One it holds already (the viewer's own, which
+    /// the audience's shared copy may present differently) is kept as it is.
+    fn insert_revealed(&mut self, revealed: &[crate::model::Idea]) {
+        for i in revealed {
+            self.bump_next_id(i.id.0);
+            self.ideas.entry(i.id).or_insert_with(|| i.clone());
         }
     }
 

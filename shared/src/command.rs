@@ -130,6 +130,24 @@ pub enum Command {
         idea: IdeaId,
         hidden: bool,
     },
+    /// Facilitator: approve ideas waiting for approval (or ones not approved earlier), in
+    /// one step and one event: "approve all" sends the queue the console shows, so an idea
+    /// posted after the facilitator looked is not approved unseen. All or nothing: every id
+    /// must name an idea; ones already approved are left as they are.
+    ApproveIdeas {
+        ideas: Vec<IdeaId>,
+    },
+    /// Facilitator: do not approve this idea. It stays hidden from everyone but its author
+    /// (who sees it marked "not approved") and the facilitators, who can still approve it.
+    RejectIdea {
+        idea: IdeaId,
+    },
+    /// Facilitator: private writing on these boards (`true`): from now on each participant
+    /// sees only their own new ideas there. `false` reveals everything written privately.
+    SetPrivateWriting {
+        boards: Vec<BoardId>,
+        private: bool,
+    },
     /// Facilitator or the table's host: copy an idea to the plenary board.
     HarvestIdea {
         idea: IdeaId,

@@ -135,6 +135,11 @@ impl CafeState {
             } => self.decide_edit_idea(&a, *idea, text, category.as_deref()),
             Command::DeleteIdea { idea } => self.decide_delete_idea(&a, *idea),
             Command::HideIdea { idea, hidden } => self.decide_hide_idea(&a, *idea, *hidden),
+            Command::ApproveIdeas { ideas } => self.decide_approve_ideas(&a, ideas),
+            Command::RejectIdea { idea } => self.decide_reject_idea(&a, *idea),
+            Command::SetPrivateWriting { boards, private } => {
+                self.decide_set_private_writing(&a, boards, *private)
+            }
             Command::HarvestIdea { idea } => self.decide_harvest_idea(&a, *idea),
             Command::HarvestIdeas { ideas } => self.decide_harvest_ideas(&a, ideas),
             Command::HarvestCluster { cluster } => self.decide_harvest_cluster(&a, *cluster),
@@ -228,8 +233,8 @@ impl CafeState {
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no idea {id}")))
     }
 
-    /// Like `idea`, but a hidden idea of someone else does not exist for a participant: they
-    /// must not be able to probe for it.
+    /// Like `idea`, but a hidden or unrevealed private idea of someone else does not exist
+    /// for a participant: they must not be able to probe for it.
     pub(crate) fn visible_idea(
         &self,
         id: IdeaId,
@@ -237,7 +242,7 @@ impl CafeState {
         fac: bool,
     ) -> Result<&Idea, Rejection> {
         let i = self.idea(id)?;
-        if i.hidden && !fac && i.author != Some(me) {
+        if !i.public() && !fac && i.author != Some(me) {
             return reject(ErrorCode::NotFound, format!("no idea {id}"));
         }
         Ok(i)

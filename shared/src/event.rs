@@ -114,6 +114,26 @@ tagged_enum! {
             idea: IdeaId,
             hidden: bool,
         },
+        /// These ideas are approved (shown to all, unless still private). In a participant's
+        /// view, `revealed` also carries the ones they see for the first time.
+        IdeasApproved {
+            ideas: Vec<IdeaId>,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            revealed: Vec<Idea>,
+        },
+        /// A facilitator did not approve this idea: hidden, and marked rejected.
+        IdeaRejected {
+            idea: IdeaId,
+        },
+        /// Private writing on or off for these boards; off reveals the ideas written during
+        /// it. In a participant's view, `revealed` carries the ones they see for the first
+        /// time.
+        PrivateWritingSet {
+            boards: Vec<BoardId>,
+            private: bool,
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            revealed: Vec<Idea>,
+        },
         BoardLocked {
             board: BoardId,
             locked: bool,
@@ -309,6 +329,9 @@ impl Event {
             Event::IdeaEdited { .. } => "idea_edited",
             Event::IdeaDeleted { .. } => "idea_deleted",
             Event::IdeaHidden { .. } => "idea_hidden",
+            Event::IdeasApproved { .. } => "ideas_approved",
+            Event::IdeaRejected { .. } => "idea_rejected",
+            Event::PrivateWritingSet { .. } => "private_writing_set",
             Event::BoardLocked { .. } => "board_locked",
             Event::BoardColumnsSet { .. } => "board_columns_set",
             Event::ProjectorSet { .. } => "projector_set",

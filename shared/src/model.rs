@@ -91,10 +91,6 @@ pub struct Settings {
     pub planned_rounds: u32,
 }
 
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
@@ -254,6 +250,17 @@ pub struct Board {
     pub locked: bool,
     /// Optional columns; when non-empty every idea's category must be one of them.
     pub columns: Vec<String>,
+    /// Private writing: ideas posted here while it is on are seen by their author and the
+    /// facilitators only, until a facilitator reveals them (see `Idea::private`). Absent in
+    /// logs written before it existed, and when off.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
+}
+
+/// For `skip_serializing_if`: flags added later are written only when set, so the wire and
+/// stored logs of cafés that never use them stay as they were.
+pub(crate) fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[serde_as]
@@ -283,7 +290,18 @@ pub struct Idea {
     pub origin: Location,
     /// Typed in by a scribe on behalf of a paper table.
     pub scribed: bool,
+    /// Not shown to participants: waiting for a facilitator's approval (with moderation on),
+    /// or `rejected`. The author and facilitators still see it.
     pub hidden: bool,
+    /// A facilitator did not approve it (a hidden idea that is not rejected is waiting for
+    /// approval). Kept rather than deleted, so its author sees the verdict and a facilitator
+    /// can still approve it later.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub rejected: bool,
+    /// Written during private writing and not revealed yet: only its author and the
+    /// facilitators see it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub private: bool,
     pub cluster: Option<ClusterId>,
     pub created_at: Millis,
     pub edited_at: Option<Millis>,
@@ -294,6 +312,18 @@ pub struct Idea {
     /// a renamed person). Absent on every other idea and in logs written before it existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provenance: Option<Provenance>,
+}
+
+impl Idea {
+    /// Everybody may see it: approved and not waiting for a reveal.
+    pub fn public(&self) -> bool {
+        !self.hidden && !self.private
+    }
+
+    /// In the moderation queue: hidden and no verdict yet.
+    pub fn awaiting_approval(&self) -> bool {
+        self.hidden && !self.rejected
+    }
 }
 
 /// A harvested note's origin, as it was at harvest time.
@@ -621,6 +651,37 @@ impl CafeState {
     /// Active (not removed) people.
     pub fn active_people(&self) -> impl Iterator<Item = &Person> {
         self.people.values().filter(|p| !p.removed)
+    }
+
+    /// The moderation queue: ideas waiting for a facilitator's approval, first posted
+    /// first. In a participant's view, only their own.
+    pub fn awaiting_approval(&self) -> Vec<IdeaId> {
+        self.ideas
+            .values()
+            .filter(|i| i.awaiting_approval())
+            .map(|i| i.id)
+            .collect()
+    }
+
+    /// Ideas written on `board` during private writing and not revealed yet (as far as this
+    /// state knows them: a participant's view holds only their own).
+    pub fn unrevealed_on(&self, board: BoardId) -> usize {
+        self.ideas
+            .values()
+            .filter(|i| i.board == board && i.private)
+            .count()
+    }
+
+    /// Boards in private writing, plenary first.
+    pub fn private_boards(&self) -> Vec<BoardId> {
+        let mut v: Vec<BoardId> = self
+            .boards
+            .values()
+            .filter(|b| b.private)
+            .map(|b| b.id)
+            .collect();
+        v.sort_by_key(|b| (Some(*b) != self.plenary, *b));
+        v
     }
 
     /// The café's organiser: exactly one active person in any state the rules reach (see

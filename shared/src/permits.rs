@@ -428,6 +428,45 @@ impl CafeState {
         self.idea(idea).map(drop)
     }
 
+    /// `ApproveIdeas`: a facilitator, at least one idea, each of which exists.
+    pub fn may_approve_ideas(&self, me: PersonId, ideas: &[IdeaId]) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        if ideas.is_empty() {
+            return reject(ErrorCode::Invalid, "choose at least one idea to approve");
+        }
+        if ideas.len() > IDEAS_PER_CAFE_MAX {
+            return reject(
+                ErrorCode::LimitReached,
+                format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
+            );
+        }
+        for i in ideas {
+            self.idea(*i)?;
+        }
+        Ok(())
+    }
+
+    /// `RejectIdea`: a facilitator, and the idea exists.
+    pub fn may_reject_idea(&self, me: PersonId, idea: IdeaId) -> Result<(), Rejection> {
+        self.may_hide_idea(me, idea)
+    }
+
+    /// `SetPrivateWriting`: a facilitator, at least one board, each of which exists.
+    pub fn may_set_private_writing(
+        &self,
+        me: PersonId,
+        boards: &[BoardId],
+    ) -> Result<(), Rejection> {
+        self.may_facilitate(me)?;
+        if boards.is_empty() {
+            return reject(ErrorCode::Invalid, "choose at least one board");
+        }
+        for b in boards {
+            self.board(*b)?;
+        }
+        Ok(())
+    }
+
     /// `HarvestIdea`: a facilitator or the host of the idea's table copies an approved
     /// table idea to the plenary, once.
     pub fn may_harvest(&self, me: PersonId, idea: IdeaId) -> Result<(), Rejection> {
@@ -452,6 +491,9 @@ impl CafeState {
         }
         if i.hidden {
             return reject(ErrorCode::Conflict, "approve the idea before harvesting it");
+        }
+        if i.private {
+            return reject(ErrorCode::Conflict, "reveal the idea before harvesting it");
         }
         if self.harvest_copy_of(idea).is_some() {
             return reject(ErrorCode::Conflict, "this idea was harvested already");
@@ -494,7 +536,7 @@ impl CafeState {
         let notes: Vec<&Idea> = self
             .ideas
             .values()
-            .filter(|i| i.cluster == Some(cluster) && !i.hidden)
+            .filter(|i| i.cluster == Some(cluster) && i.public())
             .collect();
         if notes.is_empty() {
             return reject(ErrorCode::Conflict, "this theme has no approved notes");
@@ -577,7 +619,7 @@ impl CafeState {
         let mut notes: Vec<&Idea> = self
             .ideas
             .values()
-            .filter(|i| i.board == board && !i.hidden && !harvested.contains(&i.id))
+            .filter(|i| i.board == board && i.public() && !harvested.contains(&i.id))
             .collect();
         notes.sort_by(|a, b| {
             dots(b)

@@ -268,6 +268,16 @@ impl CafeState {
                 idea: *idea,
                 hidden: *hidden,
             }),
+            Event::IdeasApproved { ideas, .. } => by_org(Command::ApproveIdeas {
+                ideas: ideas.clone(),
+            }),
+            Event::IdeaRejected { idea } => by_org(Command::RejectIdea { idea: *idea }),
+            Event::PrivateWritingSet {
+                boards, private, ..
+            } => by_org(Command::SetPrivateWriting {
+                boards: boards.clone(),
+                private: *private,
+            }),
             Event::BoardLocked { board, locked } => by_org(Command::LockBoard {
                 board: *board,
                 locked: *locked,

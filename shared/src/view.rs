@@ -65,7 +65,19 @@ impl CafeState {
     }
 
     fn can_see_idea(&self, v: Viewer, idea: &Idea) -> bool {
-        !idea.hidden || v.privileged || (v.person.is_some() && idea.author == v.person)
+        idea.public() || v.privileged || (v.person.is_some() && idea.author == v.person)
+    }
+
+    /// Ideas of `ids` that every participant sees now, as the public sees them. Sent to
+    /// all non-facilitators alike (each one's own are already in their view and stay as
+    /// they are there), so these events concern nobody personally.
+    fn newly_public(&self, ids: &[IdeaId]) -> Vec<Idea> {
+        let public = self.viewer(Audience::Public);
+        ids.iter()
+            .filter_map(|id| self.ideas.get(id))
+            .filter(|i| self.can_see_idea(public, i))
+            .map(|i| self.present_idea(public, i))
+            .collect()
     }
 
     fn present_idea(&self, v: Viewer, idea: &Idea) -> Idea {
@@ -88,7 +100,7 @@ impl CafeState {
     }
 
     /// Whether this person's snapshot equals the public one: not a facilitator, no ballot,
-    /// no hidden idea of their own and, in an anonymous café, no idea of their own at all
+    /// no hidden or unrevealed private idea of their own and, in an anonymous café, no idea of their own at all
     /// (their authorship is shown to them alone). The server then shares one encoded
     /// public snapshot among such newcomers. False is always safe.
     pub fn view_is_public(&self, person: PersonId) -> bool {
@@ -99,7 +111,7 @@ impl CafeState {
         !self
             .ideas
             .values()
-            .any(|i| i.author == Some(person) && (i.hidden || anonymous))
+            .any(|i| i.author == Some(person) && (!i.public() || anonymous))
             && !self.votes.values().any(|v| v.ballots.contains_key(&person))
     }
 
@@ -145,6 +157,34 @@ impl CafeState {
                 .as_ref()
                 .filter(|i| self.can_see_idea(v, i))
                 .map(|_| event.clone()),
+            Event::IdeasApproved { ideas, .. } => Some(Event::IdeasApproved {
+                ideas: ideas.clone(),
+                revealed: if v.privileged {
+                    Vec::new()
+                } else {
+                    self.newly_public(ideas)
+                },
+            }),
+            Event::PrivateWritingSet {
+                boards, private, ..
+            } => Some(Event::PrivateWritingSet {
+                boards: boards.clone(),
+                private: *private,
+                revealed: if v.privileged {
+                    Vec::new()
+                } else {
+                    self.newly_public(&prior.revealing)
+                },
+            }),
+            Event::IdeaRejected { idea } => {
+                let now = self.ideas.get(idea)?;
+                let was = prior.idea.as_ref()?;
+                match (self.can_see_idea(v, was), self.can_see_idea(v, now)) {
+                    (true, true) => Some(event.clone()),
+                    (true, false) => Some(Event::IdeaDeleted { idea: *idea }),
+                    (false, _) => None,
+                }
+            }
             Event::IdeaHidden { idea, hidden } => {
                 let now = self.ideas.get(idea)?;
                 let was = prior.idea.as_ref()?;
@@ -220,10 +260,24 @@ impl CafeState {
     /// What projection needs to know from before the event changed the state.
     pub fn prior(&self, event: &Event) -> Prior {
         let idea = match event {
-            Event::IdeaDeleted { idea } | Event::IdeaHidden { idea, .. } => {
-                self.ideas.get(idea).cloned()
-            }
+            Event::IdeaDeleted { idea }
+            | Event::IdeaHidden { idea, .. }
+            | Event::IdeaRejected { idea } => self.ideas.get(idea).cloned(),
             _ => None,
+        };
+        // What a reveal shows for the first time: the boards' private ideas.
+        let revealing = match event {
+            Event::PrivateWritingSet {
+                boards,
+                private: false,
+                ..
+            } => self
+                .ideas
+                .values()
+                .filter(|i| i.private && boards.contains(&i.board))
+                .map(|i| i.id)
+                .collect(),
+            _ => Vec::new(),
         };
         let tally_items = match event {
             Event::TallyEntered { vote, table, .. } => self
@@ -242,6 +296,7 @@ impl CafeState {
         };
         Prior {
             idea,
+            revealing,
             tally_items,
             privileged_before,
         }
@@ -255,7 +310,7 @@ impl CafeState {
             Event::IdeaEdited { idea, .. } | Event::IdeaMoved { idea, .. } => {
                 self.ideas.get(idea).and_then(|i| i.author)
             }
-            Event::IdeaDeleted { .. } | Event::IdeaHidden { .. } => {
+            Event::IdeaDeleted { .. } | Event::IdeaHidden { .. } | Event::IdeaRejected { .. } => {
                 prior.idea.as_ref().and_then(|i| i.author)
             }
             Event::DotCast { person, .. } | Event::DotRetracted { person, .. } => Some(*person),
@@ -290,6 +345,7 @@ impl CafeState {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prior {
     idea: Option<Idea>,
+    revealing: Vec<IdeaId>,
     tally_items: Vec<u64>,
     privileged_before: Option<bool>,
 }

@@ -284,6 +284,16 @@ fn build(s: &CafeState, g: &Gen) -> Command {
             category: category(c),
         },
         26 => Command::DeleteIdea { idea: idea(a) },
+        // Half of moderation is the queue (approve several, reject) or private writing,
+        // so both meet every other rule in random sessions.
+        27 if n % 4 == 1 => Command::ApproveIdeas {
+            ideas: vec![idea(a), idea(b)],
+        },
+        27 if n % 8 == 2 => Command::RejectIdea { idea: idea(a) },
+        27 if n % 4 == 3 || n % 8 == 6 => Command::SetPrivateWriting {
+            boards: vec![board(a)],
+            private: flag,
+        },
         27 => Command::HideIdea {
             idea: idea(a),
             hidden: flag,
@@ -434,7 +444,7 @@ fn check_json_privacy(full: &CafeState, viewer: Option<PersonId>, v: &Value, pat
 fn hidden_from(full: &CafeState, viewer: Option<PersonId>, idea: u64) -> bool {
     full.ideas
         .get(&IdeaId(idea))
-        .is_some_and(|i| i.hidden && (viewer.is_none() || i.author != viewer))
+        .is_some_and(|i| !i.public() && (viewer.is_none() || i.author != viewer))
 }
 
 fn totals_secret(full: &CafeState, vote: u64) -> bool {
@@ -505,6 +515,16 @@ fn check_event_leaks(full: &CafeState, viewer: Option<PersonId>, privileged: boo
                 "{} of hidden idea",
                 e.kind()
             );
+        }
+        Event::IdeasApproved { revealed, .. } | Event::PrivateWritingSet { revealed, .. } => {
+            for i in revealed {
+                assert!(
+                    !hidden_from(full, viewer, i.id.0),
+                    "{} reveals idea {} too early",
+                    e.kind(),
+                    i.id
+                );
+            }
         }
         Event::VoteProgress {
             vote,

@@ -288,6 +288,7 @@ fn huge_ids_are_renumbered_from_the_counter() {
             table: Some(TableId(t)),
             locked: false,
             columns: Vec::new(),
+            private: false,
         },
     };
     renumber.event(&mut created).expect("renumbers");
@@ -452,6 +453,8 @@ fn map_ids_reaches_every_id() {
         origin: Location::Room,
         scribed: false,
         hidden: false,
+        rejected: false,
+        private: false,
         cluster: Some(ClusterId(c)),
         created_at: 5,
         edited_at: None,

@@ -671,6 +671,8 @@ fn idea_limit_counts_every_idea() {
                 origin: Location::Room,
                 scribed: false,
                 hidden: false,
+                rejected: false,
+                private: false,
                 cluster: None,
                 created_at: T0,
                 edited_at: None,
@@ -959,4 +961,197 @@ fn harvest_a_whole_theme() {
     r.cafe
         .rejects(r.fac, harvest(theme), ErrorCode::NotAllowedInPhase);
     assert_imports(&r.cafe);
+}
+
+fn approve(ideas: &[IdeaId]) -> Command {
+    Command::ApproveIdeas {
+        ideas: ideas.to_vec(),
+    }
+}
+
+/// What one audience learns of the events a command wrote, as the server projects them.
+fn projected(before: &CafeState, events: &[Event], a: Audience) -> Vec<Event> {
+    let mut s = before.clone();
+    let mut out = Vec::new();
+    for e in events {
+        let prior = s.prior(e);
+        s.apply(e);
+        out.extend(s.project(&prior, e, a));
+    }
+    out
+}
+
+#[test]
+fn moderation_queue_approve_all_in_one_event_and_reject() {
+    let mut r = Room::with_settings(Settings {
+        moderation: true,
+        ..Settings::default()
+    });
+    r.phase(Phase::Ideate);
+    let a = r.cafe.post(r.part, r.plenary, "first");
+    let b = r.cafe.post(r.other, r.plenary, "second");
+    let c = r.cafe.post(r.remote, r.plenary, "third");
+    let seed = r
+        .cafe
+        .post(r.fac, r.plenary, "facilitators are not moderated");
+    assert_eq!(r.cafe.state.awaiting_approval(), vec![a, b, c]);
+    // The author sees their own idea waiting, not rejected; nobody else sees it.
+    let mine = r.cafe.state.view(Audience::Person(r.part));
+    assert!(mine.ideas[&a].awaiting_approval());
+    assert_eq!(mine.awaiting_approval(), vec![a]);
+    assert!(!mine.ideas.contains_key(&b));
+    assert!(!r.cafe.state.view(Audience::Public).ideas.contains_key(&a));
+    assert!(r
+        .cafe
+        .state
+        .view(Audience::Public)
+        .ideas
+        .contains_key(&seed));
+
+    for who in [r.host, r.part, r.remote] {
+        r.cafe.rejects(who, approve(&[a]), ErrorCode::Forbidden);
+        r.cafe
+            .rejects(who, Command::RejectIdea { idea: a }, ErrorCode::Forbidden);
+    }
+    r.cafe.rejects(r.fac, approve(&[]), ErrorCode::Invalid);
+    // All or nothing: one unknown id refuses the lot.
+    r.cafe
+        .rejects(r.fac, approve(&[a, IdeaId(999)]), ErrorCode::NotFound);
+    assert_eq!(r.cafe.state.awaiting_approval(), vec![a, b, c]);
+
+    // "Approve all" of what the console showed: one event, whatever the count; an idea
+    // already approved (the facilitator's seed) is left out, repeats count once.
+    let before = r.cafe.state.clone();
+    let events = r.cafe.ok(r.fac, approve(&[b, a, seed, a]));
+    assert_eq!(
+        events,
+        vec![Event::IdeasApproved {
+            ideas: vec![a, b],
+            revealed: vec![],
+        }]
+    );
+    assert_eq!(r.cafe.state.awaiting_approval(), vec![c]);
+    // A participant's copy carries the texts it sees for the first time; a facilitator's
+    // only the ids.
+    let public = projected(&before, &events, Audience::Public);
+    match public.as_slice() {
+        [Event::IdeasApproved { ideas, revealed }] => {
+            assert_eq!(ideas, &vec![a, b]);
+            let texts: Vec<&str> = revealed.iter().map(|i| i.text.as_str()).collect();
+            assert_eq!(texts, ["first", "second"]);
+        }
+        other => panic!("unexpected public projection {other:?}"),
+    }
+    let fac = projected(&before, &events, Audience::Facilitator);
+    assert!(
+        matches!(fac.as_slice(), [Event::IdeasApproved { revealed, .. }] if revealed.is_empty())
+    );
+    let public = r.cafe.state.view(Audience::Public);
+    assert!(public.ideas.contains_key(&a) && public.ideas.contains_key(&b));
+    r.cafe.noop(r.fac, approve(&[a, b]));
+
+    // Reject: kept, hidden, marked; the author sees the verdict, others nothing.
+    let events = r.cafe.ok(r.org, Command::RejectIdea { idea: c });
+    assert_eq!(events, vec![Event::IdeaRejected { idea: c }]);
+    assert!(r.cafe.state.awaiting_approval().is_empty());
+    let author = r.cafe.state.view(Audience::Person(r.remote));
+    assert!(author.ideas[&c].rejected && author.ideas[&c].hidden);
+    assert!(!r.cafe.state.view(Audience::Public).ideas.contains_key(&c));
+    r.cafe.noop(r.fac, Command::RejectIdea { idea: c });
+    // Rejecting an idea everyone saw takes it down for them.
+    let before = r.cafe.state.clone();
+    let events = r.cafe.ok(r.fac, Command::RejectIdea { idea: a });
+    assert_eq!(
+        projected(&before, &events, Audience::Public),
+        vec![Event::IdeaDeleted { idea: a }]
+    );
+    // A change of mind: approving a rejected idea shows it.
+    r.cafe.ok(r.fac, approve(&[c]));
+    let shown = &r.cafe.state.ideas[&c];
+    assert!(!shown.hidden && !shown.rejected);
+    // The author may still delete their rejected idea.
+    r.cafe.ok(r.part, Command::DeleteIdea { idea: a });
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn private_writing_shows_each_their_own_until_the_reveal() {
+    let mut r = Room::new();
+    r.phase(Phase::Ideate);
+    let earlier = r.cafe.post(r.part, r.plenary, "said out loud already");
+    let private = |boards: Vec<BoardId>, private| Command::SetPrivateWriting { boards, private };
+    for who in [r.host, r.part, r.remote] {
+        r.cafe
+            .rejects(who, private(vec![r.plenary], true), ErrorCode::Forbidden);
+    }
+    r.cafe
+        .rejects(r.fac, private(vec![], true), ErrorCode::Invalid);
+    r.cafe.rejects(
+        r.fac,
+        private(vec![BoardId(999)], true),
+        ErrorCode::NotFound,
+    );
+    let events = r.cafe.ok(r.fac, private(vec![r.plenary, r.board], true));
+    assert!(
+        matches!(events.as_slice(), [Event::PrivateWritingSet { private: true, boards, .. }] if boards.len() == 2)
+    );
+    r.cafe.noop(r.fac, private(vec![r.plenary, r.board], true));
+    assert_eq!(r.cafe.state.private_boards(), vec![r.plenary, r.board]);
+
+    let before = r.cafe.state.clone();
+    let a = r.cafe.post(r.part, r.plenary, "mine alone");
+    let posted_a = r.cafe.log.last().cloned().into_iter().collect::<Vec<_>>();
+    let b = r.cafe.post(r.other, r.plenary, "theirs alone");
+    let t = r.cafe.post(r.part, r.board, "at my table");
+    // Nobody else receives a private idea, live or in a snapshot; facilitators see all.
+    assert!(projected(&before, &posted_a, Audience::Public).is_empty());
+    let pia = r.cafe.state.view(Audience::Person(r.part));
+    assert!(pia.ideas.contains_key(&a) && pia.ideas.contains_key(&t));
+    assert!(!pia.ideas.contains_key(&b));
+    assert!(
+        pia.ideas.contains_key(&earlier),
+        "ideas shared before stay shared"
+    );
+    let omar = r.cafe.state.view(Audience::Person(r.other));
+    assert!(omar.ideas.contains_key(&b) && !omar.ideas.contains_key(&a));
+    let public = r.cafe.state.view(Audience::Public);
+    assert!(![a, b, t].iter().any(|i| public.ideas.contains_key(i)));
+    assert!(!r.cafe.state.view_is_public(r.part));
+    let fac = r.cafe.state.view(Audience::Facilitator);
+    assert!([a, b, t].iter().all(|i| fac.ideas.contains_key(i)));
+    assert_eq!(r.cafe.state.unrevealed_on(r.plenary), 2);
+    // Others cannot reach it; it cannot be harvested before the reveal.
+    r.cafe.rejects(r.other, edit(a, "x"), ErrorCode::NotFound);
+    r.cafe
+        .rejects(r.fac, Command::HarvestIdea { idea: t }, ErrorCode::Conflict);
+
+    // The reveal: one event; participants get the texts they had not seen.
+    let before = r.cafe.state.clone();
+    let events = r.cafe.ok(r.fac, private(vec![r.plenary, r.board], false));
+    let public = projected(&before, &events, Audience::Public);
+    match public.as_slice() {
+        [Event::PrivateWritingSet {
+            private: false,
+            revealed,
+            ..
+        }] => {
+            let ids: Vec<IdeaId> = revealed.iter().map(|i| i.id).collect();
+            assert_eq!(ids, vec![a, b, t]);
+        }
+        other => panic!("unexpected public projection {other:?}"),
+    }
+    let omar = r.cafe.state.view(Audience::Person(r.other));
+    assert!([a, b, t].iter().all(|i| omar.ideas.contains_key(i)));
+    assert!(r.cafe.state.private_boards().is_empty());
+    assert_eq!(r.cafe.state.unrevealed_on(r.plenary), 0);
+    r.cafe.ok(r.fac, Command::HarvestIdea { idea: t });
+    // After the reveal, new ideas are shared at once.
+    let late = r.cafe.post(r.other, r.plenary, "after");
+    assert!(r
+        .cafe
+        .state
+        .view(Audience::Public)
+        .ideas
+        .contains_key(&late));
+    r.cafe.assert_replays();
 }

@@ -31,8 +31,14 @@ pub struct IdeaCardProps {
     pub author: Option<AttrValue>,
     #[prop_or_default]
     pub pending: bool,
+    /// Hidden from participants: waiting for approval, or (with `rejected`) not approved.
     #[prop_or_default]
     pub hidden: bool,
+    #[prop_or_default]
+    pub rejected: bool,
+    /// Written during private writing and not revealed yet.
+    #[prop_or_default]
+    pub private: bool,
     #[prop_or_default]
     pub mine: bool,
     /// Where a note harvested to the plenary came from (see [`provenance_text`]).
@@ -53,6 +59,7 @@ pub fn idea_card(p: &IdeaCardProps) -> Html {
         format!("tint-{}", p.tint % 5),
         p.pending.then_some("note-pending"),
         p.hidden.then_some("note-hidden"),
+        p.rejected.then_some("note-rejected"),
         p.mine.then_some("note-mine"),
     );
     html! {
@@ -65,7 +72,15 @@ pub fn idea_card(p: &IdeaCardProps) -> Html {
                 // A harvested note names its author in its provenance already.
                 if let (Some(a), None) = (&p.author, &p.from) { <span class="note-author">{ a.clone() }</span> }
                 if p.pending { <span class="badge badge-pending">{ t.t("idea.pending") }</span> }
-                if p.hidden { <span class="badge badge-hidden">{ t.t("idea.hidden") }</span> }
+                // Waiting is not a verdict: an author must not read it as a rejection.
+                if p.rejected {
+                    <span class="badge badge-rejected">{ t.t("idea.rejected") }</span>
+                } else if p.hidden {
+                    <span class="badge badge-waiting">{ t.t("idea.waiting") }</span>
+                }
+                if p.private {
+                    <span class="badge badge-private">{ if p.mine { t.t("idea.private") } else { t.t("console.private_start") } }</span>
+                }
             </div>
             if p.children != Html::default() {
                 <div class="note-actions">{ p.children.clone() }</div>

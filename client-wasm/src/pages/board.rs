@@ -96,9 +96,14 @@ pub fn board_page(p: &CafeProps) -> Html {
                 .may(|me| state.may_post(me, board))
                 .err()
                 .map(|r| r.code);
+            // Said before one writes: who will read it, and when.
+            let private = state.boards.get(&board).is_some_and(|b| b.private);
             html! {
                 <>
                 { tabs }
+                if private {
+                    <p class="private-banner" id="private-banner" role="status">{ t.t("board.private_writing") }</p>
+                }
                 // Grouping is reading and sorting: the box shows only to those who may
                 // still write (a table's host, a facilitator).
                 if phase == Phase::Ideate || refused.is_none() {
@@ -378,12 +383,19 @@ fn idea_wall(
         { for pend.iter().map(|p| html! { <IdeaCard key={p.id.clone()} text={p.text.clone()} pending=true mine=true tint={0} /> }) }
     };
     let count = ideas.len();
+    // Said once above the notes, so a note's own "waiting" badge is not a surprise.
+    let waiting = ideas
+        .iter()
+        .any(|i| i.awaiting_approval() && i.author.is_some() && i.author == ctx.me);
     html! {
         <section class="wall-section" aria-labelledby="wall-title">
             <div class="section-head">
                 <h2 id="wall-title">{ t.t("board.ideas") }</h2>
                 <span class="muted">{ t.f("board.count", &[("n", &count)]) }</span>
             </div>
+            if waiting {
+                <p class="muted" id="moderated-hint">{ t.t("board.moderated_hint") }</p>
+            }
             if ctx.allowed(|me| state.may_group(me, board)) {
                 <NewCluster board={board} />
             }
@@ -501,10 +513,10 @@ fn idea_item(p: &IdeaItemProps) -> Html {
     let author = p.author.clone().map(AttrValue::from);
     let from = p.from.clone();
     if !show_actions {
-        return html! { <IdeaCard text={p.idea.text.clone()} {author} {from} hidden={p.idea.hidden} mine={p.mine} {tint} /> };
+        return html! { <IdeaCard text={p.idea.text.clone()} {author} {from} hidden={p.idea.hidden} rejected={p.idea.rejected} private={p.idea.private} mine={p.mine} {tint} /> };
     }
     html! {
-        <IdeaCard text={p.idea.text.clone()} {author} {from} hidden={p.idea.hidden} mine={p.mine} {tint}>
+        <IdeaCard text={p.idea.text.clone()} {author} {from} hidden={p.idea.hidden} rejected={p.idea.rejected} private={p.idea.private} mine={p.mine} {tint}>
             if p.can_harvest {
                 <button class="btn btn-small harvest-one" onclick={harvest}>{ t.t("harvest.send_one") }</button>
             } else if p.harvested {

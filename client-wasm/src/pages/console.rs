@@ -17,6 +17,7 @@ mod harvest;
 mod moderation;
 mod people;
 mod phase;
+mod queue;
 mod remove_people;
 mod tables;
 mod vote;
@@ -27,6 +28,7 @@ use harvest::{harvest_tables, HarvestCard};
 use moderation::moderation_card;
 use people::{hands_card, people_card};
 use phase::{phase_card, TimerCan, TimerCard};
+use queue::queue_card;
 use remove_people::{remove_rows, RemovePeopleCard};
 use tables::{movable, table_rows, unseated, TablesCard};
 use vote::{vote_card, votes_card};
@@ -81,6 +83,7 @@ pub fn console_page(p: &CafeProps) -> Html {
     // what this phase needs to the top; the rest stays on the page below, never hidden.
     let cards: Vec<(Card, Html)> = vec![
         (Card::Phase, phase_card(&ctx, state)),
+        (Card::Queue, queue_card(&ctx, state)),
         (
             Card::Question,
             html! {
@@ -171,7 +174,8 @@ pub fn console_page(p: &CafeProps) -> Html {
             },
         ),
     ];
-    let (now, rest) = arrange(state.phase, cards);
+    let waiting = !state.awaiting_approval().is_empty();
+    let (now, rest) = arrange(state.phase, waiting, cards);
     page.provide(html! {
         <>
         <TopBar title={title} subtitle={Some(AttrValue::from(t.t("nav.console")))} phase={Some(state.phase)}
@@ -194,6 +198,7 @@ pub fn console_page(p: &CafeProps) -> Html {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Card {
     Phase,
+    Queue,
     Question,
     Timer,
     Share,
@@ -214,6 +219,7 @@ impl Card {
     fn name(self) -> &'static str {
         match self {
             Card::Phase => "phase",
+            Card::Queue => "queue",
             Card::Question => "question",
             Card::Timer => "timer",
             Card::Share => "share",
@@ -233,8 +239,17 @@ impl Card {
 }
 
 /// What the facilitator reaches for in each phase, most urgent first. The phase card leads
-/// always: moving on is the one thing every phase needs.
-fn first_in(phase: Phase) -> &'static [Card] {
+/// always: moving on is the one thing every phase needs. Ideas waiting for approval come
+/// right after it, whatever the phase: their authors are waiting.
+fn first_in(phase: Phase, waiting: bool) -> Vec<Card> {
+    let mut cards = by_phase(phase).to_vec();
+    if waiting {
+        cards.insert(1, Card::Queue);
+    }
+    cards
+}
+
+fn by_phase(phase: Phase) -> &'static [Card] {
     match phase {
         Phase::Lobby => &[
             Card::Phase,
@@ -279,8 +294,8 @@ fn first_in(phase: Phase) -> &'static [Card] {
 type Cards<C> = Vec<(Card, C)>;
 
 /// Splits the cards into this phase's (in its order) and the rest (in theirs).
-fn arrange<C>(phase: Phase, cards: Cards<C>) -> (Cards<C>, Cards<C>) {
-    let first = first_in(phase);
+fn arrange<C>(phase: Phase, waiting: bool, cards: Cards<C>) -> (Cards<C>, Cards<C>) {
+    let first = first_in(phase, waiting);
     let (mut now, rest): (Vec<_>, Vec<_>) = cards.into_iter().partition(|(c, _)| first.contains(c));
     now.sort_by_key(|(c, _)| first.iter().position(|f| f == c));
     (now, rest)
@@ -352,8 +367,9 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    const ALL: [Card; 15] = [
+    const ALL: [Card; 16] = [
         Card::Phase,
+        Card::Queue,
         Card::Question,
         Card::Timer,
         Card::Share,
@@ -380,21 +396,31 @@ mod tests {
             Phase::Results,
             Phase::Closed,
         ] {
-            let (now, rest) = arrange(phase, ALL.iter().map(|c| (*c, ())).collect());
-            let now: Vec<Card> = now.into_iter().map(|(c, ())| c).collect();
-            assert_eq!(now, first_in(phase), "{phase:?}: in its own order");
-            assert_eq!(now[0], Card::Phase, "{phase:?}: moving on leads");
-            let mut seen: Vec<&str> = now
-                .iter()
-                .chain(rest.iter().map(|(c, ())| c))
-                .map(|c| c.name())
-                .collect();
-            seen.sort_unstable();
-            let mut all: Vec<&str> = ALL.iter().map(|c| c.name()).collect();
-            all.sort_unstable();
-            assert_eq!(seen, all, "{phase:?}: every card once");
+            for waiting in [false, true] {
+                let (now, rest) = arrange(phase, waiting, ALL.iter().map(|c| (*c, ())).collect());
+                let now: Vec<Card> = now.into_iter().map(|(c, ())| c).collect();
+                assert_eq!(now, first_in(phase, waiting), "{phase:?}: in its own order");
+                assert_eq!(now[0], Card::Phase, "{phase:?}: moving on leads");
+                assert_eq!(
+                    now.contains(&Card::Queue),
+                    waiting,
+                    "{phase:?}: the queue when waiting"
+                );
+                if waiting {
+                    assert_eq!(now[1], Card::Queue, "{phase:?}: waiting ideas come next");
+                }
+                let mut seen: Vec<&str> = now
+                    .iter()
+                    .chain(rest.iter().map(|(c, ())| c))
+                    .map(|c| c.name())
+                    .collect();
+                seen.sort_unstable();
+                let mut all: Vec<&str> = ALL.iter().map(|c| c.name()).collect();
+                all.sort_unstable();
+                assert_eq!(seen, all, "{phase:?}: every card once");
+            }
         }
-        let (now, _) = arrange(Phase::Lobby, ALL.iter().map(|c| (*c, ())).collect());
+        let (now, _) = arrange(Phase::Lobby, false, ALL.iter().map(|c| (*c, ())).collect());
         assert_eq!(now[1].0, Card::Share);
     }
 }

@@ -173,15 +173,25 @@ fn board_ideas(state: &CafeState, board: Option<BoardId>) -> Vec<&Idea> {
     state
         .ideas
         .values()
-        .filter(|i| Some(i.board) == board && !i.hidden)
+        .filter(|i| Some(i.board) == board && i.public())
         .collect()
 }
 
 /// Ideate: the board's notes, newest first.
 fn wall(t: T, state: &CafeState, board: Option<BoardId>, fit: &Fit) -> Html {
     let ideas = board_ideas(state, board);
+    // The projector is public: during private writing it holds none of the new notes, so it
+    // says why the wall does not grow.
+    let private = board
+        .and_then(|b| state.boards.get(&b))
+        .is_some_and(|b| b.private);
     if ideas.is_empty() {
-        return html! { <p class="proj-empty" id="projector-empty">{ t.t("projector.waiting") }</p> };
+        let text = if private {
+            t.t("projector.private")
+        } else {
+            t.t("projector.waiting")
+        };
+        return html! { <p class="proj-empty" id="projector-empty">{ text }</p> };
     }
     let more = ideas.len().saturating_sub(WALL_MAX);
     html! {
@@ -190,6 +200,7 @@ fn wall(t: T, state: &CafeState, board: Option<BoardId>, fit: &Fit) -> Html {
             { for ideas.iter().rev().take(WALL_MAX).map(|i| note(i)) }
         </FitPages>
         if more > 0 { <p class="proj-more">{ t.f("projector.newest", &[("n", &WALL_MAX), ("of", &ideas.len())]) }</p> }
+        if private { <p class="proj-more" id="projector-private">{ t.t("projector.private") }</p> }
         </>
     }
 }

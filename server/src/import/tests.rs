@@ -110,6 +110,7 @@ fn forged_host_events_are_refused() {
                         table: Some(TableId(t2)),
                         locked: false,
                         columns: Vec::new(),
+                        private: false,
                     },
                 },
                 Event::TableHostSet {
@@ -212,6 +213,7 @@ fn huge_id_export() -> ExportDoc {
             table: Some(TableId(t)),
             locked: false,
             columns: Vec::new(),
+            private: false,
         },
     };
     let mut doc = doc_of(&c);

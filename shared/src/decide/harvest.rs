@@ -31,6 +31,8 @@ impl CafeState {
             edited_at: None,
             harvested_from: Some(idea),
             hidden: false,
+            rejected: false,
+            private: false,
             provenance: self.provenance_of(i),
             ..i.clone()
         })
@@ -90,7 +92,7 @@ impl CafeState {
         let notes: Vec<&Idea> = self
             .ideas
             .values()
-            .filter(|i| i.cluster == Some(cluster) && !i.hidden)
+            .filter(|i| i.cluster == Some(cluster) && i.public())
             .collect();
         let mut events = Vec::new();
         let target = match self

@@ -30,6 +30,8 @@ impl CafeState {
             );
         }
         let hidden = self.settings().moderation && !a.fac;
+        // Facilitators write privately too: the reveal shows everyone's at once.
+        let private = b.private;
         Ok(vec![Event::IdeaPosted {
             idea: Idea {
                 id: IdeaId(ids.next()),
@@ -42,6 +44,8 @@ impl CafeState {
                 origin: a.person.location,
                 scribed: host_here,
                 hidden,
+                rejected: false,
+                private,
                 cluster: None,
                 created_at: a.now,
                 edited_at: None,
@@ -86,6 +90,56 @@ impl CafeState {
             return Ok(vec![]);
         }
         Ok(vec![Event::IdeaHidden { idea, hidden }])
+    }
+
+    pub(crate) fn decide_approve_ideas(&self, a: &Act, ideas: &[IdeaId]) -> Decision {
+        self.may_approve_ideas(a.me, ideas)?;
+        let mut changed: Vec<IdeaId> = ideas
+            .iter()
+            .copied()
+            .filter(|i| self.ideas.get(i).is_some_and(|i| i.hidden))
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        if changed.is_empty() {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::IdeasApproved {
+            ideas: changed,
+            revealed: Vec::new(),
+        }])
+    }
+
+    pub(crate) fn decide_reject_idea(&self, a: &Act, idea: IdeaId) -> Decision {
+        self.may_reject_idea(a.me, idea)?;
+        if self.idea(idea)?.rejected {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::IdeaRejected { idea }])
+    }
+
+    pub(crate) fn decide_set_private_writing(
+        &self,
+        a: &Act,
+        boards: &[BoardId],
+        private: bool,
+    ) -> Decision {
+        self.may_set_private_writing(a.me, boards)?;
+        let mut changed: Vec<BoardId> = boards
+            .iter()
+            .copied()
+            .filter(|b| self.boards.get(b).is_some_and(|b| b.private != private))
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        if changed.is_empty() {
+            return Ok(vec![]);
+        }
+        Ok(vec![Event::PrivateWritingSet {
+            boards: changed,
+            private,
+            revealed: Vec::new(),
+        }])
     }
 
     pub(crate) fn decide_lock_board(&self, a: &Act, board: BoardId, locked: bool) -> Decision {

@@ -52,6 +52,7 @@ impl CafeState {
                             table: None,
                             locked: false,
                             columns: Vec::new(),
+                            private: false,
                         },
                     },
                     Event::PersonJoined {

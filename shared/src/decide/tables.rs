@@ -38,6 +38,7 @@ impl CafeState {
                 table: Some(table_id),
                 locked: false,
                 columns: Vec::new(),
+                private: false,
             },
         }])
     }

@@ -60,7 +60,7 @@ impl CafeState {
     fn ballot_items(&self, boards: &[BoardId], target: VoteTarget) -> Vec<ItemId> {
         match target {
             VoteTarget::Ideas => {
-                let on = |i: &Idea| boards.contains(&i.board) && !i.hidden;
+                let on = |i: &Idea| boards.contains(&i.board) && i.public();
                 let copied: BTreeSet<IdeaId> = self
                     .ideas
                     .values()

@@ -195,6 +195,16 @@ impl CafeState {
                     return Err(format!("idea {} has an unknown author", i.id));
                 }
             }
+            if i.rejected && !i.hidden {
+                return Err(format!("idea {} is rejected but shown", i.id));
+            }
+            // A reveal clears the flag on every idea of its boards.
+            if i.private && !self.boards.get(&i.board).is_some_and(|b| b.private) {
+                return Err(format!(
+                    "idea {} is private on a board not in private writing",
+                    i.id
+                ));
+            }
         }
         for c in self.clusters.values() {
             check_line(&c.title, "cluster title", CLUSTER_TITLE_MAX)?;

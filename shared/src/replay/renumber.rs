@@ -204,7 +204,23 @@ impl Event {
             }
             Event::IdeaEdited { idea, .. }
             | Event::IdeaDeleted { idea }
-            | Event::IdeaHidden { idea, .. } => idea.0 = f(Ref, K::Idea, idea.0)?,
+            | Event::IdeaHidden { idea, .. }
+            | Event::IdeaRejected { idea } => idea.0 = f(Ref, K::Idea, idea.0)?,
+            // `revealed` is only ever in a view, never in a log: `check_replayed` refuses a
+            // log event that carries it, so it is left alone here.
+            Event::IdeasApproved { ideas, .. } => {
+                for i in ideas.iter_mut() {
+                    i.0 = f(Ref, K::Idea, i.0)?;
+                }
+                // The rules list them ascending; keep the renumbered ones so too.
+                ideas.sort_unstable();
+            }
+            Event::PrivateWritingSet { boards, .. } => {
+                for b in boards.iter_mut() {
+                    b.0 = f(Ref, K::Board, b.0)?;
+                }
+                boards.sort_unstable();
+            }
             Event::BoardLocked { board, .. }
             | Event::BoardColumnsSet { board, .. }
             | Event::ProjectorSet { board } => {

@@ -558,6 +558,16 @@ fn build(s: &CafeState, kind: u8, a: u8, b: u8, c: u8, n: u8, input: &mut Bytes)
             category: category(c),
         },
         26 => Command::DeleteIdea { idea: idea(a) },
+        // Half of moderation is the queue (approve several, reject) or private writing,
+        // so both meet every other rule in random sessions.
+        27 if n % 4 == 1 => Command::ApproveIdeas {
+            ideas: vec![idea(a), idea(b)],
+        },
+        27 if n % 8 == 2 => Command::RejectIdea { idea: idea(a) },
+        27 if n % 4 == 3 || n % 8 == 6 => Command::SetPrivateWriting {
+            boards: vec![board(a)],
+            private: flag,
+        },
         27 => Command::HideIdea {
             idea: idea(a),
             hidden: flag,

@@ -90,7 +90,7 @@ pub(super) fn harvest_tables(ctx: &Ctx, state: &CafeState) -> Vec<HarvestTable> 
                     notes: state
                         .ideas
                         .values()
-                        .filter(|i| i.cluster == Some(c.id) && !i.hidden)
+                        .filter(|i| i.cluster == Some(c.id) && i.public())
                         .count(),
                     refused: ctx
                         .may(|me| state.may_harvest_cluster(me, c.id))

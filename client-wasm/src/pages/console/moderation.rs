@@ -59,9 +59,15 @@ pub(super) fn moderation_card(
     let render = {
         let ideas = ideas.clone();
         // What each row may do is decided now, against the state this render shows.
-        let can_hide: Vec<bool> = ideas
+        let can_moderate: Vec<bool> = ideas
             .iter()
-            .map(|i| ctx.allowed(|me| state.may_hide_idea(me, i.id)))
+            .map(|i| {
+                if i.hidden {
+                    ctx.allowed(|me| state.may_approve_ideas(me, &[i.id]))
+                } else {
+                    ctx.allowed(|me| state.may_reject_idea(me, i.id))
+                }
+            })
             .collect();
         let authors: Vec<Option<AttrValue>> = ideas
             .iter()
@@ -80,17 +86,21 @@ pub(super) fn moderation_card(
             let Some(i) = ideas.get(n) else {
                 return html! {};
             };
-            let hide = Command::HideIdea {
-                idea: i.id,
-                hidden: !i.hidden,
+            // A hidden idea (waiting, or rejected earlier) can be approved; a shown one taken
+            // down, which its author then sees as "not approved".
+            let cmd = if i.hidden {
+                Command::ApproveIdeas { ideas: vec![i.id] }
+            } else {
+                Command::RejectIdea { idea: i.id }
             };
             let send = send.clone();
             html! {
-                <IdeaCard key={i.id.0} text={i.text.clone()} author={authors.get(n).cloned().flatten()} hidden={i.hidden} tint={(i.id.0 % 5) as u8}
+                <IdeaCard key={i.id.0} text={i.text.clone()} author={authors.get(n).cloned().flatten()} hidden={i.hidden}
+                    rejected={i.rejected} private={i.private} tint={(i.id.0 % 5) as u8}
                     from={froms.get(n).cloned().flatten()}>
-                    if can_hide.get(n).copied().unwrap_or(false) {
-                        <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(hide.clone()))}>
-                            { if i.hidden { t.t("console.show") } else { t.t("console.hide") } }
+                    if can_moderate.get(n).copied().unwrap_or(false) {
+                        <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(cmd.clone()))}>
+                            { if i.hidden { t.t("console.approve") } else { t.t("console.hide") } }
                         </button>
                     }
                 </IdeaCard>
@@ -115,6 +125,7 @@ pub(super) fn moderation_card(
                     { if locked { t.t("console.unlock") } else { t.t("console.lock") } }
                 </button>
             </div>
+            { private_writing(ctx, state, board) }
             <IdeaComposer target={Compose::Post { board }} class="inline-form" rows={0}
                 input_id="fac-idea" label={t.t("board.your_idea")} label_hidden=true
                 placeholder={t.t("board.idea_placeholder")}
@@ -122,5 +133,53 @@ pub(super) fn moderation_card(
             <PagedList id="console-ideas" class={classes!("wall", "wall-compact")} label={t.t("console.search_ideas")}
                 search={search} render={render} />
         </section>
+    }
+}
+
+/// Private writing on the chosen board (or every board, for a round at all tables), and
+/// the reveal, with how many ideas wait for it.
+fn private_writing(ctx: &Ctx, state: &CafeState, board: BoardId) -> Html {
+    let t = ctx.t;
+    let send = ctx.send();
+    let set = |boards: Vec<BoardId>, private: bool| {
+        let send = send.clone();
+        Callback::from(move |_| {
+            send.emit(Command::SetPrivateWriting {
+                boards: boards.clone(),
+                private,
+            })
+        })
+    };
+    let private = state.boards.get(&board).is_some_and(|b| b.private);
+    let all: Vec<BoardId> = state.boards.keys().copied().collect();
+    let on = state.private_boards();
+    let can = |boards: &[BoardId]| ctx.allowed(|me| state.may_set_private_writing(me, boards));
+    html! {
+        <div class="private-row" id="private-writing">
+            if private {
+                <span class="badge badge-private" id="private-count">
+                    { t.f("console.private_on", &[("n", &state.unrevealed_on(board))]) }
+                </span>
+                <button id="reveal-ideas" class="btn btn-primary" disabled={!can(&[board])} onclick={set(vec![board], false)}>
+                    { t.t("console.reveal_ideas") }
+                </button>
+            } else {
+                <button id="private-start" class="btn" disabled={!can(&[board])} onclick={set(vec![board], true)}
+                    title={t.t("console.private_hint")}>
+                    { t.t("console.private_start") }
+                </button>
+                if all.len() > 1 && on.len() < all.len() {
+                    <button id="private-all" class="btn btn-ghost" disabled={!can(&all)} onclick={set(all.clone(), true)}>
+                        { t.t("console.private_all") }
+                    </button>
+                }
+            }
+            if on.len() > 1 {
+                <button id="reveal-all" class="btn" disabled={!can(&on)} onclick={set(on.clone(), false)}>
+                    { t.t("console.reveal_ideas_all") }
+                </button>
+            }
+            <span class="muted small">{ t.t("console.private_hint") }</span>
+        </div>
     }
 }
