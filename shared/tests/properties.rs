@@ -194,6 +194,11 @@ fn build(s: &CafeState, g: &Gen) -> Command {
                 default_budget: u32::from(c % 7),
                 default_per_item_cap: u32::from(n % 4),
                 default_visibility: VoteVisibility::Hidden,
+                cluster_creators: if c % 3 == 0 {
+                    ClusterCreators::Everyone
+                } else {
+                    ClusterCreators::Facilitators
+                },
             }),
         },
         1 => Command::Rename {

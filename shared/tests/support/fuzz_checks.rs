@@ -468,6 +468,11 @@ fn build(s: &CafeState, kind: u8, a: u8, b: u8, c: u8, n: u8, input: &mut Bytes)
                 default_budget: u32::from(c % 7),
                 default_per_item_cap: u32::from(n % 4),
                 default_visibility: VoteVisibility::Hidden,
+                cluster_creators: if c.is_multiple_of(3) {
+                    ClusterCreators::Everyone
+                } else {
+                    ClusterCreators::Facilitators
+                },
             }),
         },
         1 => Command::Rename {
