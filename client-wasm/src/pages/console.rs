@@ -1,5 +1,6 @@
 //! The facilitator's console: phases, timer, tables and rounds, people and presence, the
-//! raised-hand queue, moderation, votes and exports. Laptop first, but usable on a tablet.
+//! raised-hand queue, moderation, themes, votes and exports. Laptop first, but usable on a
+//! tablet.
 
 use crate::api;
 use crate::components::chrome::{NoticeBar, TopBar};
@@ -18,6 +19,7 @@ mod people;
 mod phase;
 mod remove_people;
 mod tables;
+mod themes;
 mod vote;
 use crate::components::question::Question;
 use edit_cafe::QuestionCard;
@@ -27,6 +29,7 @@ use people::{hands_card, people_card};
 use phase::{phase_card, TimerCan, TimerCard};
 use remove_people::{remove_rows, RemovePeopleCard};
 use tables::{movable, table_rows, unseated, TablesCard};
+use themes::{themes_props, ThemesCard};
 use vote::{vote_card, votes_card};
 
 #[function_component(ConsolePage)]
@@ -34,6 +37,7 @@ pub fn console_page(p: &CafeProps) -> Html {
     let t = use_t();
     let page = use_cafe_page(&p.id, Viewer::Person);
     let mod_board = use_state(|| None::<BoardId>);
+    let theme_board = use_state(|| None::<BoardId>);
     let page = match page {
         Ok(page) => page,
         Err(waiting) => return waiting,
@@ -125,6 +129,18 @@ pub fn console_page(p: &CafeProps) -> Html {
             moderation_card(&ctx, state, board, mod_board.clone()),
         ),
         (
+            Card::Themes,
+            match (*theme_board).or(state.plenary) {
+                Some(b) => {
+                    let pick = theme_board.clone();
+                    let on_board = Callback::from(move |b| pick.set(Some(b)));
+                    let props = themes_props(&ctx, state, b, board_choices(t, state), on_board);
+                    html! { <ThemesCard ..props /> }
+                }
+                None => html! {},
+            },
+        ),
+        (
             Card::Harvest,
             html! { <HarvestCard tables={harvest_tables(&ctx, state)} /> },
         ),
@@ -192,6 +208,7 @@ enum Card {
     Hands,
     Tables,
     Ideas,
+    Themes,
     Harvest,
     Projector,
     NewVote,
@@ -211,6 +228,7 @@ impl Card {
             Card::Hands => "hands",
             Card::Tables => "tables",
             Card::Ideas => "ideas",
+            Card::Themes => "themes",
             Card::Harvest => "harvest",
             Card::Projector => "projector",
             Card::NewVote => "new-vote",
@@ -241,6 +259,7 @@ fn first_in(phase: Phase) -> &'static [Card] {
         ],
         Phase::Group => &[
             Card::Phase,
+            Card::Themes,
             Card::Harvest,
             Card::Ideas,
             Card::NewVote,
@@ -335,7 +354,7 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    const ALL: [Card; 14] = [
+    const ALL: [Card; 15] = [
         Card::Phase,
         Card::Question,
         Card::Timer,
@@ -344,6 +363,7 @@ mod tests {
         Card::Hands,
         Card::Tables,
         Card::Ideas,
+        Card::Themes,
         Card::Harvest,
         Card::Projector,
         Card::NewVote,
