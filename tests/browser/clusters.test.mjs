@@ -33,9 +33,10 @@ describe('clustering: themes in the console reach the phones', () => {
     await server?.stop();
   });
 
-  const open = async (ctxOpts, token, name, path = '') => {
+  const open = async (ctxOpts, token, name, path = '', lang) => {
     const page = await (await browser.newContext(ctxOpts)).newPage();
     await signIn(page, server.url, cafe.cafe_id, token, name);
+    if (lang) await page.evaluate((l) => localStorage.setItem('cafe.lang', l), lang);
     await page.goto(`${server.url}/c/${cafe.cafe_id}${path}`);
     await page.waitForSelector('.conn-ok', WAIT);
     return page;
@@ -172,5 +173,14 @@ describe('clustering: themes in the console reach the phones', () => {
     await ana.fill('#cluster-title', 'Ana’s theme');
     await ana.press('#cluster-title', 'Enter');
     await org.waitForSelector(zone('Ana’s theme'), WAIT);
+  });
+
+  it('reads right to left in Arabic', async () => {
+    const ar = await open(LAPTOP, cafe.organiser_token, 'Mele', '/console', 'ar');
+    await ar.waitForSelector('html[dir="rtl"]', WAIT);
+    await ar.waitForSelector('#themes-title:text-is("المحاور")', WAIT);
+    assert.deepEqual(await audit(ar), [], 'Arabic console');
+    await ar.locator('[data-card="themes"]').scrollIntoViewIfNeeded();
+    await ar.screenshot({ path: join(shots, 'console-themes-ar-1366.png') });
   });
 });
