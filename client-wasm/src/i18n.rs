@@ -6,7 +6,7 @@
 
 mod en;
 
-use cafe_shared::{ErrorCode, Language, Location, Mode, Phase, Role, TableKind};
+use cafe_shared::{ClusterCreators, ErrorCode, Language, Location, Mode, Phase, Role, TableKind};
 use std::cell::RefCell;
 use yew::prelude::*;
 
@@ -143,6 +143,10 @@ impl T {
         self.named("mode", m.as_str())
     }
 
+    pub fn cluster_creators(&self, c: ClusterCreators) -> &'static str {
+        self.named("creators", c.as_str())
+    }
+
     pub fn error(&self, code: ErrorCode) -> &'static str {
         let key = format!("err.{}", code.as_str());
         match lookup(table(self.lang), &key).or_else(|| lookup(en::STRINGS, &key)) {
@@ -251,7 +255,8 @@ mod tests {
             .chain(Role::ALL.map(|r| en.role(r)))
             .chain(Location::ALL.map(|l| en.location(l)))
             .chain(TableKind::ALL.map(|k| en.table_kind(k)))
-            .chain(Mode::ALL.map(|m| en.mode(m)));
+            .chain(Mode::ALL.map(|m| en.mode(m)))
+            .chain(ClusterCreators::ALL.map(|c| en.cluster_creators(c)));
         for name in names {
             assert_ne!(name, "?");
         }

@@ -89,6 +89,12 @@ pub struct Settings {
     /// moves to the next phase).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub planned_rounds: u32,
+    /// Who may create, rename, merge and delete themes (clusters). Absent in cafés stored
+    /// before the setting existed, which let everyone do so: reading them as `everyone`
+    /// keeps a café that is running (or reopened) behaving as its people knew it, while
+    /// new cafés start with `facilitators` (see [`Settings::default`]).
+    #[serde(default = "ClusterCreators::before_the_setting")]
+    pub cluster_creators: ClusterCreators,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -105,7 +111,29 @@ impl Default for Settings {
             default_visibility: VoteVisibility::Hidden,
             auto_advance: false,
             planned_rounds: 0,
+            // A new café's themes are the facilitator's to shape: participants sort notes
+            // into them, which is where a room of forty gets stuck without a lead.
+            cluster_creators: ClusterCreators::Facilitators,
         }
+    }
+}
+
+wire_enum! {
+    /// Who may make themes: create, rename, merge and delete them (moving notes into
+    /// themes stays with everyone who may group).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum ClusterCreators {
+        /// Facilitators, and a table's host on that table's board.
+        Facilitators => "facilitators",
+        /// Everyone who may group on the board.
+        Everyone => "everyone",
+    }
+}
+
+impl ClusterCreators {
+    /// What a stored café without the field meant: everyone could make themes.
+    pub fn before_the_setting() -> Self {
+        ClusterCreators::Everyone
     }
 }
 

@@ -13,7 +13,10 @@ use crate::decide::require_facilitator;
 use crate::error::{reject, ErrorCode, Rejection};
 use crate::ids::{ActionId, BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::limits::{IDEAS_PER_CAFE_MAX, ROUNDS_PER_CAFE_MAX};
-use crate::model::{CafeState, Idea, Millis, Person, Phase, Provenance, Role, Timer, VoteScope};
+use crate::model::{
+    Board, CafeState, ClusterCreators, Idea, Millis, Person, Phase, Provenance, Role, Timer,
+    VoteScope,
+};
 
 impl CafeState {
     // ----- who asks -----
@@ -643,7 +646,7 @@ impl CafeState {
 
     // ----- clusters -----
 
-    /// `CreateCluster` on `board` (and the grouping rule behind every cluster command):
+    /// The grouping rule behind every cluster command (`MoveIdea` needs no more):
     /// anyone who may write there during the group phase; facilitators and the table's
     /// host already while ideating.
     pub fn may_group(&self, me: PersonId, board: BoardId) -> Result<(), Rejection> {
@@ -652,12 +655,38 @@ impl CafeState {
         self.check_grouping(me, self.facilitates(me), b)
     }
 
-    /// `RenameCluster` and `DeleteCluster`: grouping on its board, and not on an open
-    /// ballot (the title is what voters see of a cluster).
+    /// `CreateCluster` on `board`: grouping there ([`CafeState::may_group`]), and the café's
+    /// `cluster_creators` setting lets `me` make themes there. The console and the board
+    /// show "new theme" only when this says yes.
+    pub fn may_create_cluster(&self, me: PersonId, board: BoardId) -> Result<(), Rejection> {
+        self.may_group(me, board)?;
+        self.check_cluster_maker(me, self.board(board)?)
+    }
+
+    /// The `cluster_creators` setting: with `facilitators`, only facilitators and the
+    /// host of the board's table create, rename, merge or delete themes.
+    pub(crate) fn check_cluster_maker(&self, me: PersonId, b: &Board) -> Result<(), Rejection> {
+        if self.settings().cluster_creators == ClusterCreators::Everyone
+            || self.facilitates(me)
+            || self.is_host_of_board(me, b)
+        {
+            return Ok(());
+        }
+        reject(
+            ErrorCode::Forbidden,
+            "in this café only facilitators and table hosts make themes",
+        )
+    }
+
+    /// `RenameCluster` and `DeleteCluster`: grouping on its board, the café's
+    /// `cluster_creators` setting, and not on an open ballot (the title is what voters see
+    /// of a cluster).
     pub fn may_change_cluster(&self, me: PersonId, cluster: ClusterId) -> Result<(), Rejection> {
         self.acting(me)?;
         let c = self.cluster(cluster)?;
-        self.check_grouping(me, self.facilitates(me), self.board(c.board)?)?;
+        let b = self.board(c.board)?;
+        self.check_grouping(me, self.facilitates(me), b)?;
+        self.check_cluster_maker(me, b)?;
         self.check_not_in_open_vote(c.id.0)
     }
 
@@ -689,7 +718,8 @@ impl CafeState {
         self.check_not_in_open_vote(i.id.0)
     }
 
-    /// `MergeClusters`: two clusters of one board, grouping there, neither on an open ballot.
+    /// `MergeClusters`: two clusters of one board, grouping there, the café's
+    /// `cluster_creators` setting, neither on an open ballot.
     pub fn may_merge_clusters(
         &self,
         me: PersonId,
@@ -708,7 +738,9 @@ impl CafeState {
                 "only clusters on the same board can merge",
             );
         }
-        self.check_grouping(me, self.facilitates(me), self.board(f.board)?)?;
+        let b = self.board(f.board)?;
+        self.check_grouping(me, self.facilitates(me), b)?;
+        self.check_cluster_maker(me, b)?;
         self.check_not_in_open_vote(from.0)?;
         self.check_not_in_open_vote(into.0)
     }

@@ -196,6 +196,11 @@ fn build(s: &CafeState, g: &Gen) -> Command {
                 default_visibility: VoteVisibility::Hidden,
                 auto_advance: c % 3 == 0,
                 planned_rounds: u32::from(n % 4),
+                cluster_creators: if c % 3 == 0 {
+                    ClusterCreators::Everyone
+                } else {
+                    ClusterCreators::Facilitators
+                },
             }),
         },
         1 => Command::Rename {

@@ -469,9 +469,17 @@ fn create_cluster(board: BoardId, title: &str, ideas: &[IdeaId]) -> Command {
     }
 }
 
+/// A café where everyone makes themes (new cafés leave it to facilitators and hosts).
+fn everyone_makes_themes() -> Settings {
+    Settings {
+        cluster_creators: ClusterCreators::Everyone,
+        ..Settings::default()
+    }
+}
+
 #[test]
 fn clustering_by_role_and_phase() {
-    let mut r = Room::new();
+    let mut r = Room::with_settings(everyone_makes_themes());
     r.phase(Phase::Ideate);
     let a = r.cafe.post(r.part, r.board, "a");
     let b = r.cafe.post(r.part, r.board, "b");
@@ -514,7 +522,7 @@ fn clustering_by_role_and_phase() {
 
 #[test]
 fn cluster_commands() {
-    let mut r = Room::new();
+    let mut r = Room::with_settings(everyone_makes_themes());
     r.phase(Phase::Group);
     let a = r.cafe.post(r.fac, r.board, "a");
     let b = r.cafe.post(r.fac, r.board, "b");
@@ -611,10 +619,119 @@ fn cluster_commands() {
 }
 
 #[test]
+fn who_makes_themes_follows_the_setting() {
+    // New cafés: facilitators, and a table's host on that table's board.
+    assert_eq!(
+        Settings::default().cluster_creators,
+        ClusterCreators::Facilitators
+    );
+    let mut r = Room::new();
+    r.phase(Phase::Group);
+    let a = r.cafe.post(r.fac, r.board, "a");
+    let p = r.cafe.post(r.fac, r.plenary, "p");
+    let s = &r.cafe.state;
+    for (who, board) in [(r.part, r.board), (r.part, r.plenary), (r.host, r.plenary)] {
+        assert_eq!(
+            s.may_create_cluster(who, board).map_err(|e| e.code),
+            Err(ErrorCode::Forbidden),
+            "{who} on {board}"
+        );
+        // Sorting notes stays everyone's: may_group is unchanged.
+        assert_eq!(s.may_group(who, board), Ok(()));
+    }
+    assert_eq!(s.may_create_cluster(r.host, r.board), Ok(()));
+    assert_eq!(s.may_create_cluster(r.fac, r.plenary), Ok(()));
+    r.cafe.rejects(
+        r.part,
+        create_cluster(r.plenary, "c", &[]),
+        ErrorCode::Forbidden,
+    );
+    let cp = r.cafe.cluster(r.fac, r.plenary, &[]);
+    let cq = r.cafe.cluster(r.fac, r.plenary, &[]);
+    let ct = r.cafe.cluster(r.host, r.board, &[]);
+    // Participants sort notes into the facilitator's themes…
+    r.cafe.ok(
+        r.part,
+        Command::MoveIdea {
+            idea: p,
+            cluster: Some(cp),
+        },
+    );
+    r.cafe.ok(
+        r.part,
+        Command::MoveIdea {
+            idea: a,
+            cluster: Some(ct),
+        },
+    );
+    // …but neither rename, merge nor delete them.
+    let rename = Command::RenameCluster {
+        cluster: cp,
+        title: "x".into(),
+    };
+    let merge = Command::MergeClusters { from: cq, into: cp };
+    let delete = Command::DeleteCluster { cluster: ct };
+    for cmd in [rename.clone(), merge.clone(), delete.clone()] {
+        r.cafe.rejects(r.part, cmd, ErrorCode::Forbidden);
+    }
+    assert_eq!(
+        r.cafe
+            .state
+            .may_change_cluster(r.part, cp)
+            .map_err(|e| e.code),
+        Err(ErrorCode::Forbidden)
+    );
+    assert_eq!(
+        r.cafe
+            .state
+            .may_merge_clusters(r.part, cq, cp)
+            .map_err(|e| e.code),
+        Err(ErrorCode::Forbidden)
+    );
+    // The host keeps their own table's themes.
+    r.cafe.ok(
+        r.host,
+        Command::RenameCluster {
+            cluster: ct,
+            title: "Mine".into(),
+        },
+    );
+    // Everyone: the facilitator switches it on, and participants make themes.
+    let org = r.cafe.org;
+    r.cafe.ok(
+        org,
+        Command::UpdateCafe {
+            title: None,
+            description: None,
+            mode: None,
+            language: None,
+            settings: Some(everyone_makes_themes()),
+        },
+    );
+    assert_eq!(r.cafe.state.may_create_cluster(r.part, r.plenary), Ok(()));
+    r.cafe.cluster(r.part, r.plenary, &[]);
+    r.cafe.ok(r.part, rename);
+    r.cafe.ok(r.part, merge);
+    r.cafe.ok(r.part, delete);
+    r.cafe.assert_replays();
+}
+
+#[test]
+fn settings_stored_before_cluster_creators_read_as_everyone() {
+    let mut v = serde_json::to_value(Settings::default()).expect("settings serialize");
+    assert_eq!(v["cluster_creators"], "facilitators");
+    v.as_object_mut()
+        .expect("an object")
+        .remove("cluster_creators");
+    let old: Settings = serde_json::from_value(v).expect("old settings still read");
+    assert_eq!(old.cluster_creators, ClusterCreators::Everyone);
+}
+
+#[test]
 fn grouping_hidden_ideas_of_others_is_not_found() {
     let mut r = Room::with_settings(Settings {
         moderation: true,
-        ..Settings::default()
+        ..everyone_makes_themes()
     });
     r.phase(Phase::Ideate);
     let hidden = r.cafe.post(r.other, r.plenary, "pending");

@@ -226,7 +226,7 @@ fn check_all(state: &CafeState, now: Millis) {
                 },
             );
             a(
-                s.may_group(me, b),
+                s.may_create_cluster(me, b),
                 Command::CreateCluster {
                     board: b,
                     title: "Group".into(),
@@ -638,10 +638,16 @@ proptest! {
     #[test]
     fn predicates_agree_with_decide(
         moderation in any::<bool>(),
+        everyone_makes_themes in any::<bool>(),
         start in 0u8..3,
         steps in prop::collection::vec(step(), 0..40),
     ) {
-        let mut r = Room::with_settings(Settings { moderation, ..Settings::default() });
+        let cluster_creators = if everyone_makes_themes {
+            ClusterCreators::Everyone
+        } else {
+            ClusterCreators::Facilitators
+        };
+        let mut r = Room::with_settings(Settings { moderation, cluster_creators, ..Settings::default() });
         prepare(&mut r, start);
         check_all(&r.cafe.state, r.cafe.now);
         for (n, st) in steps.iter().enumerate() {

@@ -112,6 +112,7 @@ pub fn board_page(p: &CafeProps) -> Html {
                         placeholder={t.t("board.idea_placeholder")} closed={refused} />
                 }
                 { idea_wall(&ctx, state, board, &c.outbox.pending_ideas()) }
+                if plenary.is_some_and(|pl| pl != board) { { plenary_themes(t, state) } }
                 </>
             }
         }
@@ -396,7 +397,7 @@ fn idea_wall(
             if waiting {
                 <p class="muted" id="moderated-hint">{ t.t("board.moderated_hint") }</p>
             }
-            if ctx.allowed(|me| state.may_group(me, board)) {
+                        if ctx.allowed(|me| state.may_create_cluster(me, board)) {
                 <NewCluster board={board} />
             }
             if grouping {
@@ -422,6 +423,39 @@ fn idea_wall(
                 </ul>
             }
             if count == 0 && pend.is_empty() { <p class="empty">{ t.t("board.no_ideas") }</p> }
+        </section>
+    }
+}
+
+/// The plenary's themes with their notes, read-only, under a table's board: what the whole
+/// room is converging on, without switching tabs.
+fn plenary_themes(t: T, state: &CafeState) -> Html {
+    let Some(plenary) = state.plenary else {
+        return html! {};
+    };
+    let themes: Vec<_> = state
+        .clusters
+        .values()
+        .filter(|c| c.board == plenary)
+        .collect();
+    if themes.is_empty() {
+        return html! {};
+    }
+    html! {
+        <section class="card plenary-themes" id="plenary-themes" aria-labelledby="plenary-themes-title">
+            <h2 id="plenary-themes-title">{ t.t("board.plenary_themes") }</h2>
+            { for themes.iter().map(|c| {
+                let notes: Vec<_> = state.ideas.values().filter(|i| i.cluster == Some(c.id)).collect();
+                html! {
+                    <div class="plenary-theme" key={c.id.0}>
+                        <h3 class="cluster-title" dir="auto">{ c.title.clone() }
+                            <span class="muted theme-size">{ format!(" ({})", notes.len()) }</span></h3>
+                        <ul class="plenary-theme-notes">
+                            { for notes.iter().map(|i| html! { <li dir="auto">{ i.text.clone() }</li> }) }
+                        </ul>
+                    </div>
+                }
+            }) }
         </section>
     }
 }

@@ -1,5 +1,6 @@
 //! The facilitator's console: phases, timer, tables and rounds, people and presence, the
-//! raised-hand queue, moderation, votes and exports. Laptop first, but usable on a tablet.
+//! raised-hand queue, moderation, themes, votes and exports. Laptop first, but usable on a
+//! tablet.
 
 use crate::api;
 use crate::components::chrome::{NoticeBar, TopBar};
@@ -20,6 +21,7 @@ mod phase;
 mod queue;
 mod remove_people;
 mod tables;
+mod themes;
 mod vote;
 use crate::components::question::Question;
 use actions::{action_rows, owners, top_results, ActionsCard};
@@ -31,6 +33,7 @@ use phase::{phase_card, TimerCan, TimerCard};
 use queue::queue_card;
 use remove_people::{remove_rows, RemovePeopleCard};
 use tables::{movable, table_rows, unseated, TablesCard};
+use themes::{themes_props, ThemesCard};
 use vote::{vote_card, votes_card};
 
 #[function_component(ConsolePage)]
@@ -38,6 +41,7 @@ pub fn console_page(p: &CafeProps) -> Html {
     let t = use_t();
     let page = use_cafe_page(&p.id, Viewer::Person);
     let mod_board = use_state(|| None::<BoardId>);
+    let theme_board = use_state(|| None::<BoardId>);
     let page = match page {
         Ok(page) => page,
         Err(waiting) => return waiting,
@@ -130,6 +134,18 @@ pub fn console_page(p: &CafeProps) -> Html {
             moderation_card(&ctx, state, board, mod_board.clone()),
         ),
         (
+            Card::Themes,
+            match (*theme_board).or(state.plenary) {
+                Some(b) => {
+                    let pick = theme_board.clone();
+                    let on_board = Callback::from(move |b| pick.set(Some(b)));
+                    let props = themes_props(&ctx, state, b, board_choices(t, state), on_board);
+                    html! { <ThemesCard ..props /> }
+                }
+                None => html! {},
+            },
+        ),
+        (
             Card::Harvest,
             html! { <HarvestCard tables={harvest_tables(&ctx, state)} /> },
         ),
@@ -206,6 +222,7 @@ enum Card {
     Hands,
     Tables,
     Ideas,
+    Themes,
     Harvest,
     Projector,
     NewVote,
@@ -227,6 +244,7 @@ impl Card {
             Card::Hands => "hands",
             Card::Tables => "tables",
             Card::Ideas => "ideas",
+            Card::Themes => "themes",
             Card::Harvest => "harvest",
             Card::Projector => "projector",
             Card::NewVote => "new-vote",
@@ -267,6 +285,7 @@ fn by_phase(phase: Phase) -> &'static [Card] {
         ],
         Phase::Group => &[
             Card::Phase,
+            Card::Themes,
             Card::Harvest,
             Card::Ideas,
             Card::NewVote,
@@ -367,7 +386,7 @@ mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    const ALL: [Card; 16] = [
+    const ALL: [Card; 17] = [
         Card::Phase,
         Card::Queue,
         Card::Question,
@@ -377,6 +396,7 @@ mod tests {
         Card::Hands,
         Card::Tables,
         Card::Ideas,
+        Card::Themes,
         Card::Harvest,
         Card::Projector,
         Card::NewVote,

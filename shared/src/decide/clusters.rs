@@ -18,7 +18,7 @@ impl CafeState {
         ideas: &[IdeaId],
     ) -> Decision {
         let mut ids = Ids(self.next_id);
-        self.may_group(a.me, board)?;
+        self.may_create_cluster(a.me, board)?;
         let title = clean_line(title, "cluster title", CLUSTER_TITLE_MAX)?;
         if self.clusters.len() >= CLUSTERS_PER_CAFE_MAX {
             return reject(

@@ -470,6 +470,11 @@ fn build(s: &CafeState, kind: u8, a: u8, b: u8, c: u8, n: u8, input: &mut Bytes)
                 default_visibility: VoteVisibility::Hidden,
                 auto_advance: c.is_multiple_of(3),
                 planned_rounds: u32::from(n % 4),
+                cluster_creators: if c.is_multiple_of(3) {
+                    ClusterCreators::Everyone
+                } else {
+                    ClusterCreators::Facilitators
+                },
             }),
         },
         1 => Command::Rename {

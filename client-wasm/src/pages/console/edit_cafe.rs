@@ -7,7 +7,7 @@ use crate::components::question::Question;
 use crate::i18n::use_t;
 use crate::session::Session;
 use cafe_shared::limits::{CAFE_DESCRIPTION_MAX, CAFE_TITLE_MAX};
-use cafe_shared::{CafeInfo, Command, Settings};
+use cafe_shared::{CafeInfo, ClusterCreators, Command, Settings};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -110,6 +110,7 @@ fn edit_form(p: &EditProps) -> Html {
     let cap = use_state(|| p.info.settings.default_per_item_cap.to_string());
     let auto = use_state(|| p.info.settings.auto_advance);
     let rounds = use_state(|| p.info.settings.planned_rounds.to_string());
+    let creators = use_state(|| p.info.settings.cluster_creators);
     let text = |s: &UseStateHandle<String>| {
         let s = s.clone();
         Callback::from(move |e: InputEvent| s.set(input_value(&e)))
@@ -121,7 +122,7 @@ fn edit_form(p: &EditProps) -> Html {
     let onsubmit = {
         let info = p.info.clone();
         let on_save = p.on_save.clone();
-        let (title, question, moderation, anonymous, budget, cap, auto, rounds) = (
+        let (title, question, moderation, anonymous, budget, cap, auto, rounds, creators) = (
             title.clone(),
             question.clone(),
             moderation.clone(),
@@ -130,6 +131,7 @@ fn edit_form(p: &EditProps) -> Html {
             cap.clone(),
             auto.clone(),
             rounds.clone(),
+            creators.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -151,6 +153,7 @@ fn edit_form(p: &EditProps) -> Html {
                     .trim()
                     .parse()
                     .unwrap_or(info.settings.planned_rounds),
+                cluster_creators: *creators,
                 ..info.settings.clone()
             };
             on_save.emit(Command::UpdateCafe {
@@ -217,6 +220,19 @@ fn edit_form(p: &EditProps) -> Html {
             if !p.can_change_anonymity {
                 <p class="muted small" id="edit-anon-help">{ t.t("edit.anonymous_locked") }</p>
             }
+            <fieldset class="field radio-group">
+                <legend>{ t.t("edit.cluster_creators") }</legend>
+                { for ClusterCreators::ALL.iter().map(|c| {
+                    let (creators, c) = (creators.clone(), *c);
+                    html! {
+                        <label class="check">
+                            <input type="radio" name="edit-cluster-creators" id={format!("edit-creators-{c}")}
+                                checked={*creators == c} onchange={Callback::from(move |_: Event| creators.set(c))} />
+                            <span>{ t.cluster_creators(c) }</span>
+                        </label>
+                    }
+                }) }
+            </fieldset>
             <div class="button-row">
                 <button id="edit-save" class="btn btn-primary" type="submit" disabled={p.saving}>
                     { if p.saving { t.t("edit.saving") } else { t.t("action.save") } }
