@@ -12,6 +12,7 @@ pub mod paged;
 #[cfg(feature = "full")]
 pub mod pages_of;
 pub mod question;
+pub mod reactions;
 pub mod results;
 pub mod timer;
 pub mod turnout;

@@ -3,8 +3,8 @@
 
 use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::model::{
-    Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person, Phase, Role, Round,
-    Settings, Table, Timer, Vote, VoteDraft,
+    Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person, Phase,
+    ProjectorView, Role, Round, Settings, Table, Timer, Vote, VoteDraft,
 };
 use crate::tagged::tagged_enum;
 use serde::{Deserialize, Serialize};
@@ -125,6 +125,9 @@ tagged_enum! {
         /// The board the projector shows; see [`CafeState::projector_board`](crate::CafeState).
         ProjectorSet {
             board: BoardId,
+            /// Left out for `board`, as every `projector_set` before word clouds was written.
+            #[serde(default, skip_serializing_if = "ProjectorView::is_board")]
+            view: ProjectorView,
         },
         ClusterCreated {
             cluster: Cluster,

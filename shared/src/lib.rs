@@ -18,6 +18,8 @@
 //! - [`limits`]: every bound in one place.
 //! - [`close`]: the WebSocket close codes and what a client does after each.
 //! - [`api`]: the HTTP API's request and response bodies.
+//! - [`reactions`]: the phone's reactions and how often one may send them (not events).
+//! - [`words`]: the words of a board's notes, counted for the projector's word cloud.
 //!
 //! Every wire word is written once: unit enums are declared with `wire_enum!` (in
 //! `wire_enum.rs`), which gives each its serde name, `as_str()` and `ALL` from one spelling.
@@ -36,11 +38,13 @@ pub mod ids;
 pub mod limits;
 pub mod model;
 mod permits;
+pub mod reactions;
 mod replay;
 pub mod shuffle;
 pub mod text;
 pub mod view;
 pub mod wire;
+pub mod words;
 
 pub use close::{AfterClose, CloseCode};
 pub use command::{Assignment, Command, ItemCount, Seat, SystemCommand};
@@ -49,6 +53,7 @@ pub use error::{ErrorCode, Rejection};
 pub use event::{Ballot, Event, Tally, TimerCause};
 pub use ids::*;
 pub use model::*;
+pub use reactions::{Reaction, ReactionCounts, ReactionLimiter};
 pub use replay::renumber::{IdError, IdKind, IdUse, Renumber};
 pub use replay::LATEST_MILLIS;
 pub use view::{Audience, Prior};

@@ -10,11 +10,13 @@ use crate::components::form::{event_value, input_value};
 use crate::components::host_banner::host_banner;
 use crate::components::ideas::{provenance_text, IdeaCard};
 use crate::components::question::Question;
+use crate::components::reactions::reaction_bar;
 use crate::components::results::{item_label, results_chart};
 use crate::components::turnout::turnout_line;
 use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
 use crate::pages::{person_name, CafeProps, Ctx};
+use crate::session::now_ms;
 use cafe_shared::limits::CLUSTER_TITLE_MAX;
 use cafe_shared::{BoardId, CafeState, ClusterId, Command, IdeaId, Phase, Vote, VoteStatus};
 use yew::prelude::*;
@@ -130,6 +132,9 @@ pub fn board_page(p: &CafeProps) -> Html {
             if matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group) { { hand_and_ready(&ctx, state) } }
             { screen }
             if matches!(phase, Phase::Vote | Phase::Results) { { hand_and_ready(&ctx, state) } }
+            if let Some(me) = c.me.filter(|me| state.may_react(*me).is_ok()) {
+                { reaction_bar(t, session, c.my_reactions.next_allowed_at(me, now_ms()).is_some(), c.reaction_refused) }
+            }
         </main>
         </>
     })

@@ -205,7 +205,7 @@ impl Event {
             | Event::IdeaHidden { idea, .. } => idea.0 = f(Ref, K::Idea, idea.0)?,
             Event::BoardLocked { board, .. }
             | Event::BoardColumnsSet { board, .. }
-            | Event::ProjectorSet { board } => {
+            | Event::ProjectorSet { board, .. } => {
                 board.0 = f(Ref, K::Board, board.0)?;
             }
             Event::ClusterCreated { cluster } => {
