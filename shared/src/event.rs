@@ -3,8 +3,8 @@
 
 use crate::ids::{BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::model::{
-    Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person, Phase,
-    ProjectorView, Role, Round, Settings, Table, Timer, Vote, VoteDraft,
+    Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person, Phase, ProjectorView,
+    Role, Round, Settings, Table, Timer, Vote, VoteDraft,
 };
 use crate::tagged::tagged_enum;
 use serde::{Deserialize, Serialize};

@@ -112,11 +112,8 @@ impl ReactionLimiter {
             return;
         }
         self.swept_at = now;
-        self.recent.retain(|_, times| {
-            times
-                .back()
-                .is_some_and(|t| now - *t < REACTION_WINDOW_MS)
-        });
+        self.recent
+            .retain(|_, times| times.back().is_some_and(|t| now - *t < REACTION_WINDOW_MS));
     }
 
     /// How many people the limiter remembers (for tests of its memory bound).

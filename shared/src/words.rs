@@ -50,7 +50,7 @@ pub fn word_counts<'a>(texts: impl IntoIterator<Item = &'a str>, max: usize) -> 
         .map(|(word, count)| WordCount { word, count })
         .collect();
     // Stable: equal counts keep the map's (alphabetical) order.
-    out.sort_by(|a, b| b.count.cmp(&a.count));
+    out.sort_by_key(|w| std::cmp::Reverse(w.count));
     out.truncate(max);
     out
 }
@@ -134,41 +134,110 @@ fn is_cjk(c: char) -> bool {
 const STOP_WORDS: [&[&str]; 6] = [
     // English
     &[
-        "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "was", "our",
-        "out", "has", "have", "with", "this", "that", "from", "they", "will", "would", "there",
-        "their", "what", "about", "which", "when", "more", "some", "than", "then", "them",
-        "these", "into", "its", "also", "how", "who", "should", "could", "been", "were", "your",
-        "very", "just", "other", "only", "such", "each", "don", "doesn", "isn", "let", "get",
+        "the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "was", "our", "out",
+        "has", "have", "with", "this", "that", "from", "they", "will", "would", "there", "their",
+        "what", "about", "which", "when", "more", "some", "than", "then", "them", "these", "into",
+        "its", "also", "how", "who", "should", "could", "been", "were", "your", "very", "just",
+        "other", "only", "such", "each", "don", "doesn", "isn", "let", "get",
     ],
     // French
     &[
         "les", "des", "une", "est", "pour", "que", "qui", "dans", "par", "sur", "pas", "plus",
-        "avec", "son", "ses", "aux", "ont", "sont", "mais", "nous", "vous", "ils", "elle",
-        "elles", "cette", "ces", "tout", "tous", "toutes", "comme", "être", "avoir", "fait",
-        "faire", "leur", "leurs", "entre", "aussi", "très", "bien", "peut", "sans", "sous",
-        "notre", "nos", "votre", "vos", "quand", "car", "donc",
+        "avec", "son", "ses", "aux", "ont", "sont", "mais", "nous", "vous", "ils", "elle", "elles",
+        "cette", "ces", "tout", "tous", "toutes", "comme", "être", "avoir", "fait", "faire",
+        "leur", "leurs", "entre", "aussi", "très", "bien", "peut", "sans", "sous", "notre", "nos",
+        "votre", "vos", "quand", "car", "donc",
     ],
     // Spanish
     &[
         "los", "las", "una", "uno", "unos", "unas", "del", "que", "por", "para", "con", "sin",
-        "sobre", "entre", "como", "más", "pero", "sus", "este", "esta", "estos", "estas",
-        "esto", "eso", "ese", "esa", "son", "está", "están", "ser", "hay", "muy", "todo",
-        "todos", "también", "cuando", "donde", "nos", "les", "porque", "puede", "nuestro",
-        "nuestra",
+        "sobre", "entre", "como", "más", "pero", "sus", "este", "esta", "estos", "estas", "esto",
+        "eso", "ese", "esa", "son", "está", "están", "ser", "hay", "muy", "todo", "todos",
+        "también", "cuando", "donde", "nos", "les", "porque", "puede", "nuestro", "nuestra",
     ],
     // Russian
     &[
-        "что", "как", "это", "для", "все", "всё", "так", "его", "она", "они", "оно", "был",
-        "была", "были", "быть", "будет", "при", "или", "уже", "еще", "ещё", "нет", "нам",
-        "них", "чтобы", "если", "только", "очень", "тоже", "также", "где", "когда", "который",
-        "которые", "этот", "эта", "эти", "свой", "себя", "можно", "нужно", "надо", "наш",
+        "что",
+        "как",
+        "это",
+        "для",
+        "все",
+        "всё",
+        "так",
+        "его",
+        "она",
+        "они",
+        "оно",
+        "был",
+        "была",
+        "были",
+        "быть",
+        "будет",
+        "при",
+        "или",
+        "уже",
+        "еще",
+        "ещё",
+        "нет",
+        "нам",
+        "них",
+        "чтобы",
+        "если",
+        "только",
+        "очень",
+        "тоже",
+        "также",
+        "где",
+        "когда",
+        "который",
+        "которые",
+        "этот",
+        "эта",
+        "эти",
+        "свой",
+        "себя",
+        "можно",
+        "нужно",
+        "надо",
+        "наш",
         "наши",
     ],
     // Arabic (one alef, no vowel marks, as normalise leaves them)
     &[
-        "على", "الى", "التي", "الذي", "الذين", "هذا", "هذه", "ذلك", "تلك", "كان", "كانت",
-        "يكون", "ليس", "لكن", "بين", "عند", "حتى", "مثل", "ايضا", "منذ", "نحن", "هناك", "فيها",
-        "فيه", "منها", "عليها", "وهو", "وهي", "اذا", "غير", "بعد", "قبل", "ضمن", "لها",
+        "على",
+        "الى",
+        "التي",
+        "الذي",
+        "الذين",
+        "هذا",
+        "هذه",
+        "ذلك",
+        "تلك",
+        "كان",
+        "كانت",
+        "يكون",
+        "ليس",
+        "لكن",
+        "بين",
+        "عند",
+        "حتى",
+        "مثل",
+        "ايضا",
+        "منذ",
+        "نحن",
+        "هناك",
+        "فيها",
+        "فيه",
+        "منها",
+        "عليها",
+        "وهو",
+        "وهي",
+        "اذا",
+        "غير",
+        "بعد",
+        "قبل",
+        "ضمن",
+        "لها",
         "لهم",
     ],
     // Chinese
@@ -199,7 +268,9 @@ mod tests {
         assert_eq!(got[0], ("remote".into(), 3));
         assert_eq!(got[1], ("trust".into(), 2));
         assert_eq!(got[2], ("need".into(), 1), "ties in alphabetical order");
-        assert!(!got.iter().any(|(w, _)| w == "the" || w == "and" || w == "or"));
+        assert!(!got
+            .iter()
+            .any(|(w, _)| w == "the" || w == "and" || w == "or"));
         assert_eq!(got.len(), 6, "{got:?}");
     }
 
@@ -224,7 +295,10 @@ mod tests {
         ]);
         assert!(got.contains(&("école".into(), 2)), "{got:?}");
         assert!(got.contains(&("été".into(), 2)));
-        assert!(got.contains(&("café-école".into(), 1)), "inner hyphens stay");
+        assert!(
+            got.contains(&("café-école".into(), 1)),
+            "inner hyphens stay"
+        );
         assert!(got.contains(&("genève".into(), 1)));
         assert!(got.contains(&("удалённая".into(), 2)));
         assert!(got.contains(&("работа".into(), 2)));

@@ -13,17 +13,42 @@ fn the_projector_shows_the_plenary_until_a_facilitator_picks_a_board() {
     assert_eq!(r.cafe.state.projector_board, None);
     assert_eq!(r.cafe.state.projected_board(), Some(r.plenary));
     // Choosing what is already shown changes nothing.
-    r.cafe
-        .noop(r.org, Command::SetProjector { board: r.plenary, view: ProjectorView::Board });
+    r.cafe.noop(
+        r.org,
+        Command::SetProjector {
+            board: r.plenary,
+            view: ProjectorView::Board,
+        },
+    );
     assert_eq!(
-        r.cafe.ok(r.fac, Command::SetProjector { board: r.board2, view: ProjectorView::Board }),
-        vec![Event::ProjectorSet { board: r.board2, view: ProjectorView::Board }]
+        r.cafe.ok(
+            r.fac,
+            Command::SetProjector {
+                board: r.board2,
+                view: ProjectorView::Board
+            }
+        ),
+        vec![Event::ProjectorSet {
+            board: r.board2,
+            view: ProjectorView::Board
+        }]
     );
     assert_eq!(r.cafe.state.projected_board(), Some(r.board2));
-    r.cafe
-        .noop(r.org, Command::SetProjector { board: r.board2, view: ProjectorView::Board });
+    r.cafe.noop(
+        r.org,
+        Command::SetProjector {
+            board: r.board2,
+            view: ProjectorView::Board,
+        },
+    );
     // Back to the plenary is an event like any other.
-    r.cafe.ok(r.org, Command::SetProjector { board: r.plenary, view: ProjectorView::Board });
+    r.cafe.ok(
+        r.org,
+        Command::SetProjector {
+            board: r.plenary,
+            view: ProjectorView::Board,
+        },
+    );
     assert_eq!(r.cafe.state.projected_board(), Some(r.plenary));
     r.cafe.assert_replays();
 }
@@ -34,7 +59,10 @@ fn only_facilitators_switch_and_only_to_a_board_that_exists() {
     for p in [r.host, r.part, r.remote, r.other] {
         r.cafe.rejects(
             p,
-            Command::SetProjector { board: r.board, view: ProjectorView::Board },
+            Command::SetProjector {
+                board: r.board,
+                view: ProjectorView::Board,
+            },
             ErrorCode::Forbidden,
         );
         assert_eq!(
@@ -54,13 +82,28 @@ fn only_facilitators_switch_and_only_to_a_board_that_exists() {
     // Any open phase; a closed café refuses it like every command but `set_phase`.
     for phase in [Phase::Ideate, Phase::Group, Phase::Vote, Phase::Results] {
         r.phase(phase);
-        r.cafe.ok(r.fac, Command::SetProjector { board: r.board, view: ProjectorView::Board });
-        r.cafe.ok(r.fac, Command::SetProjector { board: r.plenary, view: ProjectorView::Board });
+        r.cafe.ok(
+            r.fac,
+            Command::SetProjector {
+                board: r.board,
+                view: ProjectorView::Board,
+            },
+        );
+        r.cafe.ok(
+            r.fac,
+            Command::SetProjector {
+                board: r.plenary,
+                view: ProjectorView::Board,
+            },
+        );
     }
     r.phase(Phase::Closed);
     r.cafe.rejects(
         r.org,
-        Command::SetProjector { board: r.board, view: ProjectorView::Board },
+        Command::SetProjector {
+            board: r.board,
+            view: ProjectorView::Board,
+        },
         ErrorCode::NotAllowedInPhase,
     );
 }
@@ -100,7 +143,8 @@ fn the_word_cloud_is_a_view_of_the_projected_board() {
     r.cafe.ok(r.org, cloud(r.board2));
     assert_eq!(r.cafe.state.projected_board(), Some(r.board2));
     assert_eq!(r.cafe.state.projector_view, ProjectorView::WordCloud);
-    r.cafe.rejects(r.part, cloud(r.plenary), ErrorCode::Forbidden);
+    r.cafe
+        .rejects(r.part, cloud(r.plenary), ErrorCode::Forbidden);
     r.cafe.ok(
         r.org,
         Command::SetProjector {
@@ -127,8 +171,9 @@ fn the_view_is_left_out_of_the_wire_when_it_is_the_board() {
         serde_json::to_string(&e).expect("serializes"),
         r#"{"type":"projector_set","board":11}"#
     );
-    let c: Command = serde_json::from_str(r#"{"type":"set_projector","board":1,"view":"word_cloud"}"#)
-        .expect("parses");
+    let c: Command =
+        serde_json::from_str(r#"{"type":"set_projector","board":1,"view":"word_cloud"}"#)
+            .expect("parses");
     assert_eq!(
         c,
         Command::SetProjector {
@@ -138,7 +183,10 @@ fn the_view_is_left_out_of_the_wire_when_it_is_the_board() {
     );
     let mut r = Room::new();
     let json = serde_json::to_value(&r.cafe.state).expect("serializes");
-    assert!(json.get("projector_view").is_none(), "the default is left out");
+    assert!(
+        json.get("projector_view").is_none(),
+        "the default is left out"
+    );
     r.cafe.ok(
         r.org,
         Command::SetProjector {

@@ -49,7 +49,10 @@ async fn reactions_reach_the_projector_and_facilitators_and_the_eleventh_is_refu
         })
         .await;
     let party = counts(&[(Reaction::Party, 1)]);
-    assert_eq!(next_reactions(&mut projector).await, (party.clone(), party.clone()));
+    assert_eq!(
+        next_reactions(&mut projector).await,
+        (party.clone(), party.clone())
+    );
     assert_eq!(next_reactions(&mut org).await, (party.clone(), party));
 
     // Nine more within the window: all accepted, none of them an event (the café's position
