@@ -15,7 +15,7 @@ use crate::ids::PersonId;
 use crate::limits::{REACTIONS_PER_WINDOW, REACTION_WINDOW_MS};
 use crate::model::Millis;
 use crate::wire_enum::wire_enum;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::BTreeMap;
 
 wire_enum! {
     /// The fixed set of reactions (a free emoji field would need moderation).
@@ -53,7 +53,9 @@ pub type ReactionCounts = BTreeMap<Reaction, u32>;
 /// its own person.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReactionLimiter {
-    recent: HashMap<PersonId, VecDeque<Millis>>,
+    /// At most ten times per person, oldest first. (`BTreeMap` and `Vec`, which the phone's
+    /// bundle has anyway: a `HashMap` would add its hasher for nothing.)
+    recent: BTreeMap<PersonId, Vec<Millis>>,
     /// When people gone quiet were last forgotten (bounds the memory to the recent reactors).
     swept_at: Millis,
 }
@@ -96,13 +98,8 @@ impl ReactionLimiter {
         self.check(person, now)?;
         self.sweep(now);
         let times = self.recent.entry(person).or_default();
-        while times
-            .front()
-            .is_some_and(|t| now - *t >= REACTION_WINDOW_MS)
-        {
-            times.pop_front();
-        }
-        times.push_back(now);
+        times.retain(|t| now - *t < REACTION_WINDOW_MS);
+        times.push(now);
         Ok(())
     }
 
@@ -113,7 +110,7 @@ impl ReactionLimiter {
         }
         self.swept_at = now;
         self.recent
-            .retain(|_, times| times.back().is_some_and(|t| now - *t < REACTION_WINDOW_MS));
+            .retain(|_, times| times.last().is_some_and(|t| now - *t < REACTION_WINDOW_MS));
     }
 
     /// How many people the limiter remembers (for tests of its memory bound).
