@@ -7,8 +7,8 @@
 
 use crate::outbox::Outbox;
 use cafe_shared::{
-    Audience, CafeState, Command, ErrorCode, Event, Millis, PersonId, ReactionCounts,
-    ReactionLimiter, ResumePoint, Role, ServerFrame,
+    Audience, CafeState, Command, ErrorCode, Event, Millis, PersonId, ReactionCounts, ResumePoint,
+    Role, ServerFrame,
 };
 use serde::{Deserialize, Serialize};
 
@@ -114,8 +114,10 @@ pub struct ClientState {
     pub floor: Option<u64>,
     /// Reactions heard live (projector and facilitators only; they are never stored).
     pub reactions: Reactions,
-    /// My own recent reactions, so the buttons grey out when the café's rule says no.
-    pub my_reactions: ReactionLimiter,
+    /// When I last reacted (at most ten times), so the buttons grey out when the café's rule
+    /// ([`cafe_shared::next_reaction_at`]) says no. A plain list, not the server's
+    /// `ReactionLimiter`: a phone only counts its own, and a map would cost bundle bytes.
+    pub my_reactions: Vec<Millis>,
     /// When the server last refused one of my reactions as too many (a clock that differs
     /// from the server's by a little): the reaction bar says "wait a moment" quietly.
     pub reaction_refused: bool,
@@ -144,7 +146,7 @@ impl Default for ClientState {
             dirty: false,
             floor: None,
             reactions: Reactions::default(),
-            my_reactions: ReactionLimiter::default(),
+            my_reactions: Vec::new(),
             reaction_refused: false,
             raw_snapshot: None,
             raw_log: Vec::new(),

@@ -7,7 +7,8 @@ use crate::client_state::{backoff_ms, ClientState, ConnStatus, Next};
 use crate::outbox::Outbox;
 use crate::storage;
 use cafe_shared::{
-    AfterClose, ClientFrame, CloseCode, Command, Millis, Reaction, PROTOCOL_VERSION,
+    next_reaction_at, take_reaction, AfterClose, ClientFrame, CloseCode, Command, Millis, Reaction,
+    PROTOCOL_VERSION,
 };
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
@@ -427,13 +428,8 @@ impl Session {
         let (allowed, next) = {
             let mut c = self.client.borrow_mut();
             c.reaction_refused = false;
-            match c.me {
-                Some(me) => {
-                    let ok = c.my_reactions.take(me, now).is_ok();
-                    (ok, c.my_reactions.next_allowed_at(me, now))
-                }
-                None => (false, None),
-            }
+            let ok = c.me.is_some() && take_reaction(&mut c.my_reactions, now).is_ok();
+            (ok, next_reaction_at(&c.my_reactions, now))
         };
         if let Some(at) = next {
             let weak = Rc::downgrade(self);

@@ -53,7 +53,7 @@ pub use error::{ErrorCode, Rejection};
 pub use event::{Ballot, Event, Tally, TimerCause};
 pub use ids::*;
 pub use model::*;
-pub use reactions::{Reaction, ReactionCounts, ReactionLimiter};
+pub use reactions::{next_reaction_at, take_reaction, Reaction, ReactionCounts, ReactionLimiter};
 pub use replay::renumber::{IdError, IdKind, IdUse, Renumber};
 pub use replay::LATEST_MILLIS;
 pub use view::{Audience, Prior};

@@ -47,60 +47,64 @@ impl Reaction {
 /// Reactions per kind.
 pub type ReactionCounts = BTreeMap<Reaction, u32>;
 
-/// Each person's recent reactions, to allow at most [`REACTIONS_PER_WINDOW`] in any
-/// [`REACTION_WINDOW_MS`] (a sliding window: a burst of ten, then one more each time the
-/// oldest of them is ten seconds old). The server keeps one for the café, a phone one for
-/// its own person.
+/// The café's rule for one person, given the times of their recent reactions (oldest
+/// first): `None` when they may react at `now`, else when the next one is allowed. At most
+/// [`REACTIONS_PER_WINDOW`] in any [`REACTION_WINDOW_MS`] (a sliding window: a burst of ten,
+/// then one more each time the oldest of them is ten seconds old). A phone keeps its own
+/// list and asks this to grey its buttons; the server asks it through [`ReactionLimiter`].
+pub fn next_reaction_at(recent: &[Millis], now: Millis) -> Option<Millis> {
+    let in_window = recent
+        .iter()
+        .filter(|t| now - **t < REACTION_WINDOW_MS)
+        .count();
+    if in_window < REACTIONS_PER_WINDOW {
+        return None;
+    }
+    // The tenth newest leaving the window frees a slot.
+    recent
+        .get(recent.len() - REACTIONS_PER_WINDOW)
+        .map(|t| t + REACTION_WINDOW_MS)
+}
+
+/// Counts a reaction at `now` in `recent` if the rule allows it; `Err(when)` otherwise.
+/// Forgets what left the window, so the list holds at most ten times.
+pub fn take_reaction(recent: &mut Vec<Millis>, now: Millis) -> Result<(), Millis> {
+    if let Some(at) = next_reaction_at(recent, now) {
+        return Err(at);
+    }
+    recent.retain(|t| now - *t < REACTION_WINDOW_MS);
+    recent.push(now);
+    Ok(())
+}
+
+/// Everyone's recent reactions, for the server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReactionLimiter {
-    /// At most ten times per person, oldest first. (`BTreeMap` and `Vec`, which the phone's
-    /// bundle has anyway: a `HashMap` would add its hasher for nothing.)
     recent: BTreeMap<PersonId, Vec<Millis>>,
     /// When people gone quiet were last forgotten (bounds the memory to the recent reactors).
     swept_at: Millis,
 }
 
 impl ReactionLimiter {
-    /// When `person` may react next: `None` now, else the time the oldest reaction in the
-    /// window leaves it.
+    /// When `person` may react next: `None` now.
     pub fn next_allowed_at(&self, person: PersonId, now: Millis) -> Option<Millis> {
-        let times = self.recent.get(&person)?;
-        let in_window = times
-            .iter()
-            .filter(|t| now - **t < REACTION_WINDOW_MS)
-            .count();
-        if in_window < REACTIONS_PER_WINDOW {
-            return None;
-        }
-        // The window's reactions are the newest `in_window`; the oldest of them frees a slot.
-        times
-            .get(times.len() - in_window)
-            .map(|oldest| oldest + REACTION_WINDOW_MS)
+        next_reaction_at(self.recent.get(&person)?, now)
     }
 
-    /// Whether `person` may react now.
-    pub fn check(&self, person: PersonId, now: Millis) -> Result<(), Rejection> {
-        match self.next_allowed_at(person, now) {
-            None => Ok(()),
-            Some(at) => Err(Rejection::new(
+    /// Checks and, when allowed, counts one reaction of `person` at `now`; a refusal is not
+    /// counted.
+    pub fn take(&mut self, person: PersonId, now: Millis) -> Result<(), Rejection> {
+        self.sweep(now);
+        take_reaction(self.recent.entry(person).or_default(), now).map_err(|at| {
+            Rejection::new(
                 ErrorCode::RateLimited,
                 format!(
                     "at most {REACTIONS_PER_WINDOW} reactions in {} seconds; the next in {} s",
                     REACTION_WINDOW_MS / 1000,
                     (at - now + 999) / 1000
                 ),
-            )),
-        }
-    }
-
-    /// Checks and, when allowed, counts one reaction of `person` at `now`.
-    pub fn take(&mut self, person: PersonId, now: Millis) -> Result<(), Rejection> {
-        self.check(person, now)?;
-        self.sweep(now);
-        let times = self.recent.entry(person).or_default();
-        times.retain(|t| now - *t < REACTION_WINDOW_MS);
-        times.push(now);
-        Ok(())
+            )
+        })
     }
 
     /// Forgets everyone whose newest reaction left the window, at most once per window.
@@ -155,7 +159,17 @@ mod tests {
         assert_eq!(l.take(p, 11_000), Ok(()));
         // One slot freed, one used: full again until the second oldest (at 1,100) leaves.
         assert_eq!(l.next_allowed_at(p, 11_000), Some(11_100));
-        assert_eq!(l.check(p, 11_100), Ok(()));
+        assert_eq!(l.next_allowed_at(p, 11_100), None);
+        // The phone's own list follows the same rule.
+        let mut mine = Vec::new();
+        for i in 0..10 {
+            assert_eq!(take_reaction(&mut mine, i * 10), Ok(()));
+        }
+        assert_eq!(take_reaction(&mut mine, 500), Err(10_000));
+        assert_eq!(next_reaction_at(&mine, 9_999), Some(10_000));
+        assert_eq!(take_reaction(&mut mine, 10_000), Ok(()));
+        assert_eq!(next_reaction_at(&mine, 10_000), Some(10_010));
+        assert_eq!(mine.len(), 10, "what left the window is forgotten");
     }
 
     #[test]

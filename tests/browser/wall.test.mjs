@@ -149,11 +149,14 @@ describe('the word cloud and reactions', () => {
     await ana.click('#reactions button[data-reaction="party"]');
     await projector.waitForSelector('.proj-float[data-reaction="party"]', WAIT);
     assert.equal((await projector.textContent('.proj-float[data-reaction="party"]')).trim(), '🎉');
+    await projector.screenshot({ path: join(shots, 'projector-reaction-1920.png') });
     await org.waitForSelector('#console-reactions .reaction-count[data-reaction="party"]', WAIT);
     assert.match(await org.textContent('#console-reactions .reaction-count[data-reaction="party"]'), /🎉\s*1/);
     // Ben's heart too; the console counts both kinds.
     await ben.click('#reactions button[data-reaction="heart"]');
     await org.waitForSelector('#console-reactions .reaction-count[data-reaction="heart"]', WAIT);
+    assert.equal(await org.inputValue('#projector-view-choice'), 'word_cloud');
+    await org.locator('[data-card="projector"] > section').screenshot({ path: join(shots, 'console-projector-reactions-1366.png') });
     assert.deepEqual(await audit(org), [], 'axe: console with reaction counts');
   });
 

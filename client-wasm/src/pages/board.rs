@@ -18,7 +18,9 @@ use crate::i18n::{use_t, T};
 use crate::pages::{person_name, CafeProps, Ctx};
 use crate::session::now_ms;
 use cafe_shared::limits::CLUSTER_TITLE_MAX;
-use cafe_shared::{BoardId, CafeState, ClusterId, Command, IdeaId, Phase, Vote, VoteStatus};
+use cafe_shared::{
+    next_reaction_at, BoardId, CafeState, ClusterId, Command, IdeaId, Phase, Vote, VoteStatus,
+};
 use yew::prelude::*;
 
 #[function_component(BoardPage)]
@@ -132,8 +134,8 @@ pub fn board_page(p: &CafeProps) -> Html {
             if matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group) { { hand_and_ready(&ctx, state) } }
             { screen }
             if matches!(phase, Phase::Vote | Phase::Results) { { hand_and_ready(&ctx, state) } }
-            if let Some(me) = c.me.filter(|me| state.may_react(*me).is_ok()) {
-                { reaction_bar(t, session, c.my_reactions.next_allowed_at(me, now_ms()).is_some(), c.reaction_refused) }
+            if ctx.allowed(|me| state.may_react(me)) {
+                { reaction_bar(t, session, next_reaction_at(&c.my_reactions, now_ms()).is_some(), c.reaction_refused) }
             }
         </main>
         </>
