@@ -7,8 +7,8 @@
 
 use crate::outbox::Outbox;
 use cafe_shared::{
-    Audience, CafeState, Command, ErrorCode, Event, Millis, PersonId, ResumePoint, Role,
-    ServerFrame,
+    Audience, CafeState, Command, ErrorCode, Event, Millis, PersonId, ReactionCounts, ResumePoint,
+    Role, ServerFrame,
 };
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +73,15 @@ pub fn parse_frame(text: &str) -> Option<ServerFrame> {
     serde_json::from_str(text).ok()
 }
 
+/// The `reactions` frames received: how many (a new one is what the projector floats), the
+/// latest frame's `added`, and the running totals.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reactions {
+    pub frames: u64,
+    pub added: ReactionCounts,
+    pub totals: ReactionCounts,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClientState {
     pub state: CafeState,
@@ -103,6 +112,15 @@ pub struct ClientState {
     /// board tells the person they have the floor. Not kept in the state (nobody else needs
     /// it) nor restored from storage (a reload later must not call them again).
     pub floor: Option<u64>,
+    /// Reactions heard live (projector and facilitators only; they are never stored).
+    pub reactions: Reactions,
+    /// When I last reacted (at most ten times), so the buttons grey out when the café's rule
+    /// ([`cafe_shared::next_reaction_at`]) says no. A plain list, not the server's
+    /// `ReactionLimiter`: a phone only counts its own, and a map would cost bundle bytes.
+    pub my_reactions: Vec<Millis>,
+    /// When the server last refused one of my reactions as too many (a clock that differs
+    /// from the server's by a little): the reaction bar says "wait a moment" quietly.
+    pub reaction_refused: bool,
     /// The last snapshot frame's text and the event frames applied since (see [`Stored`]).
     raw_snapshot: Option<String>,
     raw_log: Vec<String>,
@@ -127,6 +145,9 @@ impl Default for ClientState {
             bye_reconnect: None,
             dirty: false,
             floor: None,
+            reactions: Reactions::default(),
+            my_reactions: Vec::new(),
+            reaction_refused: false,
             raw_snapshot: None,
             raw_log: Vec::new(),
         }
@@ -295,7 +316,15 @@ impl ClientState {
                 Next::Nothing
             }
             ServerFrame::Reject { id, code, message } => {
-                self.outbox.reject(&id);
+                let entry = self.outbox.reject(&id);
+                // Too many reactions is no error to alarm anyone with: the reaction bar
+                // says it quietly.
+                if code == ErrorCode::RateLimited
+                    && entry.is_some_and(|e| e.command.starts_with(r#"{"type":"react""#))
+                {
+                    self.reaction_refused = true;
+                    return Next::Nothing;
+                }
                 let notice = Notice { code, message };
                 self.rejected = Some((id, notice.clone()));
                 self.notice = Some(notice);
@@ -308,6 +337,12 @@ impl ClientState {
                     self.best_rtt = Some(rtt);
                     self.clock_offset = server_time + rtt / 2 - now;
                 }
+                Next::Nothing
+            }
+            ServerFrame::Reactions { added, totals } => {
+                self.reactions.frames += 1;
+                self.reactions.added = added;
+                self.reactions.totals = totals;
                 Next::Nothing
             }
             ServerFrame::Error { code, message } => {
@@ -662,6 +697,10 @@ mod tests {
                 message: "m".into(),
                 reconnect: true,
             },
+            ServerFrame::Reactions {
+                added: [(cafe_shared::Reaction::Party, 1)].into(),
+                totals: [(cafe_shared::Reaction::Party, 3)].into(),
+            },
         ];
         for f in frames {
             let text = serde_json::to_string(&f).unwrap();
@@ -669,6 +708,51 @@ mod tests {
         }
         assert_eq!(parse_frame(r#"{"type":"new_thing"}"#), None);
         assert_eq!(parse_frame("nope"), None);
+    }
+
+    #[test]
+    fn reactions_are_counted_and_a_refused_reaction_raises_no_alarm() {
+        use cafe_shared::Reaction;
+        let mut c = ClientState::default();
+        c.handle(
+            ServerFrame::Reactions {
+                added: [(Reaction::Party, 2)].into(),
+                totals: [(Reaction::Party, 5), (Reaction::Heart, 1)].into(),
+            },
+            0,
+        );
+        assert_eq!(c.reactions.frames, 1);
+        assert_eq!(c.reactions.totals.get(&Reaction::Party), Some(&5));
+        // Too many reactions: the bar says so quietly, no notice.
+        c.enqueue(
+            "r1".into(),
+            &Command::React {
+                reaction: Reaction::Heart,
+            },
+            0,
+        );
+        c.handle(
+            ServerFrame::Reject {
+                id: "r1".into(),
+                code: ErrorCode::RateLimited,
+                message: "wait".into(),
+            },
+            0,
+        );
+        assert!(c.reaction_refused);
+        assert_eq!(c.notice, None);
+        assert!(c.outbox.is_empty());
+        // Any other refusal is still shown.
+        c.enqueue("h1".into(), &Command::RaiseHand, 0);
+        c.handle(
+            ServerFrame::Reject {
+                id: "h1".into(),
+                code: ErrorCode::RateLimited,
+                message: "slow down".into(),
+            },
+            0,
+        );
+        assert_eq!(c.notice.map(|n| n.code), Some(ErrorCode::RateLimited));
     }
 
     #[test]

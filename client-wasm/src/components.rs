@@ -15,6 +15,7 @@ pub mod paged;
 #[cfg(feature = "staff")]
 pub mod pages_of;
 pub mod question;
+pub mod reactions;
 pub mod results;
 pub mod timer;
 pub mod timer_cue;

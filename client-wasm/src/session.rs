@@ -6,7 +6,10 @@
 use crate::client_state::{backoff_ms, ClientState, ConnStatus, Next};
 use crate::outbox::Outbox;
 use crate::storage;
-use cafe_shared::{AfterClose, ClientFrame, CloseCode, Command, Millis, PROTOCOL_VERSION};
+use cafe_shared::{
+    next_reaction_at, take_reaction, AfterClose, ClientFrame, CloseCode, Command, Millis, Reaction,
+    PROTOCOL_VERSION,
+};
 use gloo_events::EventListener;
 use gloo_timers::callback::{Interval, Timeout};
 use std::cell::{Cell, RefCell};
@@ -59,6 +62,8 @@ pub struct Session {
     last_rx: Cell<f64>,
     saved_outbox: RefCell<String>,
     retry: RefCell<Option<Timeout>>,
+    /// Re-renders when the reaction rule allows the next one (the buttons come back).
+    reaction_wake: RefCell<Option<Timeout>>,
     timers: RefCell<Vec<Interval>>,
     listeners: RefCell<Vec<EventListener>>,
     on_change: Box<dyn Fn()>,
@@ -104,6 +109,7 @@ impl Session {
             last_rx: Cell::new(js_sys::Date::now()),
             saved_outbox: RefCell::new(outbox_json),
             retry: RefCell::new(None),
+            reaction_wake: RefCell::new(None),
             timers: RefCell::new(Vec::new()),
             listeners: RefCell::new(Vec::new()),
             on_change: Box::new(on_change),
@@ -413,6 +419,32 @@ impl Session {
         }
         (self.on_change)();
         id
+    }
+
+    /// Sends a reaction when the café's rule allows one now (the buttons are greyed
+    /// otherwise; this keeps a quick double tap from sending one too many).
+    pub fn react(self: &Rc<Self>, reaction: Reaction) {
+        let now = now_ms();
+        let (allowed, next) = {
+            let mut c = self.client.borrow_mut();
+            c.reaction_refused = false;
+            let ok = c.me.is_some() && take_reaction(&mut c.my_reactions, now).is_ok();
+            (ok, next_reaction_at(&c.my_reactions, now))
+        };
+        if let Some(at) = next {
+            let weak = Rc::downgrade(self);
+            let wake = Timeout::new((at - now).clamp(0, 60_000) as u32 + 20, move || {
+                if let Some(s) = weak.upgrade() {
+                    (s.on_change)();
+                }
+            });
+            *self.reaction_wake.borrow_mut() = Some(wake);
+        }
+        if allowed {
+            self.send(Command::React { reaction });
+        } else {
+            (self.on_change)();
+        }
     }
 
     /// The called person read "You have the floor".

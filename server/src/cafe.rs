@@ -24,6 +24,7 @@ mod outcomes;
 pub use conn::{encode, now_millis, CloseReason, ConnId, ConnLink, Out};
 pub use handle::{CafeHandle, Gone, Msg, RemoteOutcome, RemoteWelcome};
 
+pub(crate) use batch::shows_reactions;
 use batch::{Batch, BusEntry, Private};
 use frames::{project_entry, project_entry_with, snapshot_frame, RingEntry};
 use outcomes::{Outcome, Outcomes};
@@ -34,7 +35,7 @@ use crate::metrics::Metrics;
 use crate::store::{CommandRecord, LoadedCafe, Store, StoreError, StoredEvent};
 use cafe_shared::{
     Audience, CafeId, CafeState, CloseCode, Command, Ctx, ErrorCode, Event, Millis, PersonId,
-    Rejection, ResumePoint, SystemCommand, Timer,
+    ReactionCounts, ReactionLimiter, Rejection, ResumePoint, SystemCommand, Timer,
 };
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -87,6 +88,10 @@ pub struct Actor {
     /// person, for presence.
     owned: Option<Owned>,
     remote: HashMap<(String, ConnId), Option<PersonId>>,
+    /// Reactions are transient (`cafe_shared::reactions`): who sent how many lately, and
+    /// the counts since the café was loaded, in memory only.
+    reactions: ReactionLimiter,
+    reaction_totals: ReactionCounts,
 }
 
 /// Where a command's answer goes.
@@ -141,6 +146,8 @@ impl Actor {
             snapshot_task: None,
             owned: init.owned,
             remote: HashMap::new(),
+            reactions: ReactionLimiter::default(),
+            reaction_totals: ReactionCounts::new(),
         };
         // Replay after the snapshot; only the newest events need their projections (the
         // resume ring), the older ones are just applied.
@@ -569,6 +576,23 @@ impl Actor {
             seed: rand::random(),
         };
         let outcome = match self.state.decide(&ctx, command) {
+            // Allowed to react, and not too often: broadcast after the batch, stored
+            // nowhere, not even as a command record (a re-send after a restart only floats
+            // one more emoji).
+            Ok(_) if matches!(command, Command::React { .. }) => {
+                match (command, self.reactions.take(person, now)) {
+                    (Command::React { reaction }, Ok(())) => {
+                        *b.reactions.entry(*reaction).or_default() += 1;
+                        *self.reaction_totals.entry(*reaction).or_default() += 1;
+                        Outcome::Ack(self.seq)
+                    }
+                    (_, Err(r)) => {
+                        self.metrics.rejects.inc();
+                        Outcome::Reject(r.code, r.message)
+                    }
+                    _ => Outcome::Reject(ErrorCode::Internal, "not a reaction".into()),
+                }
+            }
             Ok(events) => {
                 for e in events {
                     self.emit(b, e, Some((person, key.1.clone())), now);

@@ -160,6 +160,11 @@ pub enum Broadcast {
     Leaving {
         token: u64,
     },
+    /// A `reactions` frame for the projector and facilitators (transient: no seq).
+    Reactions {
+        token: u64,
+        frame: String,
+    },
 }
 
 /// One committed batch, encoded once per audience.

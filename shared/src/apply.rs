@@ -209,8 +209,9 @@ impl CafeState {
                     b.locked = *locked;
                 }
             }
-            Event::ProjectorSet { board } => {
+            Event::ProjectorSet { board, view } => {
                 self.projector_board = Some(*board);
+                self.projector_view = *view;
             }
             Event::BoardColumnsSet { board, columns } => {
                 if let Some(b) = self.boards.get_mut(board) {

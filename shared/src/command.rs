@@ -5,9 +5,10 @@ use crate::ids::{
     ActionId, BoardId, CafeId, ClusterId, IdeaId, ItemId, JoinCode, PersonId, TableId, VoteId,
 };
 use crate::model::{
-    ActionStatus, Language, Location, Mode, Phase, Role, Settings, TableKind, VoteDraft, VoteScope,
-    VoteTarget, VoteVisibility,
+    ActionStatus, Language, Location, Mode, Phase, ProjectorView, Role, Settings, TableKind,
+    VoteDraft, VoteScope, VoteTarget, VoteVisibility,
 };
+use crate::reactions::Reaction;
 use serde::{Deserialize, Serialize};
 
 /// Commands a connected person sends in a `command` frame.
@@ -171,9 +172,19 @@ pub enum Command {
         board: BoardId,
         columns: Vec<String>,
     },
-    /// Facilitator: the board the projector shows (the plenary until one is chosen).
+    /// Facilitator: the board the projector shows (the plenary until one is chosen), and
+    /// how: its phase's screen (`board`, the default) or a word cloud of its notes.
     SetProjector {
         board: BoardId,
+        #[serde(default, skip_serializing_if = "ProjectorView::is_board")]
+        view: ProjectorView,
+    },
+
+    // ----- reactions -----
+    /// Anyone: a reaction from the phone, floated on the projector and counted for the
+    /// facilitators. Transient: no event, nothing stored (see `crate::reactions`).
+    React {
+        reaction: Reaction,
     },
 
     // ----- grouping -----

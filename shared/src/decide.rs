@@ -144,7 +144,8 @@ impl CafeState {
             Command::HarvestIdeas { ideas } => self.decide_harvest_ideas(&a, ideas),
             Command::HarvestCluster { cluster } => self.decide_harvest_cluster(&a, *cluster),
             Command::LockBoard { board, locked } => self.decide_lock_board(&a, *board, *locked),
-            Command::SetProjector { board } => self.decide_set_projector(&a, *board),
+            Command::SetProjector { board, view } => self.decide_set_projector(&a, *board, *view),
+            Command::React { .. } => self.decide_react(&a),
             Command::SetBoardColumns { board, columns } => {
                 self.decide_set_board_columns(&a, *board, columns)
             }

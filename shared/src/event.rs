@@ -4,7 +4,7 @@
 use crate::ids::{ActionId, BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::model::{
     Action, ActionStatus, Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person,
-    Phase, Role, Round, Settings, Table, Timer, Vote, VoteDraft,
+    Phase, ProjectorView, Role, Round, Settings, Table, Timer, Vote, VoteDraft,
 };
 use crate::tagged::tagged_enum;
 use serde::{Deserialize, Serialize};
@@ -145,6 +145,9 @@ tagged_enum! {
         /// The board the projector shows; see [`CafeState::projector_board`](crate::CafeState).
         ProjectorSet {
             board: BoardId,
+            /// Left out for `board`, as every `projector_set` before word clouds was written.
+            #[serde(default, skip_serializing_if = "ProjectorView::is_board")]
+            view: ProjectorView,
         },
         ClusterCreated {
             cluster: Cluster,

@@ -19,6 +19,8 @@
 //! - [`close`]: the WebSocket close codes and what a client does after each.
 //! - [`api`]: the HTTP API's request and response bodies.
 //! - [`screens`]: which build of the browser app each page address gets.
+//! - [`reactions`]: the phone's reactions and how often one may send them (not events).
+//! - [`words`]: the words of a board's notes, counted for the projector's word cloud.
 //!
 //! Every wire word is written once: unit enums are declared with `wire_enum!` (in
 //! `wire_enum.rs`), which gives each its serde name, `as_str()` and `ALL` from one spelling.
@@ -37,12 +39,14 @@ pub mod ids;
 pub mod limits;
 pub mod model;
 mod permits;
+pub mod reactions;
 mod replay;
 pub mod screens;
 pub mod shuffle;
 pub mod text;
 pub mod view;
 pub mod wire;
+pub mod words;
 
 pub use close::{AfterClose, CloseCode};
 pub use command::{Assignment, Command, ItemCount, Seat, SystemCommand};
@@ -51,6 +55,7 @@ pub use error::{ErrorCode, Rejection};
 pub use event::{Ballot, Event, Tally, TimerCause};
 pub use ids::*;
 pub use model::*;
+pub use reactions::{next_reaction_at, take_reaction, Reaction, ReactionCounts, ReactionLimiter};
 pub use replay::renumber::{IdError, IdKind, IdUse, Renumber};
 pub use replay::LATEST_MILLIS;
 pub use view::{Audience, Prior};

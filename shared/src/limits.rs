@@ -43,3 +43,11 @@ pub const COMMAND_ID_MAX: usize = 64;
 /// Largest WebSocket message the server reads. The biggest legal command (an idea of 500
 /// characters of 4-byte UTF-8, escaped) is far below this.
 pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+
+/// Reactions one person may send in any window of [`REACTION_WINDOW_MS`]
+/// (see [`crate::reactions::ReactionLimiter`]).
+pub const REACTIONS_PER_WINDOW: usize = 10;
+pub const REACTION_WINDOW_MS: i64 = 10_000;
+
+/// Words in the projector's word cloud: more would be too small to read from the back.
+pub const WORD_CLOUD_MAX: usize = 40;

@@ -70,6 +70,27 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// What the projector shows of its board ([`CafeState::projector_view`]).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub enum ProjectorView {
+        /// The phase's own screen: the notes, the themes, the ballot, the results.
+        #[default]
+        Board => "board",
+        /// The words of the board's notes, sized by how often they occur
+        /// ([`crate::words::word_counts`]).
+        WordCloud => "word_cloud",
+    }
+}
+
+impl ProjectorView {
+    /// For `skip_serializing_if`: the default is left out, so what was written before the
+    /// field existed is written the same way still.
+    pub fn is_board(&self) -> bool {
+        *self == ProjectorView::Board
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     /// Authors of ideas are shown to nobody but the author.
@@ -563,6 +584,9 @@ pub struct CafeState {
     /// existed) shows the plenary. See [`CafeState::projected_board`].
     #[serde(default)]
     pub projector_board: Option<BoardId>,
+    /// How the projector shows that board; left out (and read as `board`) by default.
+    #[serde(default, skip_serializing_if = "ProjectorView::is_board")]
+    pub projector_view: ProjectorView,
     pub rounds: Vec<Round>,
     #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     pub ideas: BTreeMap<IdeaId, Idea>,
@@ -629,6 +653,7 @@ impl Default for CafeState {
             boards: BTreeMap::new(),
             plenary: None,
             projector_board: None,
+            projector_view: ProjectorView::Board,
             rounds: Vec::new(),
             ideas: BTreeMap::new(),
             clusters: BTreeMap::new(),

@@ -644,6 +644,12 @@ impl CafeState {
         self.may_manage_board(me, board)
     }
 
+    /// `React`: anyone still in the café, in any phase but closed. How often is the
+    /// [`ReactionLimiter`](crate::reactions::ReactionLimiter)'s to say.
+    pub fn may_react(&self, me: PersonId) -> Result<(), Rejection> {
+        self.acting(me).map(drop)
+    }
+
     // ----- clusters -----
 
     /// The grouping rule behind every cluster command (`MoveIdea` needs no more):

@@ -282,7 +282,10 @@ impl CafeState {
                 board: *board,
                 locked: *locked,
             }),
-            Event::ProjectorSet { board } => by_org(Command::SetProjector { board: *board }),
+            Event::ProjectorSet { board, view } => by_org(Command::SetProjector {
+                board: *board,
+                view: *view,
+            }),
             Event::BoardColumnsSet { board, columns } => by_org(Command::SetBoardColumns {
                 board: *board,
                 columns: columns.clone(),

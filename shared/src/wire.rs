@@ -8,6 +8,7 @@ use crate::event::Event;
 use crate::ids::{CafeId, PersonId};
 use crate::limits::COMMAND_ID_MAX;
 use crate::model::{CafeState, Millis, Role};
+use crate::reactions::ReactionCounts;
 use crate::tagged::tagged_enum;
 use crate::view::Audience;
 use serde::{Deserialize, Serialize};
@@ -91,6 +92,13 @@ tagged_enum! {
         Pong {
             t: i64,
             server_time: Millis,
+        },
+        /// Reactions sent since the last such frame (`added`) and the running counts since
+        /// the café was loaded (`totals`). Only the projector and the facilitators get it,
+        /// and it is transient: no `seq`, never replayed on resume (see `crate::reactions`).
+        Reactions {
+            added: ReactionCounts,
+            totals: ReactionCounts,
         },
         /// A problem with the connection rather than with one command.
         Error {

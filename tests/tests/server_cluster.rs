@@ -835,3 +835,48 @@ async fn relayed_sockets_keep_per_audience_privacy() {
         .assert_matches_fresh(&org, &cafe.organiser_token)
         .await;
 }
+
+/// Reactions are transient frames, not events: they still reach a projector and a
+/// facilitator connected through another node than the owner's, and never a participant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reactions_reach_a_projector_on_another_node() {
+    use cafe_shared::Reaction;
+    let d = Deployment::new().await;
+    let a = d.node("a").await;
+    let b = d.node("b").await;
+    let cafe = a.api.create_cafe("Reactions", "Olga", json!({})).await;
+    let mut org = b.api.enter(&cafe.organiser_token).await;
+    org.ideate().await;
+    let mut projector = b.api.enter(&cafe.projector_token).await;
+    let (_, mut carla_b) = b.arrive(&cafe.code, "Carla", Location::Room).await;
+    let (_, mut bruno_a) = a.arrive(&cafe.code, "Bruno", Location::Room).await;
+    bruno_a
+        .ok(Command::React {
+            reaction: Reaction::Clap,
+        })
+        .await;
+    let want: cafe_shared::ReactionCounts = [(Reaction::Clap, 1)].into();
+    for (who, cl) in [
+        ("the projector on b", &mut projector),
+        ("the organiser on b", &mut org),
+    ] {
+        loop {
+            match cl.next().await {
+                Some(ServerFrame::Reactions { added, totals }) => {
+                    assert_eq!((&added, &totals), (&want, &want), "{who}");
+                    break;
+                }
+                Some(_) => continue,
+                None => panic!("{who} was disconnected"),
+            }
+        }
+    }
+    carla_b.barrier().await;
+    assert!(
+        !carla_b
+            .frames
+            .iter()
+            .any(|f| matches!(f, ServerFrame::Reactions { .. })),
+        "a participant on b hears no reactions"
+    );
+}

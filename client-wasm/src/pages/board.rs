@@ -12,14 +12,18 @@ use crate::components::form::{event_value, input_value};
 use crate::components::host_banner::host_banner;
 use crate::components::ideas::{provenance_text, IdeaCard};
 use crate::components::question::Question;
+use crate::components::reactions::reaction_bar;
 use crate::components::results::{item_label, results_chart};
 use crate::components::timer_cue::TimerCue;
 use crate::components::turnout::turnout_line;
 use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_t, T};
 use crate::pages::{person_name, CafeProps, Ctx};
+use crate::session::now_ms;
 use cafe_shared::limits::CLUSTER_TITLE_MAX;
-use cafe_shared::{BoardId, CafeState, ClusterId, Command, IdeaId, Phase, Vote, VoteStatus};
+use cafe_shared::{
+    next_reaction_at, BoardId, CafeState, ClusterId, Command, IdeaId, Phase, Vote, VoteStatus,
+};
 use yew::prelude::*;
 
 #[function_component(BoardPage)]
@@ -142,6 +146,9 @@ pub fn board_page(p: &CafeProps) -> Html {
             // The timed phases: whether this phone beeps when time is up.
             if matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group | Phase::Vote) {
                 <div class="cue-row"><TimerCue timer={state.timer} clock_offset={c.clock_offset} /></div>
+            }
+            if ctx.allowed(|me| state.may_react(me)) {
+                { reaction_bar(t, session, next_reaction_at(&c.my_reactions, now_ms()).is_some(), c.reaction_refused) }
             }
         </main>
         </>

@@ -9,7 +9,7 @@ use crate::hooks::{use_cafe_page, Viewer};
 use crate::i18n::{use_t, T};
 use crate::pages::{CafeProps, Ctx};
 use crate::session::now_ms;
-use cafe_shared::{BoardId, CafeState, Command, Phase};
+use cafe_shared::{BoardId, CafeState, Command, Phase, ProjectorView, ReactionCounts};
 use yew::prelude::*;
 
 mod actions;
@@ -154,6 +154,7 @@ pub fn console_page(p: &CafeProps) -> Html {
             projector_card(
                 &ctx,
                 state,
+                &c.reactions.totals,
                 page.creds
                     .as_ref()
                     .and_then(|c| c.projector_token.as_deref()),
@@ -343,14 +344,33 @@ fn slots(t: T, phase: Phase, now: Vec<(Card, Html)>, rest: Vec<(Card, Html)>) ->
 }
 
 /// What the projector shows, switched from here so nobody touches the projector's laptop.
-fn projector_card(ctx: &Ctx, state: &CafeState, token: Option<&str>, id: &str) -> Html {
+fn projector_card(
+    ctx: &Ctx,
+    state: &CafeState,
+    reactions: &ReactionCounts,
+    token: Option<&str>,
+    id: &str,
+) -> Html {
     let t = ctx.t;
     let shown = state.projected_board();
+    let view = state.projector_view;
     let send = ctx.send();
     let can = shown.is_some_and(|b| ctx.allowed(|me| state.may_set_projector(me, b)));
-    let on_change = Callback::from(move |e: Event| {
-        if let Ok(b) = crate::components::form::event_value(&e).parse::<u64>() {
-            send.emit(Command::SetProjector { board: BoardId(b) });
+    let on_change = {
+        let send = send.clone();
+        Callback::from(move |e: Event| {
+            if let Ok(b) = crate::components::form::event_value(&e).parse::<u64>() {
+                send.emit(Command::SetProjector {
+                    board: BoardId(b),
+                    view,
+                });
+            }
+        })
+    };
+    let on_view = Callback::from(move |e: Event| {
+        let v = ProjectorView::from_wire(&crate::components::form::event_value(&e));
+        if let (Some(board), Some(view)) = (shown, v) {
+            send.emit(Command::SetProjector { board, view });
         }
     });
     html! {
@@ -362,7 +382,27 @@ fn projector_card(ctx: &Ctx, state: &CafeState, token: Option<&str>, id: &str) -
                     <option value={b.0.to_string()} selected={Some(b) == shown}>{ name }</option>
                 }) }
             </select>
+            <label class="label" for="projector-view-choice">{ t.t("console.projector_view") }</label>
+            <select id="projector-view-choice" class="input" disabled={!can} onchange={on_view}>
+                { for ProjectorView::ALL.into_iter().map(|v| html! {
+                    <option value={v.as_str()} selected={v == view}>{ t.t(&format!("projector_view.{}", v.as_str())) }</option>
+                }) }
+            </select>
             <p class="muted small">{ t.t("console.projector_hint") }</p>
+            // The server's counts since it loaded the café, as of the last reaction this
+            // console heard: reactions are not stored, so a console opened later starts blank.
+            <p class="reaction-counts" id="console-reactions" aria-live="polite">
+                <span class="label">{ t.t("console.reactions") }</span>
+                if reactions.is_empty() {
+                    <span class="muted">{ t.t("console.no_reactions") }</span>
+                }
+                { for reactions.iter().map(|(r, n)| html! {
+                    <span class="reaction-count" role="img" data-reaction={r.as_str()}
+                        aria-label={t.f("console.reaction_count", &[("what", &t.t(&format!("reaction.{}", r.as_str()))), ("n", n)])}>
+                        { r.emoji() }{ " " }{ n }
+                    </span>
+                }) }
+            </p>
             if let Some(pt) = token {
                 <a id="projector-link" class="btn" target="_blank" rel="noopener" href={format!("/c/{id}/projector#token={pt}")}>{ t.t("nav.projector") }</a>
             }

@@ -17,7 +17,14 @@ use crate::components::turnout::turnout_line;
 use crate::hooks::{use_cafe_page, Viewer};
 use crate::i18n::{use_t, T};
 use crate::pages::CafeProps;
-use cafe_shared::{BoardId, CafeState, Idea, Phase, Timer, Vote, VoteId, VoteStatus};
+use cafe_shared::limits::WORD_CLOUD_MAX;
+use cafe_shared::words::word_counts;
+use cafe_shared::{
+    BoardId, CafeState, Idea, Phase, ProjectorView, Reaction, ReactionCounts, Timer, Vote, VoteId,
+    VoteStatus,
+};
+use gloo_timers::callback::Timeout;
+use std::collections::VecDeque;
 use yew::prelude::*;
 
 /// The wall shows the newest notes up to this many (a thousand would take an hour to page
@@ -47,6 +54,9 @@ pub fn projector_page(p: &CafeProps) -> Html {
         nudge,
         turn_secs: *turn_secs,
     };
+    let floats = html! {
+        <Floats frames={c.reactions.frames} added={c.reactions.added.clone()} />
+    };
 
     if state.phase == Phase::Lobby {
         return html! {
@@ -64,6 +74,7 @@ pub fn projector_page(p: &CafeProps) -> Html {
                     <p class="proj-count" id="projector-count">{ t.f("projector.people", &[("n", &present)]) }</p>
                     <ConnBadge status={c.status} pending={0} />
                 </section>
+                { floats }
             </main>
         };
     }
@@ -72,6 +83,8 @@ pub fn projector_page(p: &CafeProps) -> Html {
     // The round's clock belongs to the phases that are timed; closed never counts down.
     let timed = matches!(state.phase, Phase::Ideate | Phase::Group | Phase::Vote);
     let body = match state.phase {
+        // The facilitator's choice, in every phase after the lobby (which shows how to join).
+        _ if state.projector_view == ProjectorView::WordCloud => word_cloud(t, state, board),
         Phase::Lobby | Phase::Ideate => wall(t, state, board, &fit),
         Phase::Group => themes(t, state, board, &fit),
         // A live vote (or one revealed while still open) shows its standings; a hidden one
@@ -141,7 +154,135 @@ pub fn projector_page(p: &CafeProps) -> Html {
                 if timed { <TimerCue timer={state.timer} clock_offset={c.clock_offset} /> }
                 <ConnBadge status={c.status} pending={0} />
             </footer>
+            { floats }
         </main>
+    }
+}
+
+/// Word sizes in tenths of a vh: the least frequent word at 2.6vh (28 px at 1080p, the
+/// projector's smallest text), the most frequent at 13vh. Integers: float formatting would
+/// pull ~10 KB of code into the bundle.
+const CLOUD_MIN: u32 = 26;
+const CLOUD_MAX: u32 = 130;
+
+fn cloud_size(count: u32, lo: u32, hi: u32) -> u32 {
+    if hi <= lo {
+        return 60;
+    }
+    CLOUD_MIN + (CLOUD_MAX - CLOUD_MIN) * (count.saturating_sub(lo)) / (hi - lo)
+}
+
+/// The board's notes as a word cloud: each word sized by how many notes use it. A plain
+/// wrapping row, the most frequent word in the middle and the rest alternately around it,
+/// so nothing overlaps and each word reads in its own direction (`dir="auto"`).
+fn word_cloud(t: T, state: &CafeState, board: Option<BoardId>) -> Html {
+    let ideas = board_ideas(state, board);
+    let words = word_counts(ideas.iter().map(|i| i.text.as_str()), WORD_CLOUD_MAX);
+    let (Some(first), Some(last)) = (words.first(), words.last()) else {
+        return html! { <p class="proj-empty" id="projector-empty">{ t.t("projector.waiting") }</p> };
+    };
+    let (hi, lo) = (first.count, last.count);
+    let mut arranged = VecDeque::with_capacity(words.len());
+    for (rank, w) in words.iter().enumerate() {
+        if rank % 2 == 0 {
+            arranged.push_back((rank, w));
+        } else {
+            arranged.push_front((rank, w));
+        }
+    }
+    html! {
+        <>
+        <h2 class="sr-only">{ t.t("projector.word_cloud") }</h2>
+        <ul class="word-cloud" id="projector-cloud">
+            { for arranged.into_iter().map(|(rank, w)| {
+                let size = cloud_size(w.count, lo, hi);
+                html! {
+                    <li class={classes!("cloud-word", format!("cloud-{}", rank % 5))} dir="auto"
+                        data-count={w.count.to_string()} data-rank={rank.to_string()}
+                        style={format!("font-size:{}.{}vh", size / 10, size % 10)}>{ w.word.clone() }</li>
+                }
+            }) }
+        </ul>
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FloatsProps {
+    /// How many `reactions` frames have arrived: a new one is what to float.
+    frames: u64,
+    added: ReactionCounts,
+}
+
+/// One emoji on its way up.
+struct Float {
+    id: u64,
+    reaction: Reaction,
+    left: u32,
+    born: f64,
+}
+
+#[derive(Default)]
+struct Floating {
+    seen: u64,
+    next: u64,
+    items: Vec<Float>,
+    prune: Option<Timeout>,
+}
+
+/// How long an emoji floats (the CSS animation's length, plus a little).
+const FLOAT_MS: u32 = 4_200;
+/// At most this many at once, and per kind per frame: a hall's applause is a flurry, not a
+/// white-out.
+const FLOATS_MAX: usize = 40;
+const FLOATS_PER_KIND: u32 = 8;
+
+/// Reactions floating up the screen, decorative (hidden from screen readers; the
+/// facilitators' console counts them).
+#[function_component(Floats)]
+fn floats(p: &FloatsProps) -> Html {
+    let live = use_mut_ref(Floating::default);
+    let redraw = use_force_update();
+    {
+        let mut f = live.borrow_mut();
+        if f.seen != p.frames {
+            f.seen = p.frames;
+            let now = js_sys::Date::now();
+            f.items.retain(|x| now - x.born < f64::from(FLOAT_MS));
+            for (r, n) in &p.added {
+                for _ in 0..(*n).min(FLOATS_PER_KIND) {
+                    if f.items.len() >= FLOATS_MAX {
+                        break;
+                    }
+                    let id = f.next;
+                    f.next += 1;
+                    let left = 4 + (js_sys::Math::random() * 88.0) as u32;
+                    f.items.push(Float {
+                        id,
+                        reaction: *r,
+                        left,
+                        born: now,
+                    });
+                }
+            }
+            let (live, redraw) = (live.clone(), redraw.clone());
+            f.prune = Some(Timeout::new(FLOAT_MS, move || {
+                let now = js_sys::Date::now();
+                live.borrow_mut()
+                    .items
+                    .retain(|x| now - x.born < f64::from(FLOAT_MS));
+                redraw.force_update();
+            }));
+        }
+    }
+    let f = live.borrow();
+    html! {
+        <div class="proj-floats" aria-hidden="true">
+            { for f.items.iter().map(|x| html! {
+                <span key={x.id} class="proj-float" data-reaction={x.reaction.as_str()}
+                    style={format!("left:{}%", x.left)}>{ x.reaction.emoji() }</span>
+            }) }
+        </div>
     }
 }
 

@@ -1,13 +1,13 @@
 //! One batch of the actor's work: what it produced, stored in one transaction, then
 //! delivered. Nothing is sent before the commit, so nobody sees what might be lost.
 
-use super::conn::{CloseReason, ConnId, Out};
+use super::conn::{encode, CloseReason, ConnId, Out};
 use super::frames::AudienceFrames;
 use super::handle::RemoteOutcome;
 use super::{Actor, AttachReply, StoreFailed};
 use crate::cluster::{Broadcast, BusBatch, NamedEntry};
 use crate::store::{CommandRecord, StoredEvent};
-use cafe_shared::{Audience, ErrorCode, PersonId, Rejection};
+use cafe_shared::{Audience, ErrorCode, PersonId, ReactionCounts, Rejection, ServerFrame};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::oneshot;
@@ -44,6 +44,8 @@ pub(super) struct Batch {
     /// of them names someone (`named`).
     pub(super) bus: Vec<BusEntry>,
     pub(super) named: bool,
+    /// Reactions accepted this batch, sent after it to the projector and the facilitators.
+    pub(super) reactions: ReactionCounts,
 }
 
 /// One event of the batch as each audience saw it (cluster mode), kept as the shared bytes
@@ -86,6 +88,7 @@ impl Batch {
             && self.attaches.is_empty()
             && self.closes.is_empty()
             && self.remote_replies.is_empty()
+            && self.reactions.is_empty()
     }
 }
 
@@ -152,6 +155,9 @@ impl Actor {
                 failed.push(*id);
             }
         }
+        if !batch.reactions.is_empty() {
+            failed.extend(self.send_reactions(batch.reactions).await);
+        }
         for conn in failed {
             // Too slow or gone: it resumes (or says goodbye) on its own.
             self.remove_conn(conn);
@@ -181,6 +187,37 @@ impl Actor {
         }
         Ok(())
     }
+}
+
+impl Actor {
+    /// The batch's reactions to the screens that show them (the projector, which is
+    /// nobody, and the facilitators), here and, in cluster mode, on the other nodes.
+    /// Returns the connections that could not take it.
+    async fn send_reactions(&self, added: ReactionCounts) -> Vec<ConnId> {
+        let frame = encode(&ServerFrame::Reactions {
+            added,
+            totals: self.reaction_totals.clone(),
+        });
+        if let Some(o) = &self.owned {
+            let msg = Broadcast::Reactions {
+                token: o.lease.token,
+                frame: frame.as_str().to_owned(),
+            };
+            o.cluster.publish(o.cluster.out(&self.id), &msg).await;
+        }
+        self.conns
+            .iter()
+            .filter(|(_, c)| shows_reactions(c.person, c.audience))
+            .filter(|(_, c)| !c.link.push(Out::Frame(frame.clone())))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+}
+
+/// Who is sent reactions: the projector and the facilitators (a thousand phones need not
+/// hear each other's taps).
+pub(crate) fn shows_reactions(person: Option<PersonId>, audience: Audience) -> bool {
+    person.is_none() || audience == Audience::Facilitator
 }
 
 impl Actor {

@@ -501,6 +501,17 @@ impl Relay {
                     }
                 }
             }
+            Broadcast::Reactions { token, frame } => {
+                if self.token == Some(token) {
+                    let frame = Utf8Bytes::from(frame);
+                    for c in self.conns.values() {
+                        if crate::cafe::shows_reactions(c.person, c.audience) {
+                            // Full queue: the next batch finds it full too and resyncs it.
+                            c.link.push(Out::Frame(frame.clone()));
+                        }
+                    }
+                }
+            }
             Broadcast::Leaving { token } => {
                 if self.token.is_none_or(|t| t == token) {
                     return Err(self.take_over().await.unwrap_or(Stop(RelayEnd::Done)));

@@ -151,12 +151,24 @@ impl CafeState {
         Ok(vec![Event::BoardLocked { board, locked }])
     }
 
-    pub(crate) fn decide_set_projector(&self, a: &Act, board: BoardId) -> Decision {
+    pub(crate) fn decide_set_projector(
+        &self,
+        a: &Act,
+        board: BoardId,
+        view: ProjectorView,
+    ) -> Decision {
         self.may_set_projector(a.me, board)?;
-        if self.projected_board() == Some(board) {
+        if self.projected_board() == Some(board) && self.projector_view == view {
             return Ok(vec![]);
         }
-        Ok(vec![Event::ProjectorSet { board }])
+        Ok(vec![Event::ProjectorSet { board, view }])
+    }
+
+    /// A reaction changes nothing in the café: who may send one is decided here, how often
+    /// by [`crate::reactions::ReactionLimiter`], which the server keeps beside the state.
+    pub(crate) fn decide_react(&self, a: &Act) -> Decision {
+        self.may_react(a.me)?;
+        Ok(vec![])
     }
 
     pub(crate) fn decide_set_board_columns(

@@ -223,7 +223,7 @@ impl Event {
             }
             Event::BoardLocked { board, .. }
             | Event::BoardColumnsSet { board, .. }
-            | Event::ProjectorSet { board } => {
+            | Event::ProjectorSet { board, .. } => {
                 board.0 = f(Ref, K::Board, board.0)?;
             }
             Event::ClusterCreated { cluster } => {
