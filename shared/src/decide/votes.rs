@@ -9,6 +9,19 @@ use crate::limits::*;
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A vote title as stored: trimmed and normalized like every line of text; blank is none
+/// (the vote is then named by its boards).
+fn vote_title(title: Option<&str>) -> Result<Option<String>, Rejection> {
+    match title {
+        Some(t) if !t.trim().is_empty() => Ok(Some(crate::text::clean_line(
+            t,
+            "vote title",
+            VOTE_TITLE_MAX,
+        )?)),
+        _ => Ok(None),
+    }
+}
+
 impl CafeState {
     pub(crate) fn decide_open_vote(&self, a: &Act, draft: &VoteDraft) -> Decision {
         self.may_open_vote(a.me, &draft.scope)?;
@@ -20,6 +33,7 @@ impl CafeState {
     pub(crate) fn vote_to_open(&self, now: Millis, draft: &VoteDraft) -> Result<Event, Rejection> {
         let mut ids = Ids(self.next_id);
         validate_vote_numbers(draft.budget, draft.per_item_cap)?;
+        let title = vote_title(draft.title.as_deref())?;
         if self.votes.len() >= VOTES_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
@@ -42,6 +56,7 @@ impl CafeState {
                 budget: draft.budget,
                 per_item_cap: draft.per_item_cap,
                 visibility: draft.visibility,
+                title,
                 status: VoteStatus::Open,
                 revealed: false,
                 items,
@@ -85,6 +100,10 @@ impl CafeState {
     pub(crate) fn decide_set_vote_draft(&self, a: &Act, draft: &VoteDraft) -> Decision {
         self.may_facilitate(a.me)?;
         validate_vote_numbers(draft.budget, draft.per_item_cap)?;
+        let draft = &VoteDraft {
+            title: vote_title(draft.title.as_deref())?,
+            ..draft.clone()
+        };
         let boards = self.scope_boards(&draft.scope);
         if boards.is_empty() {
             return reject(ErrorCode::Invalid, "choose at least one board to vote on");
