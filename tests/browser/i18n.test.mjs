@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, apiCreate, apiJoin, signIn, PHONE, audit } from './harness.mjs';
+import { startServer, launchBrowser, apiCreate, apiJoin, signIn, PHONE, LAPTOP, audit } from './harness.mjs';
 
 const WAIT = { timeout: 15000 };
 const shots = process.env.SCREENSHOTS ?? join(tmpdir(), 'cafe-i18n-shots');
@@ -61,7 +61,11 @@ async function noteLayout(page, text) {
   return note.evaluate((el) => {
     const range = document.createRange();
     range.selectNodeContents(el);
-    const line = range.getClientRects()[0];
+    // The first line's extent: the union of its pieces (a bidi line has several runs).
+    const rects = [...range.getClientRects()];
+    const top = Math.min(...rects.map((r) => r.top));
+    const first = rects.filter((r) => Math.abs(r.top - top) < 4);
+    const line = { left: Math.min(...first.map((r) => r.left)), right: Math.max(...first.map((r) => r.right)) };
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);
     return {
@@ -70,6 +74,9 @@ async function noteLayout(page, text) {
       page: document.documentElement.dir,
       atLeft: Math.abs(line.left - box.left) < 2,
       atRight: Math.abs(box.right - line.right) < 2,
+      line: [line.left, line.right],
+      box: [box.left, box.right],
+      align: style.textAlign,
     };
   });
 }
@@ -140,13 +147,12 @@ describe('every note keeps its own direction; counts and words follow the langua
     assert.ok(arInEn.atRight, 'the Arabic note starts at the right in the English UI');
     const arOnProjector = await noteLayout(projector, AR_NOTE);
     assert.deepEqual([arOnProjector.page, arOnProjector.direction], ['ltr', 'rtl']);
-    assert.ok(arOnProjector.atRight);
+    assert.ok(arOnProjector.atRight, JSON.stringify(arOnProjector));
     assert.equal((await noteLayout(projector, EN_NOTE)).direction, 'ltr');
     // The café's question, the title and my name in the header isolate their direction too.
-    assert.equal(await leila.getAttribute('.topbar h1', 'dir'), 'auto');
+    assert.equal(await leila.locator('.topbar h1 bdi').count(), 1);
     assert.equal(await leila.locator('.topbar .subtitle bdi').count(), 1);
-    await leila.locator('.note', { hasText: EN_NOTE }).first().scrollIntoViewIfNeeded();
-    await leila.screenshot({ path: join(shots, 'phone-ar-mixed-360.png') });
+    await leila.screenshot({ path: join(shots, 'phone-ar-mixed-360.png'), fullPage: true });
     await projector.screenshot({ path: join(shots, 'projector-en-mixed-1920.png') });
   });
 
@@ -168,7 +174,9 @@ describe('every note keeps its own direction; counts and words follow the langua
       assert.ok(Math.abs(pill - timer) < 12 && Math.abs(timer - conn) < 12, `one line: ${JSON.stringify(rows)}`);
       assert.ok(rows.width <= 360, `no sideways scrolling: ${rows.width}`);
     }
-    await leila.screenshot({ path: join(shots, 'phone-ar-timer-ended-360.png') });
+    for (const page of [ana, leila]) await page.evaluate(() => window.scrollTo(0, 0));
+    await leila.screenshot({ path: join(shots, 'phone-ar-timer-ended-360.png'), clip: { x: 0, y: 0, width: 360, height: 300 } });
+    await ana.screenshot({ path: join(shots, 'phone-en-timer-ended-360.png'), clip: { x: 0, y: 0, width: 360, height: 300 } });
     // Switching on the phone works and is remembered.
     await ana.selectOption('#lang', 'fr');
     await ana.waitForSelector('html[lang="fr"]', WAIT);
@@ -228,6 +236,45 @@ describe('every note keeps its own direction; counts and words follow the langua
     const ballotLabel = await leila.locator('.ballot-label', { hasText: EN_NOTE }).evaluate((e) => getComputedStyle(e).direction);
     assert.equal(ballotLabel, 'ltr');
     await leila.screenshot({ path: join(shots, 'phone-ar-vote-360.png') });
+  });
+
+  it('results line up however wide the counts; the console names the vote and keeps Remove on its row', async () => {
+    // Spread dots so counts read "1 dot" and "4 dots": the bars must still share one track.
+    await leila.locator('.ballot-item', { hasText: EN_NOTE }).locator('.cast-dot').click();
+    for (let i = 0; i < 3; i += 1) {
+      await ana.locator('.ballot-item', { hasText: 'Solar radio' }).locator('.cast-dot').click();
+      await ana.waitForFunction((n) => document.querySelector('#dots-left')?.textContent.includes(`${n} dot`), 3 - i, WAIT);
+    }
+    const r = await org_([{ type: 'set_phase', phase: 'results' }]);
+    assert.equal(r.rejects.length, 0, JSON.stringify(r.rejects));
+    await ana.waitForSelector('#results .result-row', WAIT);
+    const tracks = await ana.$$eval('#results .result-bar-track', (els) => els.map((e) => {
+      const b = e.getBoundingClientRect();
+      return [Math.round(b.left), Math.round(b.right)];
+    }));
+    assert.ok(tracks.length >= 3, JSON.stringify(tracks));
+    assert.ok(tracks.every(([l, rt]) => l === tracks[0][0] && rt === tracks[0][1]), `every bar on one track: ${JSON.stringify(tracks)}`);
+    const counts = await ana.$$eval('#results .result-dots', (els) => els.map((e) => e.textContent));
+    assert.ok(counts.includes('3 dots') && counts.includes('1 dot'), JSON.stringify(counts));
+    await ana.locator('#results').screenshot({ path: join(shots, 'phone-en-results-360.png') });
+    await leila.locator('#results').screenshot({ path: join(shots, 'phone-ar-results-360.png') });
+
+    const consolePage = await (await browser.newContext(LAPTOP)).newPage();
+    await signIn(consolePage, server.url, cafe.cafe_id, cafe.organiser_token, 'Mele', cafe.projector_token);
+    await consolePage.goto(`${server.url}/c/${cafe.cafe_id}/console`);
+    await consolePage.waitForSelector('.person-row', WAIT);
+    assert.match(await consolePage.textContent('#votes-title + .vote-block .vote-name'), /Vote on Plenary/);
+    const rows = await consolePage.$$eval('.person-row', (els) => els.map((e) => {
+      const name = e.querySelector('.person-name').getBoundingClientRect();
+      const btn = e.querySelector('.btn')?.getBoundingClientRect();
+      return { name: e.querySelector('.person-name').textContent, nameTop: name.top, btnTop: btn?.top, btnBottom: btn?.bottom, rowBottom: e.getBoundingClientRect().bottom };
+    }));
+    for (const row of rows.filter((x) => x.btnTop !== undefined)) {
+      assert.ok(row.btnTop < row.nameTop + 12, `Remove on the name's line: ${JSON.stringify(row)}`);
+    }
+    await consolePage.locator('.card', { has: consolePage.locator('#people-title') }).screenshot({ path: join(shots, 'console-people-1366.png') });
+    const bad = await audit(consolePage);
+    assert.deepEqual(bad, [], `axe on the console: ${JSON.stringify(bad, null, 2)}`);
   });
 });
 

@@ -87,8 +87,9 @@ pub fn top_bar(p: &TopBarProps) -> Html {
             <div class="topbar-title">
                 <a class="brand" href="/" aria-label={t.t("app.home")}>{ "☕" }</a>
                 <div>
-                    // The café's title is the organiser's words, in their direction.
-                    <h1 dir="auto">{ p.title.clone() }</h1>
+                    // The café's title is the organiser's words, in their direction, while
+                    // the heading keeps the page's alignment (beside the brand).
+                    <h1><bdi>{ p.title.clone() }</bdi></h1>
                     if let Some(s) = &p.subtitle { <p class="subtitle">{ s.clone() }</p> }
                 </div>
             </div>

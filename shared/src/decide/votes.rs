@@ -25,15 +25,21 @@ fn vote_title(title: Option<&str>) -> Result<Option<String>, Rejection> {
 impl CafeState {
     pub(crate) fn decide_open_vote(&self, a: &Act, draft: &VoteDraft) -> Decision {
         self.may_open_vote(a.me, &draft.scope)?;
-        Ok(vec![self.vote_to_open(a.now, draft)?])
+        let draft = VoteDraft {
+            title: vote_title(draft.title.as_deref())?,
+            ..draft.clone()
+        };
+        Ok(vec![self.vote_to_open(a.now, &draft)?])
     }
 
     /// The `vote_opened` for `draft` now, once `may_open_vote` holds: valid numbers, room
-    /// for another vote, and something on the ballot.
+    /// for another vote, and something on the ballot. The draft's title is taken as it is
+    /// (cleaned by whoever made the draft): the console calls this through
+    /// `vote_draft_problem`, and text normalization would add its Unicode tables to the
+    /// browser bundle.
     pub(crate) fn vote_to_open(&self, now: Millis, draft: &VoteDraft) -> Result<Event, Rejection> {
         let mut ids = Ids(self.next_id);
         validate_vote_numbers(draft.budget, draft.per_item_cap)?;
-        let title = vote_title(draft.title.as_deref())?;
         if self.votes.len() >= VOTES_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
@@ -56,7 +62,7 @@ impl CafeState {
                 budget: draft.budget,
                 per_item_cap: draft.per_item_cap,
                 visibility: draft.visibility,
-                title,
+                title: draft.title.clone(),
                 status: VoteStatus::Open,
                 revealed: false,
                 items,
