@@ -64,13 +64,13 @@ pub fn category(lang: Language, n: u64) -> Plural {
         // ("1 000 000 d'idées").
         Language::Fr => match n {
             0 | 1 => One,
-            _ if n % 1_000_000 == 0 => Many,
+            _ if n.is_multiple_of(1_000_000) => Many,
             _ => Other,
         },
         // es: one → n = 1; many → e = 0 and i != 0 and i % 1000000 = 0 and v = 0.
         Language::Es => match n {
             1 => One,
-            _ if n != 0 && n % 1_000_000 == 0 => Many,
+            _ if n != 0 && n.is_multiple_of(1_000_000) => Many,
             _ => Other,
         },
         // ru: one → v = 0 and i % 10 = 1 and i % 100 != 11;

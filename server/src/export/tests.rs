@@ -687,7 +687,7 @@ fn safe_cell_guards_formulas_only() {
 
 #[test]
 fn markdown_report_ranks_and_escapes() {
-    let (c, ids) = scenario(false);
+    let (c, _) = scenario(false);
     let md_text = export_markdown(&c.state, T0 + 3_600_000);
     assert!(
         md_text.starts_with("# Future of work \\| 2030\n"),
