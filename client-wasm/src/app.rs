@@ -44,7 +44,8 @@ fn switch(route: Route) -> Html {
     }
 }
 
-/// The stored choice, else the browser's language, else English.
+/// The stored choice, else the browser's language, else English. (A café page then
+/// switches to the café's language unless the person chose one: `LangCtx::cafe`.)
 pub fn initial_language() -> Language {
     if let Some(l) = storage::get_raw(storage::LANG_KEY).and_then(|c| Language::from_code(&c)) {
         return l;
@@ -95,10 +96,19 @@ pub fn app() -> Html {
             lang.set(l);
         })
     };
+    let cafe = {
+        let lang = lang.clone();
+        Callback::from(move |l: Language| {
+            if storage::get_raw(storage::LANG_KEY).is_none() && *lang != l {
+                lang.set(l);
+            }
+        })
+    };
     let ctx = LangCtx {
         lang: *lang,
         ready,
         set,
+        cafe,
     };
     let route = use_state(current_route);
     {

@@ -5,6 +5,9 @@
 //! failing build rather than English leaking into Arabic.
 
 mod en;
+mod plural;
+
+pub use plural::{categories as plural_categories, category as plural_category, Plural};
 
 use cafe_shared::{ClusterCreators, ErrorCode, Language, Location, Mode, Phase, Role, TableKind};
 use std::cell::RefCell;
@@ -117,6 +120,53 @@ impl T {
         s
     }
 
+    /// A count with its noun in the form the language wants: the key's forms are
+    /// `{key}.{category}` (`one`, `few`, `other`, … per [`plural_categories`]), `{n}` is
+    /// filled with `n`, other placeholders from `args`. "1 idea", "2 ideas"; in Arabic six
+    /// forms, in Russian three. A missing form falls back to `other`, then to English.
+    pub fn p(&self, key: &str, n: u64, args: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let form = |lang: Language, table: Table| {
+            lookup(
+                table,
+                &format!("{key}.{}", plural_category(lang, n).as_str()),
+            )
+            .or_else(|| lookup(table, &format!("{key}.other")))
+        };
+        let mut s = form(self.lang, table(self.lang))
+            .or_else(|| form(Language::En, en::STRINGS))
+            .unwrap_or("?")
+            .replace("{n}", &n.to_string());
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), &value.to_string());
+        }
+        s
+    }
+
+    /// Like [`T::f`], as markup with every value isolated in `<bdi>`: a name or title
+    /// written in the other direction then keeps its own direction inside the sentence
+    /// ("Your table: Window" in Arabic, an Arabic table name in English) instead of
+    /// dragging the punctuation around it.
+    pub fn h(&self, key: &str, args: &[(&str, &str)]) -> Html {
+        let mut rest = self.t(key);
+        let mut parts: Vec<Html> = Vec::new();
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
+            };
+            let name = &rest[open + 1..close];
+            match args.iter().find(|(k, _)| *k == name) {
+                Some((_, v)) => {
+                    parts.push(Html::from(&rest[..open]));
+                    parts.push(html! { <bdi>{ (*v).to_string() }</bdi> });
+                }
+                None => parts.push(Html::from(&rest[..=close])),
+            }
+            rest = &rest[close + 1..];
+        }
+        parts.push(Html::from(rest));
+        html! { <>{ for parts }</> }
+    }
+
     /// The text under `{prefix}.{wire name}`: names of phases, roles, locations, table kinds
     /// and modes are keyed by the shared `as_str()`, so the client spells none of them.
     fn named(&self, prefix: &str, wire: &str) -> &'static str {
@@ -162,7 +212,11 @@ impl T {
 pub struct LangCtx {
     pub lang: Language,
     pub ready: bool,
+    /// The person's choice (remembered).
     pub set: Callback<Language>,
+    /// The café's language: shown unless the person has chosen one (not remembered, so
+    /// the next café speaks its own).
+    pub cafe: Callback<Language>,
 }
 
 #[hook]
@@ -180,6 +234,7 @@ pub fn use_lang() -> LangCtx {
         lang: Language::En,
         ready: true,
         set: Callback::noop(),
+        cafe: Callback::noop(),
     })
 }
 
@@ -204,16 +259,50 @@ mod tests {
         map.into_iter().collect()
     }
 
+    /// The keys a language's table must hold: English's, with each plural key's forms
+    /// replaced by the categories `lang` has (Arabic six, Chinese one).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn expected_keys(lang: Language) -> std::collections::BTreeSet<String> {
+        let bases: Vec<&str> = en::STRINGS
+            .iter()
+            .filter_map(|(k, _)| k.strip_suffix(".other"))
+            .collect();
+        let is_form = |k: &str| {
+            bases.iter().any(|b| {
+                k.strip_prefix(b)
+                    .and_then(|r| r.strip_prefix('.'))
+                    .is_some_and(|c| ["zero", "one", "two", "few", "many", "other"].contains(&c))
+            })
+        };
+        let mut keys: std::collections::BTreeSet<String> = en::STRINGS
+            .iter()
+            .map(|(k, _)| *k)
+            .filter(|k| !is_form(k))
+            .map(str::to_owned)
+            .collect();
+        for b in &bases {
+            for c in plural_categories(lang) {
+                keys.insert(format!("{b}.{}", c.as_str()));
+            }
+        }
+        keys
+    }
+
     #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn every_key_exists_in_all_six_languages() {
         use std::collections::BTreeSet;
-        let en: BTreeSet<&str> = en::STRINGS.iter().map(|(k, _)| *k).collect();
-        assert_eq!(en.len(), en::STRINGS.len(), "duplicate key in en");
+        let en_keys: BTreeSet<&str> = en::STRINGS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(en_keys.len(), en::STRINGS.len(), "duplicate key in en");
+        let en_expected = expected_keys(Language::En);
+        let en: BTreeSet<&str> = en_expected.iter().map(String::as_str).collect();
+        assert_eq!(en, en_keys, "English has exactly its plural forms");
         for lang in Language::ALL {
             if lang == Language::En {
                 continue;
             }
+            let expected = expected_keys(lang);
+            let en: BTreeSet<&str> = expected.iter().map(String::as_str).collect();
             let table = json_table(lang);
             let keys: BTreeSet<&str> = table.iter().map(|(k, _)| k.as_str()).collect();
             let missing: Vec<_> = en.difference(&keys).collect();
@@ -222,6 +311,13 @@ mod tests {
             assert!(extra.is_empty(), "{lang:?} has unknown {extra:?}");
             for (k, v) in &table {
                 assert!(!v.trim().is_empty(), "{lang:?} {k} is empty");
+                // Forms for "few", "many" and "other" cover many numbers: they must say
+                // which ("one", "two", "zero" may spell theirs out: "فكرتان").
+                if [".few", ".many", ".other"].iter().any(|c| k.ends_with(c))
+                    && en.contains(k.as_str())
+                {
+                    assert!(v.contains("{n}"), "{lang:?} {k} lacks {{n}}: {v}");
+                }
             }
         }
     }
@@ -278,6 +374,54 @@ mod tests {
         for p in Phase::ALL {
             assert_ne!(t.phase(p), "?");
         }
-        assert!(t.f("board.dots_left", &[("n", &3)]).contains('3'));
+        assert!(t.p("board.dots_left", 3, &[]).contains('3'));
+    }
+
+    /// "1 idea", "2 ideas": the form follows the count, in English and in the fetched
+    /// languages (Arabic's six forms, Russian's three), with other placeholders filled.
+    #[test]
+    fn counts_take_the_plural_form_of_their_language() {
+        let en = T {
+            lang: Language::En,
+            ready: true,
+        };
+        assert_eq!(en.p("board.count", 1, &[]), "1 idea");
+        assert_eq!(en.p("board.count", 2, &[]), "2 ideas");
+        assert_eq!(en.p("board.count", 0, &[]), "0 ideas");
+        assert_eq!(en.p("projector.people", 1, &[]), "1 person here");
+        assert_eq!(
+            en.p("harvest.sent", 1, &[("table", &"Window")]),
+            "Sent to the plenary: 1 note from Window."
+        );
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            for lang in [Language::Ar, Language::Ru] {
+                let map: std::collections::BTreeMap<_, _> = json_table(lang).into_iter().collect();
+                assert!(install(lang, &serde_json::to_string(&map).unwrap()));
+            }
+            let ar = T {
+                lang: Language::Ar,
+                ready: true,
+            };
+            assert_eq!(ar.p("board.count", 1, &[]), "فكرة واحدة");
+            assert_eq!(ar.p("board.count", 2, &[]), "فكرتان");
+            assert_eq!(ar.p("board.count", 3, &[]), "3 أفكار");
+            assert_eq!(ar.p("board.count", 11, &[]), "11 فكرة");
+            assert_eq!(ar.p("board.count", 100, &[]), "100 فكرة");
+            let ru = T {
+                lang: Language::Ru,
+                ready: true,
+            };
+            assert_eq!(ru.p("board.count", 1, &[]), "1 идея");
+            assert_eq!(ru.p("board.count", 3, &[]), "3 идеи");
+            assert_eq!(ru.p("board.count", 5, &[]), "5 идей");
+            assert_eq!(ru.p("board.count", 21, &[]), "21 идея");
+        }
+        // A language whose table has not arrived speaks English, in English's forms.
+        let zh = T {
+            lang: Language::Zh,
+            ready: false,
+        };
+        assert_eq!(zh.p("board.count", 1, &[]), "1 idea");
     }
 }

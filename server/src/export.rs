@@ -168,6 +168,9 @@ pub struct SummaryVote {
     pub boards: Vec<BoardId>,
     /// The boards' names, comma-separated.
     pub board_label: String,
+    /// The facilitator's title, else "Vote on" the boards ([`CafeState::vote_title`]).
+    #[serde(default)]
+    pub title: String,
     pub target: VoteTarget,
     pub status: VoteStatus,
     pub revealed: bool,

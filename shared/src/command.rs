@@ -220,6 +220,10 @@ pub enum Command {
         budget: u32,
         per_item_cap: u32,
         visibility: VoteVisibility,
+        /// What the vote is called in the console, the results and the exports; none (or
+        /// blank) names it by its boards ("Vote on Plenary").
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
     },
     /// Facilitator: prepare the vote the next `set_phase vote` opens.
     SetVoteDraft {

@@ -166,6 +166,7 @@ impl CafeState {
                 budget,
                 per_item_cap,
                 visibility,
+                title,
             } => self.decide_open_vote(
                 &a,
                 &VoteDraft {
@@ -174,6 +175,7 @@ impl CafeState {
                     budget: *budget,
                     per_item_cap: *per_item_cap,
                     visibility: *visibility,
+                    title: title.clone(),
                 },
             ),
             Command::SetVoteDraft { draft } => self.decide_set_vote_draft(&a, draft),

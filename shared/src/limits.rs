@@ -7,6 +7,8 @@ pub const CAFE_TITLE_MAX: usize = 120;
 pub const CAFE_DESCRIPTION_MAX: usize = 2_000;
 pub const TABLE_NAME_MAX: usize = 60;
 pub const CLUSTER_TITLE_MAX: usize = 80;
+/// A vote's title ("Vote on the plenary's themes").
+pub const VOTE_TITLE_MAX: usize = 80;
 pub const CATEGORY_MAX: usize = 40;
 pub const ROUND_PROMPT_MAX: usize = 300;
 /// An action's text.

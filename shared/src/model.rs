@@ -441,6 +441,9 @@ pub struct VoteDraft {
     pub budget: u32,
     pub per_item_cap: u32,
     pub visibility: VoteVisibility,
+    /// The vote's title; none names it by its boards (see [`CafeState::vote_title`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
 }
 
 wire_enum! {
@@ -503,6 +506,10 @@ pub struct Vote {
     pub budget: u32,
     pub per_item_cap: u32,
     pub visibility: VoteVisibility,
+    /// The facilitator's title for it; none names it by its boards (logs written before
+    /// votes had titles hold none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     pub status: VoteStatus,
     pub revealed: bool,
     /// Items that can receive dots, frozen when the vote opens.
@@ -773,8 +780,31 @@ impl CafeState {
                 budget: s.default_budget,
                 per_item_cap: s.default_per_item_cap,
                 visibility: s.default_visibility,
+                title: None,
             }
         })
+    }
+
+    /// A vote's name in English, for the exports: its title, else "Vote on" its boards'
+    /// names ("Vote on Plenary", "Vote on Window, Door"). The browser builds the same
+    /// default in the reader's language.
+    pub fn vote_title(&self, vote: &Vote) -> String {
+        if let Some(t) = vote.title.as_ref().filter(|t| !t.trim().is_empty()) {
+            return t.clone();
+        }
+        let names: Vec<String> = vote
+            .boards
+            .iter()
+            .map(|b| {
+                if Some(*b) == self.plenary {
+                    "Plenary".to_owned()
+                } else {
+                    self.board_table(*b)
+                        .map_or_else(|| format!("Board {b}"), |t| t.name.clone())
+                }
+            })
+            .collect();
+        format!("Vote on {}", names.join(", "))
     }
 
     /// The boards a scope covers, ascending and without repeats (ids that name no board

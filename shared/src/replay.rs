@@ -322,6 +322,7 @@ impl CafeState {
                     budget: vote.budget,
                     per_item_cap: vote.per_item_cap,
                     visibility: vote.visibility,
+                    title: vote.title.clone(),
                 },
             ),
             Event::DotCast { vote, person, item } => me(

@@ -362,6 +362,7 @@ fn build(s: &CafeState, g: &Gen) -> Command {
             } else {
                 VoteVisibility::Live
             },
+            title: None,
         },
         37..=39 => {
             let v = vote(a);

@@ -254,6 +254,7 @@ fn documented_limits_match_the_code() {
         ("café title", limits::CAFE_TITLE_MAX),
         ("table name", limits::TABLE_NAME_MAX),
         ("cluster title", limits::CLUSTER_TITLE_MAX),
+        ("vote title", limits::VOTE_TITLE_MAX),
         ("category / column", limits::CATEGORY_MAX),
         ("round prompt", limits::ROUND_PROMPT_MAX),
         ("columns per board", limits::BOARD_COLUMNS_MAX),

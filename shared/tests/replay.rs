@@ -485,6 +485,7 @@ fn map_ids_reaches_every_id() {
         totals: items(2),
         ballots: BTreeMap::from([(PersonId(p), items(1))]),
         tallies: tallies(),
+        title: None,
     };
     let events = vec![
         Event::PersonJoined { person },

@@ -566,6 +566,7 @@ fn closed_cafe_refuses_everything_but_reopening() {
             budget: 3,
             per_item_cap: 1,
             visibility: VoteVisibility::Live,
+            title: None,
         },
     ];
     for cmd in cmds {
@@ -825,6 +826,7 @@ fn facilitator_commands_by_role_in_every_phase() {
             budget: 3,
             per_item_cap: 1,
             visibility: VoteVisibility::Live,
+            title: None,
         },
         Command::CloseVote { vote },
         Command::RevealVote { vote },

@@ -241,6 +241,7 @@ fn check_all(state: &CafeState, now: Millis) {
                     budget: 3,
                     per_item_cap: 2,
                     visibility: VoteVisibility::Live,
+                    title: None,
                 },
             );
         }
@@ -411,6 +412,7 @@ fn run_step(r: &mut Room, st: &Step) {
             budget: 3,
             per_item_cap: 2,
             visibility: VoteVisibility::Live,
+            title: None,
         },
         7 | 8 | 22..=25 => {
             let Some(vote) = pick(&votes, a) else { return };

@@ -26,6 +26,7 @@ fn draft(scope: VoteScope, budget: u32, cap: u32) -> VoteDraft {
         budget,
         per_item_cap: cap,
         visibility: VoteVisibility::Hidden,
+        title: None,
     }
 }
 
@@ -77,6 +78,7 @@ fn entering_the_vote_phase_opens_the_default_vote_on_the_plenary() {
         budget: 3,
         per_item_cap: 1,
         visibility: VoteVisibility::Live,
+        title: None,
     };
     assert_eq!(
         r.cafe

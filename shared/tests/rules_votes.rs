@@ -38,6 +38,7 @@ fn open(board: BoardId, budget: u32, cap: u32) -> Command {
         budget,
         per_item_cap: cap,
         visibility: VoteVisibility::Hidden,
+        title: None,
     }
 }
 
@@ -710,4 +711,52 @@ fn folded_progress_equals_progress_one_by_one() {
         tally: None,
     };
     assert!(!plain.absorb_progress(&other_vote));
+}
+
+/// A vote's optional title is stored cleaned (trimmed, like every line), blank is none, and
+/// it is checked like any text; without one the vote is named by its boards.
+#[test]
+fn a_vote_title_is_cleaned_checked_and_defaults_to_its_boards() {
+    let Voting { mut r, .. } = voting();
+    let plenary = r.plenary;
+    let titled = |title: &str| Command::OpenVote {
+        scope: VoteScope::board(plenary),
+        target: VoteTarget::Ideas,
+        budget: 3,
+        per_item_cap: 1,
+        visibility: VoteVisibility::Hidden,
+        title: Some(title.into()),
+    };
+    let too_long = "x".repeat(limits::VOTE_TITLE_MAX + 1);
+    r.cafe.rejects(r.fac, titled(&too_long), ErrorCode::TooLong);
+    r.cafe
+        .rejects(r.fac, titled("bad\u{202e}title"), ErrorCode::Invalid);
+    let events = r.cafe.ok(r.fac, titled("  Which first?  "));
+    let Event::VoteOpened { vote } = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(vote.title.as_deref(), Some("Which first?"));
+    assert_eq!(r.cafe.state.vote_title(vote), "Which first?");
+    r.cafe.ok(r.fac, Command::CloseVote { vote: vote.id });
+    let events = r.cafe.ok(r.fac, titled("   "));
+    let Event::VoteOpened { vote } = &events[0] else {
+        panic!("{events:?}")
+    };
+    assert_eq!(vote.title, None, "blank is no title");
+    assert_eq!(r.cafe.state.vote_title(vote), "Vote on Plenary");
+    // The prepared vote carries its title into the vote phase, cleaned the same way.
+    r.cafe.ok(
+        r.fac,
+        Command::SetVoteDraft {
+            draft: VoteDraft {
+                title: Some(" Next round ".into()),
+                ..r.cafe.state.vote_draft()
+            },
+        },
+    );
+    assert_eq!(
+        r.cafe.state.vote_draft().title.as_deref(),
+        Some("Next round")
+    );
+    r.cafe.assert_replays();
 }

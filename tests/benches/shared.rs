@@ -123,6 +123,7 @@ fn voting_cafe(c: &Cafe) -> (CafeState, VoteId) {
                 budget: 20,
                 per_item_cap: 3,
                 visibility: VoteVisibility::Live,
+                title: None,
             },
         },
     );

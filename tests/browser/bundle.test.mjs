@@ -22,7 +22,8 @@ const KiB = 1024;
 // events and commands, the action in every snapshot, the phone's list with the owner's
 // status control) and the opt-in timer-end cue added about 9 KiB (218.6 KiB measured); its
 // clustering (the plenary's themes under a table's board) about 2 KiB, its reactions (the
-// phone's bar and its rate rule) about 4 KiB.
+// phone's bar and its rate rule) about 4 KiB, its plurals, text direction and offline notes
+// about 4 KiB.
 const PARTICIPANT_BUDGET = 225 * KiB;
 // Issue 11: every first load within 300 KiB as gzip (brotli, what browsers get, is less).
 const STAFF_BUDGET = 300 * KiB;

@@ -103,7 +103,7 @@ describe('harvest: table notes reach the plenary with their provenance', () => {
     await org.fill('#harvest-top', '1');
     assert.match(await org.textContent('#harvest-top-send'), /Send top 1/);
     await org.click('#harvest-top-send');
-    await org.waitForSelector('#harvest-feedback:has-text("1 notes from Table 3")', WAIT);
+    await org.waitForSelector('#harvest-feedback:has-text("1 note from Table 3")', WAIT);
     assert.equal(await org.locator('#harvest-notes .badge-harvested').count(), 3);
     assert.equal(await org.locator('#harvest-notes input:not([disabled])').count(), 0, 'nothing left to send');
   });

@@ -143,7 +143,7 @@ describe('the vote opens with its phase and every phase has its own screen', () 
     await fog.locator('.cast-dot').click();
     await ana.waitForSelector('#dots-left:has-text("2 dots left")', WAIT);
     await fog.locator('.cast-dot').click();
-    await ana.waitForSelector('#dots-left:has-text("1 dots left")', WAIT);
+    await ana.waitForSelector('#dots-left:has-text("1 dot left")', WAIT);
     await ben.waitForSelector('#vote .turnout:text-is("1 of 3 have voted")', WAIT);
     await ben.locator('.ballot-item', { hasText: 'Rain tanks' }).locator('.cast-dot').click();
     await ben.waitForSelector('#dots-left:has-text("2 dots left")', WAIT);
@@ -170,7 +170,7 @@ describe('the vote opens with its phase and every phase has its own screen', () 
     }
     const rows = ana.locator('#results .result-row');
     assert.match(await rows.nth(0).textContent(), /Fog nets.*2 dots/);
-    assert.match(await rows.nth(1).textContent(), /Rain tanks.*1 dots/);
+    assert.match(await rows.nth(1).textContent(), /Rain tanks.*1 dot$/);
     await checkAxe(ana, 'results');
     await shot(ana, 'phase-results-360.png');
   });

@@ -204,6 +204,7 @@ async fn whole_cafe_end_to_end() {
             budget: 3,
             per_item_cap: 2,
             visibility: VoteVisibility::Hidden,
+            title: None,
         },
     })
     .await;

@@ -195,6 +195,7 @@ async fn a_vote_storm_leaves_every_screen_on_the_true_tally() {
             budget: 3,
             per_item_cap: 3,
             visibility: VoteVisibility::Live,
+            title: None,
         },
     })
     .await;

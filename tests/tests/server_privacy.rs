@@ -102,6 +102,7 @@ async fn participants_never_receive_private_data() {
             budget: 3,
             per_item_cap: 3,
             visibility: VoteVisibility::Hidden,
+            title: None,
         },
     })
     .await;
@@ -202,6 +203,7 @@ async fn a_crowd_arriving_together_gets_the_right_snapshots() {
             budget: 3,
             per_item_cap: 3,
             visibility: VoteVisibility::Hidden,
+            title: None,
         },
     })
     .await;

@@ -106,6 +106,7 @@ async fn participants_cannot_run_facilitator_commands() {
             budget: 3,
             per_item_cap: 1,
             visibility: VoteVisibility::Hidden,
+            title: None,
         },
         Command::EnterTally {
             vote: VoteId(999),

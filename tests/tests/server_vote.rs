@@ -35,6 +35,7 @@ async fn the_vote_opens_with_its_phase_counts_voters_and_reveals_with_results() 
             budget: 2,
             per_item_cap: 1,
             visibility: VoteVisibility::Hidden,
+            title: None,
         },
     })
     .await;

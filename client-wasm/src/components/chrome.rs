@@ -27,7 +27,7 @@ pub fn conn_badge(p: &StatusProps) -> Html {
     html! {
         <div class={class} role="status" aria-live="polite" data-status={label}>
             <span class="conn-dot" aria-hidden="true"></span>
-            <span>{ label }</span>
+            <span class="conn-label">{ label }</span>
             if p.pending > 0 {
                 <span class="conn-pending">{ t.f("conn.pending", &[("n", &p.pending)]) }</span>
             }
@@ -66,8 +66,9 @@ pub fn lang_picker() -> Html {
 #[derive(Properties, PartialEq)]
 pub struct TopBarProps {
     pub title: AttrValue,
+    /// Markup, so that user text in it can be isolated (`<bdi>`).
     #[prop_or_default]
-    pub subtitle: Option<AttrValue>,
+    pub subtitle: Option<Html>,
     pub phase: Option<Phase>,
     #[prop_or_default]
     pub timer: Timer,
@@ -86,7 +87,9 @@ pub fn top_bar(p: &TopBarProps) -> Html {
             <div class="topbar-title">
                 <a class="brand" href="/" aria-label={t.t("app.home")}>{ "☕" }</a>
                 <div>
-                    <h1>{ p.title.clone() }</h1>
+                    // The café's title is the organiser's words, in their direction, while
+                    // the heading keeps the page's alignment (beside the brand).
+                    <h1><bdi>{ p.title.clone() }</bdi></h1>
                     if let Some(s) = &p.subtitle { <p class="subtitle">{ s.clone() }</p> }
                 </div>
             </div>
@@ -96,8 +99,9 @@ pub fn top_bar(p: &TopBarProps) -> Html {
                 }
                 <TimerView timer={p.timer} clock_offset={p.clock_offset} />
                 if let Some(s) = p.status { <ConnBadge status={s} pending={p.pending} /> }
-                <LangPicker />
             </div>
+            // Outside the status group so that a phone can keep it beside the title.
+            <LangPicker />
         </header>
     }
 }

@@ -131,10 +131,10 @@ pub fn idea_composer(p: &ComposerProps) -> Html {
         <form class={p.class.clone()} {onsubmit}>
             <label for={&p.input_id} class={label_class}>{ &p.label }</label>
             if p.rows == 0 {
-                <input id={&p.input_id} class="input" {value} {oninput} {placeholder} />
+                <input id={&p.input_id} class="input" dir="auto" {value} {oninput} {placeholder} />
                 <button id={p.submit_id.clone()} class="btn" type="submit" disabled={!valid}>{ submit_label }</button>
             } else {
-                <textarea id={&p.input_id} class="input" rows={p.rows.to_string()} {value} {oninput} {onkeydown} {placeholder} />
+                <textarea id={&p.input_id} class="input" dir="auto" rows={p.rows.to_string()} {value} {oninput} {onkeydown} {placeholder} />
                 <div class="composer-foot">
                     { counter(len, IDEA_TEXT_MAX) }
                     { for cancel }

@@ -1,7 +1,7 @@
 //! "You have the floor": the person the facilitator called (`hand_called`) sees it, feels it
 //! (a vibration where the phone can, started by the session when the call arrives) and
-//! hears it (an assertive live region holding only this banner, so the rest of the board
-//! stays quiet for screen readers), until they dismiss it.
+//! hears it (the board's one polite live region says "You have the floor", see
+//! `pages/board.rs`), until they dismiss it.
 //!
 //! Plain functions rather than a component with its own hooks: this is in the participant
 //! build, whose first load has a byte budget.
@@ -18,9 +18,8 @@ pub fn floor_banner(t: T, session: &Rc<Session>, called: bool) -> Html {
         let s = session.clone();
         Callback::from(move |_| s.dismiss_floor())
     };
-    // The region stays in the page so that what appears inside it is announced.
     html! {
-        <div class="floor-live" aria-live="assertive" aria-atomic="true">
+        <div class="floor-live">
             if called {
                 <section class="floor-banner" id="floor-banner" aria-labelledby="floor-title">
                     <div>

@@ -29,7 +29,9 @@ pub fn input_value(e: &InputEvent) -> String {
 pub fn counter(len: usize, max: usize) -> Html {
     let over = len > max;
     html! {
-        <span class={classes!("counter", over.then_some("counter-over"))} aria-live="polite">
+        // Not a live region: read out on every keystroke it would drown what the person
+        // types; going over the limit shows as the greyed-out submit button.
+        <span class={classes!("counter", over.then_some("counter-over"))}>
             { format!("{len} / {max}") }
         </span>
     }

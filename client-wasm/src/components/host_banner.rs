@@ -15,7 +15,7 @@ pub fn host_banner(t: T, cafe: &str, state: &CafeState, me: Option<PersonId>) ->
     };
     html! {
         <section class="host-banner" id="host-banner" aria-labelledby="host-banner-title">
-            <p id="host-banner-title" class="host-banner-title">{ t.f("host.you_host", &[("name", &table.name)]) }</p>
+            <p id="host-banner-title" class="host-banner-title">{ t.h("host.you_host", &[("name", &table.name)]) }</p>
             <p class="host-banner-help">{ t.t("host.help") }</p>
             // A page load: the scribe view is in the full app, not the participant build.
             <a id="scribe-link" class="btn btn-primary" href={format!("/c/{cafe}/scribe")}>{ t.t("host.open_scribe") }</a>

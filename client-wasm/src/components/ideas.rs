@@ -19,7 +19,7 @@ pub fn provenance_text(t: T, p: &Provenance) -> String {
         parts.push(t.t("harvest.paper").to_string());
     }
     if let Some(n) = p.dots {
-        parts.push(t.f("harvest.dots", &[("n", &n)]));
+        parts.push(t.p("harvest.dots", u64::from(n), &[]));
     }
     parts.join(" · ")
 }
@@ -31,6 +31,9 @@ pub struct IdeaCardProps {
     pub author: Option<AttrValue>,
     #[prop_or_default]
     pub pending: bool,
+    /// Pending while the connection is down: it waits for the link, it is not being sent.
+    #[prop_or_default]
+    pub offline: bool,
     /// Hidden from participants: waiting for approval, or (with `rejected`) not approved.
     #[prop_or_default]
     pub hidden: bool,
@@ -64,14 +67,19 @@ pub fn idea_card(p: &IdeaCardProps) -> Html {
     );
     html! {
         <li {class} data-pending={p.pending.to_string()}>
-            <p class="note-text">{ p.text.clone() }</p>
+            // The note's own direction, whatever the page's: an English note reads left to
+            // right in the Arabic UI (its "?" stays at its end), an Arabic one right to left
+            // and right-aligned in the English UI.
+            <p class="note-text" dir="auto">{ p.text.clone() }</p>
             if let Some(from) = &p.from {
-                <p class="note-from">{ t.f("harvest.from", &[("where", from)]) }</p>
+                <p class="note-from">{ t.h("harvest.from", &[("where", from)]) }</p>
             }
             <div class="note-meta">
                 // A harvested note names its author in its provenance already.
-                if let (Some(a), None) = (&p.author, &p.from) { <span class="note-author">{ a.clone() }</span> }
-                if p.pending { <span class="badge badge-pending">{ t.t("idea.pending") }</span> }
+                if let (Some(a), None) = (&p.author, &p.from) { <bdi class="note-author">{ a.clone() }</bdi> }
+                if p.pending {
+                    <span class="badge badge-pending">{ if p.offline { t.t("idea.offline") } else { t.t("idea.pending") } }</span>
+                }
                 // Waiting is not a verdict: an author must not read it as a rejection.
                 if p.rejected {
                     <span class="badge badge-rejected">{ t.t("idea.rejected") }</span>

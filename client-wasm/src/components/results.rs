@@ -2,7 +2,7 @@
 //! a phone and crisp on a projector).
 
 use crate::i18n::T;
-use cafe_shared::{CafeState, ItemId, VoteId, VoteTarget};
+use cafe_shared::{BoardId, CafeState, ItemId, Vote, VoteId, VoteTarget};
 use yew::prelude::*;
 
 /// What an item on a ballot is called: the idea's text or the cluster's title.
@@ -18,6 +18,28 @@ pub fn item_label(state: &CafeState, target: VoteTarget, item: ItemId) -> String
             .map(|c| c.title.clone()),
     }
     .unwrap_or_else(|| format!("#{item}"))
+}
+
+/// What a vote is called: its title, else "Vote on" its boards in the reader's language
+/// (the exports say the same in English, `CafeState::vote_title`).
+pub fn vote_name(t: T, state: &CafeState, vote: &Vote) -> String {
+    vote_name_of(t, state, vote.title.as_deref(), &vote.boards)
+}
+
+/// [`vote_name`] of a vote not opened yet (the console's draft).
+pub fn vote_name_of(t: T, state: &CafeState, title: Option<&str>, boards: &[BoardId]) -> String {
+    if let Some(title) = title.filter(|s| !s.trim().is_empty()) {
+        return title.to_string();
+    }
+    let boards = boards
+        .iter()
+        .map(|b| match state.board_table(*b) {
+            Some(tb) if Some(*b) != state.plenary => tb.name.clone(),
+            _ => t.t("board.plenary").to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    t.f("vote.default_title", &[("boards", &boards)])
 }
 
 /// Ranked bars for a vote; `limit` keeps the projector to what fits on one screen.
@@ -36,12 +58,12 @@ pub fn results_chart(t: T, state: &CafeState, vote: VoteId, big: bool, limit: us
                     <li class="result-row">
                         <span class="result-rank">{ r.rank }</span>
                         <div class="result-body">
-                            <span class="result-label">{ item_label(state, v.target, r.item) }</span>
+                            <span class="result-label" dir="auto">{ item_label(state, v.target, r.item) }</span>
                             <div class="result-bar-track" aria-hidden="true">
                                 <div class="result-bar" style={format!("width:{pct}%")}></div>
                             </div>
                         </div>
-                        <span class="result-dots">{ t.f("results.dots", &[("n", &r.dots)]) }</span>
+                        <span class="result-dots">{ t.p("results.dots", u64::from(r.dots), &[]) }</span>
                     </li>
                 }
             }) }

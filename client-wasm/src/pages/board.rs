@@ -4,6 +4,7 @@
 //! made of them; and, once closed, a thank-you with what the café chose and what happens
 //! next (only an action's owner may still set where it stands).
 
+use crate::client_state::ConnStatus;
 use crate::components::actions::actions_list;
 use crate::components::chrome::{Loading, NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
@@ -13,11 +14,11 @@ use crate::components::host_banner::host_banner;
 use crate::components::ideas::{provenance_text, IdeaCard};
 use crate::components::question::Question;
 use crate::components::reactions::reaction_bar;
-use crate::components::results::{item_label, results_chart};
+use crate::components::results::{item_label, results_chart, vote_name};
 use crate::components::timer_cue::TimerCue;
 use crate::components::turnout::turnout_line;
 use crate::hooks::{use_cafe_page, use_send, Viewer};
-use crate::i18n::{use_t, T};
+use crate::i18n::{use_lang, use_t, T};
 use crate::pages::{person_name, CafeProps, Ctx};
 use crate::session::now_ms;
 use cafe_shared::limits::CLUSTER_TITLE_MAX;
@@ -29,8 +30,25 @@ use yew::prelude::*;
 #[function_component(BoardPage)]
 pub fn board_page(p: &CafeProps) -> Html {
     let t = use_t();
+    let lang = use_lang();
     let page = use_cafe_page(&p.id, Viewer::Person);
     let chosen = use_state(|| None::<BoardId>);
+    let heard = use_mut_ref(Heard::default);
+    // The café's language is the board's until the person picks one (app.rs).
+    let cafe_lang = page.as_ref().ok().and_then(|pg| {
+        pg.session
+            .client
+            .borrow()
+            .state
+            .info
+            .as_ref()
+            .map(|i| i.language)
+    });
+    use_effect_with(cafe_lang, move |l| {
+        if let Some(l) = *l {
+            lang.cafe.emit(l);
+        }
+    });
     let page = match page {
         Ok(page) => page,
         Err(waiting) => return waiting,
@@ -59,13 +77,14 @@ pub fn board_page(p: &CafeProps) -> Html {
         .as_ref()
         .map(|i| i.title.clone())
         .unwrap_or_default();
+    // Name and table, each isolated: either may be written in the other direction.
     let subtitle = me.map(|m| {
-        let mut s = m.name.clone();
-        if let Some(tb) = my_table {
-            s.push_str(" · ");
-            s.push_str(&tb.name);
+        html! {
+            <>
+            <bdi>{ m.name.clone() }</bdi>
+            if let Some(tb) = my_table { { " · " }<bdi>{ tb.name.clone() }</bdi> }
+            </>
         }
-        s
     });
     let dismiss = {
         let s = session.clone();
@@ -115,7 +134,7 @@ pub fn board_page(p: &CafeProps) -> Html {
                         input_id="idea-input" submit_id="post-idea" label={t.t("board.your_idea")}
                         placeholder={t.t("board.idea_placeholder")} closed={refused} />
                 }
-                { idea_wall(&ctx, state, board, &c.outbox.pending_ideas()) }
+                { idea_wall(&ctx, state, board, &c.outbox.pending_ideas(), c.status != ConnStatus::Connected) }
                 if plenary.is_some_and(|pl| pl != board) { { plenary_themes(t, state) } }
                 </>
             }
@@ -129,9 +148,12 @@ pub fn board_page(p: &CafeProps) -> Html {
         .then(|| my_table.map(|tb| tb.name.clone()))
         .flatten();
 
+    let said = heard
+        .borrow_mut()
+        .hear(t, state, c.me, phase, c.floor.is_some());
     page.provide(html! {
         <>
-        <TopBar title={title} subtitle={subtitle.map(AttrValue::from)} phase={Some(phase)}
+        <TopBar title={title} subtitle={subtitle} phase={Some(phase)}
             timer={state.timer} clock_offset={c.clock_offset} status={Some(c.status)}
             pending={c.outbox.unanswered_count()} />
         <main class="page board-page" id="board" data-phase={phase.as_str()}>
@@ -150,9 +172,63 @@ pub fn board_page(p: &CafeProps) -> Html {
             if ctx.allowed(|me| state.may_react(me)) {
                 { reaction_bar(t, session, next_reaction_at(&c.my_reactions, now_ms()).is_some(), c.reaction_refused) }
             }
+            // The one place the board speaks up for screen readers: what changed for me.
+            <p class="sr-only" id="announcer" role="status" aria-live="polite">{ said }</p>
         </main>
         </>
     })
+}
+
+/// What the board last said to screen readers, and what it had seen then. The wall, the
+/// ballot and the counters are not live regions: in a café of hundreds they would talk
+/// all the time. Only my note arriving, the phase changing, my dots left after a cast and
+/// being given the floor are said, politely, in one region.
+#[derive(Default)]
+struct Heard {
+    phase: Option<Phase>,
+    mine: usize,
+    left: Option<u32>,
+    called: bool,
+    said: String,
+    /// Flips so that the same words said twice are still a change the reader announces.
+    again: bool,
+}
+
+impl Heard {
+    fn hear(
+        &mut self,
+        t: T,
+        state: &CafeState,
+        me: Option<cafe_shared::PersonId>,
+        phase: Phase,
+        called: bool,
+    ) -> String {
+        let mine = me.map_or(0, |m| {
+            state.ideas.values().filter(|i| i.author == Some(m)).count()
+        });
+        let left = me.and_then(|m| state.open_votes().last().map(|v| v.remaining_for(m)));
+        let mut said = None;
+        if let Some(before) = self.phase {
+            if before != phase {
+                said = Some(t.f("live.phase", &[("phase", &t.phase(phase))]));
+            } else if mine > self.mine {
+                said = Some(t.t("live.note_arrived").to_string());
+            } else if let (Some(a), Some(b)) = (self.left, left) {
+                if a != b {
+                    said = Some(t.p("board.dots_left", u64::from(b), &[]));
+                }
+            }
+            if called && !self.called {
+                said = Some(t.t("floor.title").to_string());
+            }
+        }
+        (self.phase, self.mine, self.left, self.called) = (Some(phase), mine, left, called);
+        if let Some(s) = said {
+            self.again = !self.again;
+            self.said = if self.again { s } else { format!("{s}\u{a0}") };
+        }
+        self.said.clone()
+    }
 }
 
 /// The café's question (and the round's, while ideating), my table, and what to do now.
@@ -176,7 +252,7 @@ fn prompt_card(t: T, state: &CafeState, table: Option<String>) -> Html {
                 <p class="q-label">{ t.f("board.round", &[("n", &r.number)]) }</p>
             }
             if let Some(name) = table {
-                <p class="prompt-table">{ t.f("board.your_table", &[("name", &name)]) }</p>
+                <p class="prompt-table">{ t.h("board.your_table", &[("name", &name)]) }</p>
             }
             // Closed: the thank-you card below says it.
             if state.phase != Phase::Closed { <p class="prompt-hint" id="phase-now">{ hint }</p> }
@@ -255,6 +331,7 @@ fn vote_screen(ctx: &Ctx, state: &CafeState) -> Html {
             html! {
             <section class="card vote-panel" id={id} aria-labelledby={title.clone()}>
                 <h2 id={title}>{ t.t("vote.title") }</h2>
+                <p class="vote-name" dir="auto">{ vote_name(t, state, vote) }</p>
                 { turnout_line(t, state, vote) }
                 if ctx.allowed(|me| state.may_vote(me, vote.id)) { { ballot(ctx, state, vote) } }
                 // A live vote's totals reach everyone's view as they change (view.rs).
@@ -284,6 +361,7 @@ fn results_screen(ctx: &Ctx, state: &CafeState) -> Html {
         <section class="card vote-panel" id="results" aria-labelledby="results-title">
             <h2 id="results-title">{ t.t("results.title") }</h2>
             if let Some(v) = shown_results(state) {
+                <p class="vote-name" dir="auto">{ vote_name(t, state, v) }</p>
                 { turnout_line(t, state, v) }
                 { results_chart(t, state, v.id, false, usize::MAX) }
             } else {
@@ -325,8 +403,8 @@ fn ballot(ctx: &Ctx, state: &CafeState, vote: &Vote) -> Html {
     let send = ctx.send();
     html! {
         <>
-        <p class="dots-left" id="dots-left" aria-live="polite">
-            <strong>{ t.f("board.dots_left", &[("n", &left)]) }</strong>
+        <p class="dots-left" id="dots-left">
+            <strong>{ t.p("board.dots_left", u64::from(left), &[]) }</strong>
             { " · " }{ t.f("vote.of_budget", &[("n", &vote.budget)]) }
             { " · " }{ t.f("vote.cap", &[("n", &vote.per_item_cap)]) }
         </p>
@@ -342,8 +420,11 @@ fn ballot(ctx: &Ctx, state: &CafeState, vote: &Vote) -> Html {
                 let (s1, s2) = (send.clone(), send.clone());
                 html! {
                     <li class="ballot-item">
-                        <span class="ballot-label">{ label.clone() }</span>
-                        <span class="ballot-dots" role="img" aria-label={t.f("vote.my_dots", &[("n", &mine)])}>
+                        <span class="ballot-label" dir="auto">{ label.clone() }</span>
+                        // Words for screen readers, circles for the eye (a plain span may
+                        // not carry an aria-label: axe's aria-prohibited-attr).
+                        <span class="ballot-dots">
+                            <span class="sr-only">{ t.f("vote.my_dots", &[("n", &mine)]) }</span>
                             { for (0..vote.per_item_cap).map(|i| html! {
                                 <span class={classes!("dot", (i < mine).then_some("dot-on"))} aria-hidden="true"></span>
                             }) }
@@ -367,6 +448,7 @@ fn idea_wall(
     state: &CafeState,
     board: BoardId,
     pending: &[crate::outbox::PendingIdea],
+    offline: bool,
 ) -> Html {
     let t = ctx.t;
     let ideas: Vec<_> = state.ideas.values().filter(|i| i.board == board).collect();
@@ -387,10 +469,13 @@ fn idea_wall(
         from={i.provenance.as_ref().map(|p| AttrValue::from(provenance_text(t, p)))}
         clusters={move_targets(ctx, state, i, &clusters)} /> }
     };
-    let pending_cards = html! {
-        { for pend.iter().map(|p| html! { <IdeaCard key={p.id.clone()} text={p.text.clone()} pending=true mine=true tint={0} /> }) }
+    // My notes not on the board yet take the place they will have once there (newest first
+    // on the wall, last among the unsorted while grouping), so nothing jumps when they land.
+    let pending_card = |p: &&crate::outbox::PendingIdea| {
+        html! { <IdeaCard key={p.id.clone()} text={p.text.clone()} pending=true {offline} mine=true tint={0} /> }
     };
-    let count = ideas.len();
+    // Mine waiting to be sent count: they are on my board, just not the room's yet.
+    let count = ideas.len() + pend.len();
     // Said once above the notes, so a note's own "waiting" badge is not a surprise.
     let waiting = ideas
         .iter()
@@ -399,18 +484,18 @@ fn idea_wall(
         <section class="wall-section" aria-labelledby="wall-title">
             <div class="section-head">
                 <h2 id="wall-title">{ t.t("board.ideas") }</h2>
-                <span class="muted">{ t.f("board.count", &[("n", &count)]) }</span>
+                <span class="muted" id="idea-count">{ t.p("board.count", count as u64, &[]) }</span>
             </div>
             if waiting {
                 <p class="muted" id="moderated-hint">{ t.t("board.moderated_hint") }</p>
             }
-                        if ctx.allowed(|me| state.may_create_cluster(me, board)) {
+            if ctx.allowed(|me| state.may_create_cluster(me, board)) {
                 <NewCluster board={board} />
             }
             if grouping {
                 { for clusters.iter().map(|cl| html! {
                     <div class="cluster" key={cl.id.0}>
-                        <h3 class="cluster-title">{ cl.title.clone() }</h3>
+                        <h3 class="cluster-title" dir="auto">{ cl.title.clone() }</h3>
                         <ul class="wall">
                             { for ideas.iter().filter(|i| i.cluster == Some(cl.id)).map(|i| card(i)) }
                         </ul>
@@ -418,14 +503,14 @@ fn idea_wall(
                 }) }
                 <div class="cluster cluster-loose">
                     if !clusters.is_empty() { <h3 class="cluster-title">{ t.t("cluster.unsorted") }</h3> }
-                    <ul class="wall" id="ideas" aria-live="polite">
-                        { pending_cards }
+                    <ul class="wall" id="ideas">
                         { for ideas.iter().filter(|i| i.cluster.is_none()).map(|i| card(i)) }
+                        { for pend.iter().map(pending_card) }
                     </ul>
                 </div>
             } else {
-                <ul class="wall" id="ideas" aria-live="polite">
-                    { pending_cards }
+                <ul class="wall" id="ideas">
+                    { for pend.iter().rev().map(pending_card) }
                     { for ideas.iter().rev().map(|i| card(i)) }
                 </ul>
             }
@@ -571,7 +656,7 @@ fn idea_item(p: &IdeaItemProps) -> Html {
                     <select class="input input-small" onchange={move_to} aria-label={t.t("cluster.move")}>
                         <option value="" selected={p.idea.cluster.is_none()}>{ t.t("cluster.none") }</option>
                         { for p.clusters.iter().map(|(cid, title)| html! {
-                            <option value={cid.0.to_string()} selected={p.idea.cluster == Some(*cid)}>{ title.clone() }</option>
+                            <option value={cid.0.to_string()} selected={p.idea.cluster == Some(*cid)} dir="auto">{ title.clone() }</option>
                         }) }
                     </select>
                 </label>

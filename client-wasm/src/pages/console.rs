@@ -195,7 +195,7 @@ pub fn console_page(p: &CafeProps) -> Html {
     let (now, rest) = arrange(state.phase, waiting, cards);
     page.provide(html! {
         <>
-        <TopBar title={title} subtitle={Some(AttrValue::from(t.t("nav.console")))} phase={Some(state.phase)}
+        <TopBar title={title} subtitle={Some(Html::from(t.t("nav.console")))} phase={Some(state.phase)}
             timer={state.timer} clock_offset={c.clock_offset} status={Some(c.status)}
             pending={c.outbox.unanswered_count()} />
         <main class="page console">

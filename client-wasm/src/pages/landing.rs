@@ -3,7 +3,7 @@
 use crate::api;
 use crate::components::chrome::LangPicker;
 use crate::components::form::{event_value, input_value};
-use crate::i18n::use_t;
+use crate::i18n::{use_lang, use_t};
 use crate::route::{use_nav, Route};
 use crate::storage::{self, Credentials};
 use cafe_shared::limits::DISPLAY_NAME_MAX;
@@ -105,13 +105,17 @@ pub fn landing(p: &LandingProps) -> Html {
     // types a name. A typed code is not looked up (a typo would count as a guess); its join
     // answers `joining_closed` instead, which sets this too.
     let closed = use_state(|| false);
+    let lang = use_lang();
     {
         let (closed, known) = (closed.clone(), known.clone());
+        let cafe_lang = lang.cafe.clone();
         let link_code = p.code.as_deref().and_then(|c| JoinCode::parse(c).ok());
         use_effect_with(link_code, move |code| {
             if let Some(code) = code.clone() {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(info) = api::lookup(code.as_str()).await {
+                        // A join link speaks the café's language unless the person chose one.
+                        cafe_lang.emit(info.language);
                         closed.set(!info.joining_open);
                         if let Some(c) = storage::credentials(&info.cafe_id) {
                             known.set(Some((info.cafe_id, c.name)));

@@ -10,7 +10,7 @@ use crate::components::actions::{owner_label, status_label};
 use crate::components::chrome::{ConnBadge, Loading};
 use crate::components::pages_of::{FitPages, TURN_SECS};
 use crate::components::question::Question;
-use crate::components::results::item_label;
+use crate::components::results::{item_label, vote_name};
 use crate::components::timer::TimerView;
 use crate::components::timer_cue::TimerCue;
 use crate::components::turnout::turnout_line;
@@ -71,7 +71,7 @@ pub fn projector_page(p: &CafeProps) -> Html {
                     <p class="proj-url" id="projector-url">{ join_url }</p>
                     <p class="proj-label">{ t.t("projector.or_code") }</p>
                     <p class="proj-code" id="projector-code" aria-label={t.t("share.code")}>{ code }</p>
-                    <p class="proj-count" id="projector-count">{ t.f("projector.people", &[("n", &present)]) }</p>
+                    <p class="proj-count" id="projector-count">{ t.p("projector.people", present as u64, &[]) }</p>
                     <ConnBadge status={c.status} pending={0} />
                 </section>
                 { floats }
@@ -91,7 +91,7 @@ pub fn projector_page(p: &CafeProps) -> Html {
         // what is on the ballot; between votes, the themes.
         Phase::Vote => match (open_vote(state), shown_vote(state)) {
             (Some(v), _) if v.results_visible_to_all() => html! {
-                <>{ progress(t, v) }{ results(t, state, v.id, &fit) }</>
+                <>{ progress(t, state, v) }{ results(t, state, v.id, &fit) }</>
             },
             (Some(v), _) => ballot(t, state, v, &fit),
             (None, Some(v)) => results(t, state, v, &fit),
@@ -132,7 +132,7 @@ pub fn projector_page(p: &CafeProps) -> Html {
                 </div>
                 <div class="proj-status">
                     <span class={classes!("phase-pill", "phase-big", format!("phase-{}", state.phase.as_str()))}>{ t.phase(state.phase) }</span>
-                    if let Some(b) = board { <span class="proj-board" id="projector-board">{ board_name(t, state, b) }</span> }
+                    if let Some(b) = board { <span class="proj-board" id="projector-board" dir="auto">{ board_name(t, state, b) }</span> }
                     if timed && state.timer != Timer::Idle {
                         <TimerView timer={state.timer} clock_offset={c.clock_offset} big=true />
                     }
@@ -142,14 +142,15 @@ pub fn projector_page(p: &CafeProps) -> Html {
                     }
                 </div>
             </header>
-            <section class="proj-body" aria-live="polite">{ body }</section>
+            // Not a live region: read aloud, a wall of a big café would never stop talking.
+            <section class="proj-body">{ body }</section>
             <footer class="proj-foot">
                 if closed {
                     <span class="proj-foot-title" dir="auto">{ info.title.clone() }</span>
                 } else {
                     <span>{ t.t("projector.join_at") }{ " " }<strong class="proj-foot-url">{ join_url }</strong></span>
                     <strong class="proj-foot-code" id="projector-code">{ code }</strong>
-                    <span id="projector-count">{ t.f("projector.people", &[("n", &present)]) }</span>
+                    <span id="projector-count">{ t.p("projector.people", present as u64, &[]) }</span>
                 }
                 if timed { <TimerCue timer={state.timer} clock_offset={c.clock_offset} /> }
                 <ConnBadge status={c.status} pending={0} />
@@ -340,7 +341,7 @@ fn wall(t: T, state: &CafeState, board: Option<BoardId>, fit: &Fit) -> Html {
         <FitPages id="projector-ideas" class="flow-notes" nudge={fit.nudge} turn_secs={fit.turn_secs}>
             { for ideas.iter().rev().take(WALL_MAX).map(|i| note(i)) }
         </FitPages>
-        if more > 0 { <p class="proj-more">{ t.f("projector.newest", &[("n", &WALL_MAX), ("of", &ideas.len())]) }</p> }
+        if more > 0 { <p class="proj-more">{ t.p("projector.newest", ideas.len() as u64, &[("shown", &WALL_MAX)]) }</p> }
         if private { <p class="proj-more" id="projector-private">{ t.t("projector.private") }</p> }
         </>
     }
@@ -408,7 +409,7 @@ fn shown_vote(state: &CafeState) -> Option<VoteId> {
 fn ballot(t: T, state: &CafeState, v: &Vote, fit: &Fit) -> Html {
     html! {
         <>
-        { progress(t, v) }
+        { progress(t, state, v) }
         <FitPages id="projector-ballot" class="flow-ballot" ordered=true nudge={fit.nudge} turn_secs={fit.turn_secs}>
             { for v.items.iter().map(|item| html! {
                 <li key={*item} class="ballot-card" dir="auto">{ item_label(state, v.target, *item) }</li>
@@ -419,11 +420,12 @@ fn ballot(t: T, state: &CafeState, v: &Vote, fit: &Fit) -> Html {
 }
 
 /// How far the room has got with a vote.
-fn progress(t: T, v: &Vote) -> Html {
+fn progress(t: T, state: &CafeState, v: &Vote) -> Html {
     html! {
         <p class="proj-progress" id="projector-progress">
-            { t.f("projector.ballot", &[("n", &v.items.len()), ("budget", &v.budget)]) }
-            { " · " }<strong>{ t.f("results.dots", &[("n", &v.dots_cast)]) }</strong>
+            <bdi class="vote-name">{ vote_name(t, state, v) }</bdi>{ " · " }
+            { t.p("projector.ballot", u64::from(v.budget), &[("items", &v.items.len())]) }
+            { " · " }<strong>{ t.p("results.dots", u64::from(v.dots_cast), &[]) }</strong>
         </p>
     }
 }
@@ -437,7 +439,7 @@ fn results(t: T, state: &CafeState, vote: VoteId, fit: &Fit) -> Html {
     let max = ranking.iter().map(|r| r.dots).max().unwrap_or(0).max(1);
     html! {
         <>
-        <h2 class="proj-section">{ t.t("results.title") }</h2>
+        <h2 class="proj-section">{ t.t("results.title") }{ " · " }<bdi>{ vote_name(t, state, v) }</bdi></h2>
         <div id="projector-results" class="proj-results">
             <FitPages id="projector-ranking" class="flow-results results results-big" ordered=true nudge={fit.nudge} turn_secs={fit.turn_secs}>
                 { for ranking.iter().map(|r| {
@@ -452,7 +454,7 @@ fn results(t: T, state: &CafeState, vote: VoteId, fit: &Fit) -> Html {
                                     <div class="result-bar" style={format!("width:{pct}%")}></div>
                                 </div>
                             </div>
-                            <span class="result-dots">{ t.f("results.dots", &[("n", &r.dots)]) }</span>
+                            <span class="result-dots">{ t.p("results.dots", u64::from(r.dots), &[]) }</span>
                         </li>
                     }
                 }) }

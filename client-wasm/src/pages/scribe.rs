@@ -56,7 +56,7 @@ pub fn scribe_page(p: &CafeProps) -> Html {
         Callback::from(move |_| s.dismiss_notice())
     };
     let top = html! {
-        <TopBar title={title} subtitle={Some(AttrValue::from(t.t("nav.scribe")))} phase={Some(state.phase)}
+        <TopBar title={title} subtitle={Some(Html::from(t.t("nav.scribe")))} phase={Some(state.phase)}
             timer={state.timer} clock_offset={c.clock_offset} status={Some(c.status)} pending={c.outbox.unanswered_count()} />
     };
     let Some(table) = table else {
@@ -76,7 +76,7 @@ pub fn scribe_page(p: &CafeProps) -> Html {
             </label>
         }
     } else {
-        html! { <p class="prompt-table">{ t.f("board.your_table", &[("name", &table.name)]) }</p> }
+        html! { <p class="prompt-table">{ t.h("board.your_table", &[("name", &table.name)]) }</p> }
     };
     let ideas: Vec<_> = state
         .ideas
@@ -111,7 +111,7 @@ pub fn scribe_page(p: &CafeProps) -> Html {
             <section class="wall-section">
                 <div class="section-head">
                     <h2>{ t.t("board.ideas") }</h2>
-                    <span class="muted">{ t.f("board.count", &[("n", &ideas.len())]) }</span>
+                    <span class="muted">{ t.p("board.count", ideas.len() as u64, &[]) }</span>
                 </div>
                 <ul class="wall wall-compact" id="scribe-ideas">
                     { for c.outbox.pending_ideas().iter().filter(|p| p.board == table.board).map(|p| html! { <IdeaCard key={p.id.clone()} text={p.text.clone()} pending=true /> }) }
@@ -197,7 +197,7 @@ fn tally(p: &TallyProps) -> Html {
     html! {
         <form class="card" {onsubmit} aria-labelledby="tally-title">
             <h2 id="tally-title">{ t.t("scribe.tally") }</h2>
-            <p class="muted small">{ t.f("scribe.tally_total", &[("n", &total)]) }</p>
+            <p class="muted small">{ t.p("scribe.tally_total", u64::from(total), &[]) }</p>
             <ul class="tally">
                 { for p.items.iter().map(|(item, label)| {
                     let item = *item;
@@ -210,7 +210,7 @@ fn tally(p: &TallyProps) -> Html {
                     });
                     html! {
                         <li class="tally-row">
-                            <label for={format!("tally-{item}")}>{ label.clone() }</label>
+                            <label for={format!("tally-{item}")} dir="auto">{ label.clone() }</label>
                             <input id={format!("tally-{item}")} class="input input-num" type="number" min="0" value={value.to_string()} {oninput} />
                         </li>
                     }

@@ -7,6 +7,9 @@ use super::{
 use cafe_shared::{CafeState, ItemId, Vote, VoteTarget};
 use std::collections::BTreeSet;
 
+/// The UTF-8 byte-order mark every CSV export starts with.
+pub const UTF8_BOM: char = '\u{feff}';
+
 /// Spreadsheets (Excel, LibreOffice, Google Sheets) run a cell that starts with `=`, `+`,
 /// `-` or `@` as a formula, and tab/CR can smuggle one in. Participants write these texts,
 /// so an organiser opening the export could otherwise run a participant's formula (data
@@ -173,5 +176,10 @@ fn write_csv(header: &[String], rows: &[Vec<String>]) -> String {
         _ => Vec::new(),
     };
     // Every cell is a Rust `String`, so the output is UTF-8; the lossy path never changes it.
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    let body = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    // Excel reads a CSV without a byte-order mark in the machine's legacy code page, which
+    // turns "é" into "Ã©" and Arabic into noise; the BOM tells it the file is UTF-8. Other
+    // spreadsheets and CSV readers skip it.
+    format!("{UTF8_BOM}{body}")
 }

@@ -173,6 +173,7 @@ fn summary(state: &CafeState) -> Summary {
                 board: v.boards.first().copied().unwrap_or(BoardId(0)),
                 boards: v.boards.clone(),
                 board_label: boards_label(state, &v.boards),
+                title: state.vote_title(v),
                 target: v.target,
                 status: v.status,
                 revealed: v.revealed,

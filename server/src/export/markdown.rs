@@ -1,7 +1,7 @@
 //! The Markdown export: a readable report.
 
 use super::{
-    action_owner, action_source, author_name, boards_label, count_people, human_date, item_label,
+    action_owner, action_source, author_name, count_people, human_date, item_label,
     provenance_line, Index,
 };
 use cafe_shared::{BoardId, CafeState, ClusterId, Idea, Location, TableKind, VoteTarget};
@@ -119,12 +119,7 @@ pub fn export_markdown(state: &CafeState, now: i64) -> String {
     }
     for v in state.votes.values() {
         let what = v.target.as_str();
-        let _ = writeln!(
-            out,
-            "### Vote {} on {} ({what})\n",
-            v.id,
-            md(&boards_label(state, &v.boards))
-        );
+        let _ = writeln!(out, "### {} ({what})\n", md(&state.vote_title(v)));
         let status = v.status.as_str();
         let shown = if v.results_visible_to_all() {
             "results shown to everybody"

@@ -310,6 +310,7 @@ pub(crate) fn scenario(anonymous: bool) -> (Cafe, Ids) {
                 budget: 3,
                 per_item_cap: 2,
                 visibility: VoteVisibility::Hidden,
+                title: None,
             },
         },
     );
@@ -357,6 +358,7 @@ pub(crate) fn scenario(anonymous: bool) -> (Cafe, Ids) {
             budget: 2,
             per_item_cap: 2,
             visibility: VoteVisibility::Live,
+            title: None,
         },
     );
     let vote_b = c.last_id(|e| match e {
@@ -381,6 +383,7 @@ pub(crate) fn scenario(anonymous: bool) -> (Cafe, Ids) {
             budget: 2,
             per_item_cap: 1,
             visibility: VoteVisibility::Live,
+            title: Some("  Which idea goes first?  ".into()),
         },
     );
     let vote_plenary = c.last_id(|e| match e {
@@ -427,6 +430,9 @@ pub(crate) fn scenario(anonymous: bool) -> (Cafe, Ids) {
 }
 
 fn parse_csv(text: &str) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
+    let text = text
+        .strip_prefix(super::csv::UTF8_BOM)
+        .expect("the CSV starts with a BOM");
     let mut r = ::csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = r
         .headers()
@@ -633,6 +639,42 @@ fn harvested_notes_show_their_provenance_in_every_format() {
     );
 }
 
+/// Excel opens a CSV in the legacy code page unless it starts with the UTF-8 BOM, which
+/// mangles "é" and Arabic; the file must start with exactly EF BB BF, once.
+#[test]
+fn csv_starts_with_a_utf8_bom_so_spreadsheets_read_accents() {
+    let (c, _) = scenario(false);
+    let text = export_csv(&c.state);
+    let bytes = text.as_bytes();
+    assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF]);
+    assert!(text[3..].starts_with("idea_id,"), "{}", &text[..40]);
+    assert!(!text[3..].contains('\u{feff}'), "one BOM only");
+    // An empty café's CSV (the header alone) has it too.
+    let empty = export_csv(&cafe_shared::CafeState::default());
+    assert!(empty.starts_with('\u{feff}'));
+}
+
+/// The report names each vote by its title (trimmed as stored) or, without one, by its
+/// boards, never by its id.
+#[test]
+fn votes_are_named_by_title_in_the_report_and_json() {
+    let (c, ids) = scenario(false);
+    let md = export_markdown(&c.state, T0 + 3_600_000);
+    assert!(md.contains("### Which idea goes first? (ideas)"), "{md}");
+    assert!(md.contains("### Vote on Window (ideas)"));
+    assert!(!md.contains(&format!("Vote {}", ids.vote_a)));
+    let doc = export_json(&c.state, &c.log, T0 + 5);
+    let titles: Vec<&str> = doc.summary.votes.iter().map(|v| v.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        vec![
+            "Vote on Window",
+            "Vote on Online 1",
+            "Which idea goes first?"
+        ]
+    );
+}
+
 #[test]
 fn safe_cell_guards_formulas_only() {
     for s in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
@@ -645,7 +687,7 @@ fn safe_cell_guards_formulas_only() {
 
 #[test]
 fn markdown_report_ranks_and_escapes() {
-    let (c, ids) = scenario(false);
+    let (c, _) = scenario(false);
     let md_text = export_markdown(&c.state, T0 + 3_600_000);
     assert!(
         md_text.starts_with("# Future of work \\| 2030\n"),
@@ -686,9 +728,9 @@ fn markdown_report_ranks_and_escapes() {
     ];
     let at: Vec<usize> = rows.iter().map(|r| pos(r)).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{md_text}");
-    assert!(at[0] > pos(&format!("### Vote {} on Window (ideas)", ids.vote_a)));
+    assert!(at[0] > pos("### Vote on Window (ideas)"));
     // Cluster vote shows cluster titles; ties are listed by id (Tools before Culture).
-    assert!(pos(&format!("### Vote {} on Online 1 (clusters)", ids.vote_b)) > at[3]);
+    assert!(pos("### Vote on Online 1 (clusters)") > at[3]);
     assert!(pos("| 1 | 1 | Tools |") < pos("| 2 | 0 | Culture |"));
     assert!(md_text.contains("closed; 10 dots cast; budget 3 dots per person"));
     assert!(md_text.contains("closed; 1 dot cast;"));

@@ -9,14 +9,34 @@ use crate::limits::*;
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A vote title as stored: trimmed and normalized like every line of text; blank is none
+/// (the vote is then named by its boards).
+fn vote_title(title: Option<&str>) -> Result<Option<String>, Rejection> {
+    match title {
+        Some(t) if !t.trim().is_empty() => Ok(Some(crate::text::clean_line(
+            t,
+            "vote title",
+            VOTE_TITLE_MAX,
+        )?)),
+        _ => Ok(None),
+    }
+}
+
 impl CafeState {
     pub(crate) fn decide_open_vote(&self, a: &Act, draft: &VoteDraft) -> Decision {
         self.may_open_vote(a.me, &draft.scope)?;
-        Ok(vec![self.vote_to_open(a.now, draft)?])
+        let draft = VoteDraft {
+            title: vote_title(draft.title.as_deref())?,
+            ..draft.clone()
+        };
+        Ok(vec![self.vote_to_open(a.now, &draft)?])
     }
 
     /// The `vote_opened` for `draft` now, once `may_open_vote` holds: valid numbers, room
-    /// for another vote, and something on the ballot.
+    /// for another vote, and something on the ballot. The draft's title is taken as it is
+    /// (cleaned by whoever made the draft): the console calls this through
+    /// `vote_draft_problem`, and text normalization would add its Unicode tables to the
+    /// browser bundle.
     pub(crate) fn vote_to_open(&self, now: Millis, draft: &VoteDraft) -> Result<Event, Rejection> {
         let mut ids = Ids(self.next_id);
         validate_vote_numbers(draft.budget, draft.per_item_cap)?;
@@ -42,6 +62,7 @@ impl CafeState {
                 budget: draft.budget,
                 per_item_cap: draft.per_item_cap,
                 visibility: draft.visibility,
+                title: draft.title.clone(),
                 status: VoteStatus::Open,
                 revealed: false,
                 items,
@@ -85,6 +106,10 @@ impl CafeState {
     pub(crate) fn decide_set_vote_draft(&self, a: &Act, draft: &VoteDraft) -> Decision {
         self.may_facilitate(a.me)?;
         validate_vote_numbers(draft.budget, draft.per_item_cap)?;
+        let draft = &VoteDraft {
+            title: vote_title(draft.title.as_deref())?,
+            ..draft.clone()
+        };
         let boards = self.scope_boards(&draft.scope);
         if boards.is_empty() {
             return reject(ErrorCode::Invalid, "choose at least one board to vote on");

@@ -219,6 +219,9 @@ impl CafeState {
     /// be the one people voted; ballots and open tallies stay within budget and cap.
     fn check_vote(&self, v: &Vote) -> Result<(), String> {
         let id = v.id;
+        if let Some(t) = &v.title {
+            check_line(t, "vote title", VOTE_TITLE_MAX)?;
+        }
         if v.boards.is_empty() || v.boards.iter().any(|b| !self.boards.contains_key(b)) {
             return Err(format!("vote {id} is on a missing board"));
         }

@@ -625,6 +625,7 @@ fn build(s: &CafeState, kind: u8, a: u8, b: u8, c: u8, n: u8, input: &mut Bytes)
             } else {
                 VoteVisibility::Live
             },
+            title: None,
         },
         37..=39 => {
             let v = vote(a);

@@ -196,6 +196,7 @@ impl Cafe {
                 budget,
                 per_item_cap: cap,
                 visibility,
+                title: None,
             },
         );
         match events.as_slice() {

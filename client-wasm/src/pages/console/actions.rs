@@ -161,7 +161,7 @@ pub(super) fn actions_card(p: &ActionsCardProps) -> Html {
                             html! {
                                 <li class="top-result" key={r.item}>
                                     <span class="top-label" dir="auto">{ r.label.clone() }</span>
-                                    <span class="muted small">{ t.f("results.dots", &[("n", &r.dots)]) }</span>
+                                    <span class="muted small">{ t.p("results.dots", u64::from(r.dots), &[]) }</span>
                                     if r.made {
                                         <span class="badge badge-harvested">{ t.t("actions.made") }</span>
                                     } else if r.can_make {

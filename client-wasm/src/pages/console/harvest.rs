@@ -193,9 +193,9 @@ pub(super) fn harvest_card(p: &HarvestProps) -> Html {
                 .filter(|n| n.harvested && ideas.contains(&n.id))
                 .count();
             Some(if arrived == ideas.len() {
-                t.f("harvest.sent", &[("n", &arrived), ("table", name)])
+                t.p("harvest.sent", arrived as u64, &[("table", name)])
             } else {
-                t.f("harvest.sending", &[("n", &ideas.len())])
+                t.p("harvest.sending", ideas.len() as u64, &[])
             })
         }
         Some(Sent::Theme { table: name, title }) => {
@@ -241,8 +241,8 @@ pub(super) fn harvest_card(p: &HarvestProps) -> Html {
                         });
                         html! {
                             <li>
-                                <span class="harvest-theme-title">{ th.title.clone() }</span>
-                                <span class="muted small">{ " · " }{ t.f("board.count", &[("n", &th.notes)]) }</span>
+                                <span class="harvest-theme-title" dir="auto">{ th.title.clone() }</span>
+                                <span class="muted small">{ " · " }{ t.p("board.count", th.notes as u64, &[]) }</span>
                                 <button class="btn btn-small harvest-theme" disabled={th.refused.is_some()} {onclick}
                                     aria-label={t.f("harvest.send_theme_named", &[("theme", &th.title)])}>
                                     { t.t("harvest.send_theme") }
@@ -273,13 +273,13 @@ pub(super) fn harvest_card(p: &HarvestProps) -> Html {
                         let mut meta: Vec<String> = Vec::new();
                         if let Some(a) = &n.author { meta.push(a.clone()); }
                         meta.push(t.location(if n.remote { cafe_shared::Location::Remote } else { cafe_shared::Location::Room }).to_string());
-                        if let Some(d) = n.dots { meta.push(t.f("harvest.dots", &[("n", &d)])); }
+                        if let Some(d) = n.dots { meta.push(t.p("harvest.dots", u64::from(d), &[])); }
                         html! {
                             <li key={id.0} class={classes!("harvest-note", n.harvested.then_some("harvest-done"))}>
                                 <input type="checkbox" id={input_id.clone()} checked={chosen_ids.contains(&id)}
                                     disabled={!n.can} onchange={on_check} />
                                 <label for={input_id}>
-                                    <span class="harvest-text">{ n.text.clone() }</span>
+                                    <span class="harvest-text" dir="auto">{ n.text.clone() }</span>
                                     <span class="muted small">{ meta.join(" · ") }</span>
                                 </label>
                                 if n.harvested {

@@ -111,7 +111,7 @@ pub(super) fn moderation_card(
         <section class="card card-wide" aria-labelledby="mod-title">
             <div class="section-head">
                 <h2 id="mod-title">{ t.t("console.ideas") }</h2>
-                <span class="muted">{ t.f("board.count", &[("n", &ideas.len())]) }</span>
+                <span class="muted">{ t.p("board.count", ideas.len() as u64, &[]) }</span>
             </div>
             <div class="inline-form">
                 <label class="sr-only" for="mod-board">{ t.t("console.board") }</label>

@@ -45,12 +45,16 @@ pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
         let name = p.name.clone();
         let on_remove = Callback::from(move |()| send.emit(remove.clone()));
         html! {
-            <li class="person" key={p.id.0}>
+            // Three columns (presence, who, Remove): the button keeps its place at the end
+            // of the row however long the name, and only "who" wraps.
+            <li class="person person-row" key={p.id.0}>
                 <span role="img" class={classes!("presence", p.online.then_some("presence-on"))}
                     aria-label={if p.online { t.t("console.online") } else { t.t("console.away") }}></span>
-                <span class="person-name">{ p.name.clone() }</span>
-                <span class="muted small">{ t.role(p.role) }{ " · " }{ t.location(p.location) }</span>
-                if p.ready { <span class="badge badge-ok">{ t.t("board.ready_on") }</span> }
+                <span class="person-main">
+                    <bdi class="person-name">{ p.name.clone() }</bdi>
+                    <span class="muted small">{ t.role(p.role) }{ " · " }{ t.location(p.location) }</span>
+                    if p.ready { <span class="badge badge-ok">{ t.t("board.ready_on") }</span> }
+                </span>
                 if *can_remove {
                     // Removing shuts the person out at once: asked first (issue 11).
                     <ConfirmButton id={format!("remove-{}", p.id.0)} class={classes!("btn", "btn-small", "btn-ghost")}
@@ -89,7 +93,7 @@ pub(super) fn joining_row(ctx: &Ctx, state: &CafeState) -> Html {
                     { if open { t.t("console.joining_open") } else { t.t("console.joining_closed") } }
                 </span>
             </p>
-            <p class="muted" id="people-count">{ t.f("console.people_count", &[("n", &state.active_people().count())]) }</p>
+            <p class="muted" id="people-count">{ t.p("console.people_count", state.active_people().count() as u64, &[]) }</p>
             if ctx.allowed(|me| state.may_set_joining(me)) {
                 <button id="joining-toggle" class={classes!("btn", (!open).then_some("btn-on"))} aria-pressed={(!open).to_string()}
                     onclick={Callback::from(move |_| send.emit(Command::SetJoining { open: !open }))}>
@@ -110,7 +114,7 @@ pub(super) fn hands_card(ctx: &Ctx, state: &CafeState) -> Html {
                 <p class="muted">{ t.t("console.no_hands") }</p>
             } else {
                 <ol class="hands" id="hands">
-                    { for state.hands.iter().map(|h| html! { <li>{ person_name(state, Some(*h)).unwrap_or_default() }</li> }) }
+                    { for state.hands.iter().map(|h| html! { <li dir="auto">{ person_name(state, Some(*h)).unwrap_or_default() }</li> }) }
                 </ol>
             }
             if ctx.allowed(|me| state.may_call_next_hand(me)) {

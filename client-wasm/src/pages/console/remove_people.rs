@@ -133,16 +133,16 @@ pub(super) fn remove_people_card(p: &RemoveProps) -> Html {
                             <li class="person" key={id.0}>
                                 <label class="pick">
                                     <input type="checkbox" class="remove-pick" checked={on} onchange={toggle} />
-                                    <span class="person-name">{ r.name.clone() }</span>
+                                    <bdi class="person-name">{ r.name.clone() }</bdi>
                                 </label>
-                                <span class="muted small">{ t.location(r.location) }{ " · " }{ t.f("console.joined_ago", &[("n", &ago)]) }</span>
+                                <span class="muted small">{ t.location(r.location) }{ " · " }{ t.p("console.joined_ago", ago as u64, &[]) }</span>
                             </li>
                         }
                     }) }
                 </ul>
                 if *confirming && n > 0 {
                     <div class="confirm" role="alertdialog" aria-labelledby="confirm-remove-text">
-                        <p id="confirm-remove-text">{ t.f("console.confirm_remove", &[("n", &n)]) }</p>
+                        <p id="confirm-remove-text">{ t.p("console.confirm_remove", n as u64, &[]) }</p>
                         <div class="button-row">
                             <button id="confirm-remove" class="btn btn-danger" onclick={confirm}>{ t.f("console.confirm_yes", &[("n", &n)]) }</button>
                             <button class="btn btn-ghost" onclick={cancel}>{ t.t("action.cancel") }</button>

@@ -216,7 +216,7 @@ pub(super) fn tables_card(p: &TablesProps) -> Html {
                         });
                         html! {
                             <tr id={format!("table-row-{}", row.id.0)}>
-                                <td>{ row.name.clone() }<span class="muted small">{ " · " }{ t.table_kind(row.kind) }</span></td>
+                                <td><bdi>{ row.name.clone() }</bdi><span class="muted small">{ " · " }{ t.table_kind(row.kind) }</span></td>
                                 <td>
                                     <select class="input input-small" onchange={on_host} aria-label={t.f("console.host_for", &[("name", &row.name)])}>
                                         <option value="" selected={row.host.is_none()}>{ t.t("console.no_host") }</option>
@@ -285,7 +285,7 @@ fn seat_list(t: T, seats: &[Seat], id: &str) -> Html {
                 <li class={classes!("seat", s.host.then_some("seat-host"))} key={s.id.0}>
                     <span role="img" class={classes!("presence", s.online.then_some("presence-on"))}
                         aria-label={if s.online { t.t("console.online") } else { t.t("console.away") }}></span>
-                    <span class="seat-name">{ s.name.clone() }</span>
+                    <bdi class="seat-name">{ s.name.clone() }</bdi>
                     <span class={classes!("seat-loc", (s.location == Location::Remote).then_some("seat-remote"))}>{ t.location(s.location) }</span>
                     if s.host { <span class="badge badge-ok">{ t.t("console.host") }</span> }
                 </li>

@@ -4,7 +4,7 @@
 
 use super::board_choices;
 use crate::components::form::event_value;
-use crate::components::results::results_chart;
+use crate::components::results::{results_chart, vote_name, vote_name_of};
 use crate::components::turnout::turnout_line;
 use crate::i18n::T;
 use crate::pages::Ctx;
@@ -62,6 +62,8 @@ pub(super) fn vote_card(ctx: &Ctx, state: &CafeState) -> Html {
         set(|d, v| d.visibility = VoteVisibility::from_wire(&v).unwrap_or(VoteVisibility::Hidden));
     let on_budget = set(|d, v| d.budget = v.trim().parse().unwrap_or(d.budget));
     let on_cap = set(|d, v| d.per_item_cap = v.trim().parse().unwrap_or(d.per_item_cap));
+    // Blank is no title: the vote is then named by its boards.
+    let on_title = set(|d, v| d.title = Some(v.trim().to_string()).filter(|s| !s.is_empty()));
     let scope_kind = match &draft.scope {
         VoteScope::Plenary => "plenary",
         VoteScope::Boards { .. } => "boards",
@@ -102,6 +104,7 @@ pub(super) fn vote_card(ctx: &Ctx, state: &CafeState) -> Html {
                 budget: d.budget,
                 per_item_cap: d.per_item_cap,
                 visibility: d.visibility,
+                title: d.title.clone(),
             })
         })
     };
@@ -118,13 +121,19 @@ pub(super) fn vote_card(ctx: &Ctx, state: &CafeState) -> Html {
         <section class="card" id="vote-card" aria-labelledby="vote-settings-title">
             <h2 id="vote-settings-title">{ t.t("console.vote") }</h2>
             if let Some(v) = state.open_votes().last().filter(|_| state.phase == Phase::Vote) {
-                <p class="vote-now"><strong>{ t.t("console.vote_is_open") }</strong>{ " · " }{ boards_label(t, state, &v.boards) }</p>
+                <p class="vote-now"><strong>{ t.t("console.vote_is_open") }</strong>{ " · " }<bdi>{ vote_name(t, state, v) }</bdi></p>
                 { turnout_line(t, state, v) }
             }
             <p class="muted small" id="vote-draft-status">{ status }</p>
             if open_here.is_some() || state.open_votes().next().is_some() {
                 <h3 class="vote-next">{ t.t("console.vote_next") }</h3>
             }
+            <label class="field">
+                <span>{ t.t("console.vote_title") }</span>
+                <input id="vote-title-input" class="input" dir="auto" value={draft.title.clone().unwrap_or_default()}
+                    placeholder={vote_name_of(t, state, None, &boards)}
+                    maxlength={cafe_shared::limits::VOTE_TITLE_MAX.to_string()} disabled={!can_edit} onchange={on_title} />
+            </label>
             <fieldset class="field vote-scope">
                 <legend>{ t.t("console.vote_scope") }</legend>
                 { radio("plenary", t.t("board.plenary")) }
@@ -209,9 +218,10 @@ pub(super) fn votes_card(ctx: &Ctx, state: &CafeState) -> Html {
                 html! {
                     <div class="vote-block">
                         <p>
-                            <strong>{ boards_label(t, state, &v.boards) }</strong>{ " · " }
+                            <strong class="vote-name" dir="auto">{ vote_name(t, state, v) }</strong>{ " · " }
+                            if v.title.is_some() { <bdi>{ boards_label(t, state, &v.boards) }</bdi>{ " · " } }
                             { if v.status == VoteStatus::Open { t.t("console.vote_open") } else { t.t("console.vote_closed") } }
-                            { " · " }{ t.f("console.dots_cast", &[("n", &v.dots_cast)]) }
+                            { " · " }{ t.p("console.dots_cast", u64::from(v.dots_cast), &[]) }
                             if v.revealed { { " · " }{ t.t("console.revealed") } }
                         </p>
                         if v.status == VoteStatus::Open { { turnout_line(t, state, v) } }

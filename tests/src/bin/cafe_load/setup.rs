@@ -278,6 +278,7 @@ pub async fn open_live_vote(c: &mut Control, ideas: usize) -> Result<(u64, Vec<u
             budget: 1,
             per_item_cap: 1,
             visibility: VoteVisibility::Live,
+            title: None,
         },
     })
     .await?;
