@@ -149,6 +149,8 @@ async fn actions_reach_every_phone_survive_a_restart_and_are_exported() {
         .await;
     assert_eq!(r.status().as_u16(), 200);
     let csv = r.text().await.unwrap();
+    // Like every CSV export: a UTF-8 byte order mark first, so spreadsheets read accents.
+    let csv = csv.strip_prefix('\u{feff}').expect("starts with a BOM");
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("action_id,text,owner,owner_person_id,due,status"));
     assert!(lines[1].contains("Pilot a four-day week,Ana,"), "{csv}");

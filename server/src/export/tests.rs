@@ -8,8 +8,8 @@ use super::*;
 use crate::import::{import, parse_export, ImportError, MAX_IMPORT_BYTES};
 use cafe_shared::limits::IDEA_TEXT_MAX;
 use cafe_shared::{
-    Assignment, CafeId, Command, Ctx, ErrorCode, ItemCount, JoinCode, Mode, PersonId, Role, Seat,
-    Settings, SystemCommand, VoteDraft, VoteScope, VoteVisibility,
+    Assignment, CafeId, ClusterCreators, Command, Ctx, ErrorCode, ItemCount, JoinCode, Mode,
+    PersonId, Role, Seat, Settings, SystemCommand, VoteDraft, VoteScope, VoteVisibility,
 };
 
 pub(crate) const T0: i64 = 1_795_000_000_000;
@@ -143,6 +143,8 @@ pub(crate) fn scenario(anonymous: bool) -> (Cafe, Ids) {
         language: Default::default(),
         settings: Settings {
             anonymous,
+            // The scenario's participants make themes on their tables' boards.
+            cluster_creators: ClusterCreators::Everyone,
             ..Settings::default()
         },
         organiser_name: NAMES[0].into(),
