@@ -10,6 +10,7 @@ pub mod floor_banner;
 pub mod form;
 pub mod host_banner;
 pub mod ideas;
+pub mod new_cluster;
 #[cfg(feature = "staff")]
 pub mod paged;
 #[cfg(feature = "staff")]

@@ -9,9 +9,10 @@ use crate::components::actions::actions_list;
 use crate::components::chrome::{Loading, NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::floor_banner::floor_banner;
-use crate::components::form::{event_value, input_value};
+use crate::components::form::event_value;
 use crate::components::host_banner::host_banner;
 use crate::components::ideas::{provenance_text, IdeaCard};
+use crate::components::new_cluster::NewCluster;
 use crate::components::question::Question;
 use crate::components::reactions::reaction_bar;
 use crate::components::results::{item_label, results_chart, vote_name};
@@ -21,7 +22,6 @@ use crate::hooks::{use_cafe_page, use_send, Viewer};
 use crate::i18n::{use_lang, use_t, T};
 use crate::pages::{person_name, CafeProps, Ctx};
 use crate::session::now_ms;
-use cafe_shared::limits::CLUSTER_TITLE_MAX;
 use cafe_shared::{
     next_reaction_at, BoardId, CafeState, ClusterId, Command, IdeaId, Phase, Vote, VoteStatus,
 };
@@ -490,7 +490,7 @@ fn idea_wall(
                 <p class="muted" id="moderated-hint">{ t.t("board.moderated_hint") }</p>
             }
             if ctx.allowed(|me| state.may_create_cluster(me, board)) {
-                <NewCluster board={board} />
+                <NewCluster board={board} input_id="cluster-title" />
             }
             if grouping {
                 { for clusters.iter().map(|cl| html! {
@@ -662,44 +662,5 @@ fn idea_item(p: &IdeaItemProps) -> Html {
                 </label>
             }
         </IdeaCard>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct NewClusterProps {
-    board: BoardId,
-}
-
-#[function_component(NewCluster)]
-fn new_cluster(p: &NewClusterProps) -> Html {
-    let t = use_t();
-    let send = use_send();
-    let title = use_state(String::new);
-    let onsubmit = {
-        let (title, board) = (title.clone(), p.board);
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let text = title.trim().to_string();
-            if !text.is_empty() {
-                send.emit(Command::CreateCluster {
-                    board,
-                    title: text,
-                    ideas: vec![],
-                });
-                title.set(String::new());
-            }
-        })
-    };
-    let oninput = {
-        let title = title.clone();
-        Callback::from(move |e: InputEvent| title.set(input_value(&e)))
-    };
-    html! {
-        <form class="inline-form" {onsubmit}>
-            <label class="sr-only" for="cluster-title">{ t.t("cluster.new") }</label>
-            <input id="cluster-title" class="input" value={(*title).clone()} {oninput}
-                placeholder={t.t("cluster.new")} maxlength={CLUSTER_TITLE_MAX.to_string()} />
-            <button class="btn" type="submit">{ t.t("cluster.create") }</button>
-        </form>
     }
 }

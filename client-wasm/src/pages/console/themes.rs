@@ -6,6 +6,7 @@
 
 use crate::components::confirm::ConfirmButton;
 use crate::components::form::{event_value, input_value};
+use crate::components::new_cluster::NewCluster;
 use crate::hooks::use_send;
 use crate::i18n::use_t;
 use crate::pages::Ctx;
@@ -250,7 +251,7 @@ pub(super) fn themes_card(p: &ThemesProps) -> Html {
             <p class="muted small" id="themes-help">{ t.t("themes.help") }</p>
             { board_select }
             if p.create_refused.is_none() {
-                <NewTheme board={p.board} />
+                <NewCluster board={p.board} input_id="new-theme" button_id="create-theme" />
             } else {
                 <p class="muted small" id="themes-create-refused">{ t.t("themes.create_refused") }</p>
             }
@@ -486,44 +487,5 @@ fn theme_head(p: &HeadProps) -> Html {
                 }
             </div>
         </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct NewThemeProps {
-    board: BoardId,
-}
-
-#[function_component(NewTheme)]
-fn new_theme(p: &NewThemeProps) -> Html {
-    let t = use_t();
-    let send = use_send();
-    let title = use_state(String::new);
-    let onsubmit = {
-        let (title, board) = (title.clone(), p.board);
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let text = title.trim().to_string();
-            if !text.is_empty() {
-                send.emit(Command::CreateCluster {
-                    board,
-                    title: text,
-                    ideas: vec![],
-                });
-                title.set(String::new());
-            }
-        })
-    };
-    let oninput = {
-        let title = title.clone();
-        Callback::from(move |e: InputEvent| title.set(input_value(&e)))
-    };
-    html! {
-        <form class="inline-form" {onsubmit}>
-            <label class="sr-only" for="new-theme">{ t.t("cluster.new") }</label>
-            <input id="new-theme" class="input" dir="auto" value={(*title).clone()} {oninput}
-                placeholder={t.t("cluster.new")} maxlength={CLUSTER_TITLE_MAX.to_string()} />
-            <button class="btn" type="submit" id="create-theme">{ t.t("cluster.create") }</button>
-        </form>
     }
 }
