@@ -148,6 +148,13 @@ pub struct SummaryIdea {
     pub scribed: bool,
     /// Moderated out: kept so the export is complete, marked so readers can leave it out.
     pub hidden: bool,
+    /// A facilitator did not approve it (a hidden idea that is not rejected is still
+    /// waiting for approval).
+    #[serde(default)]
+    pub rejected: bool,
+    /// Written during private writing and not revealed yet.
+    #[serde(default)]
+    pub private: bool,
     pub cluster: Option<ClusterId>,
     pub created_at: Millis,
     pub harvested_from: Option<IdeaId>,

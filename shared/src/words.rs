@@ -4,8 +4,10 @@
 //! only; the participant's bundle never calls it, so none of it ships there) on every
 //! change of the board. No segmentation tables: words are runs of letters and digits
 //! (`char::is_alphanumeric`, which knows every script) with the combining marks inside
-//! them, which is enough for the six UI languages except Chinese, written without spaces
-//! (see [`word_counts`]).
+//! them, which is enough for the six UI languages except Chinese, written without spaces:
+//! the projector first has the browser's own word segmenter (`Intl.Segmenter`, ICU's
+//! dictionary) put spaces between Chinese words, and without one a run of Han characters
+//! counts as one word (see [`word_counts`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,7 +28,8 @@ pub struct WordCount {
 /// Chinese, Japanese and Korean; an acronym in capitals like "AI" stays), numbers, and the
 /// commonest little words of the six UI languages. Chinese has no spaces: a run of Han
 /// characters is one word, split at punctuation and at a few function characters (的 和 与
-/// 及 或); a dictionary segmenter would be far too big for a browser.
+/// 及 或). A dictionary segmenter would be far too big to ship, so the browser's own
+/// (`Intl.Segmenter`) spaces the text out first where there is one.
 pub fn word_counts<'a>(texts: impl IntoIterator<Item = &'a str>, max: usize) -> Vec<WordCount> {
     let stop: BTreeSet<&str> = STOP_WORDS.iter().flat_map(|l| l.iter().copied()).collect();
     let mut counts: BTreeMap<String, u32> = BTreeMap::new();
@@ -119,7 +122,9 @@ fn is_acronym(s: &str) -> bool {
     s.chars().all(|c| c.is_uppercase() || c.is_ascii_digit()) && s.chars().any(char::is_uppercase)
 }
 
-fn is_cjk(c: char) -> bool {
+/// Chinese, Japanese or Korean: scripts a browser's word segmenter should split before
+/// [`word_counts`] sees them.
+pub fn is_cjk(c: char) -> bool {
     matches!(c,
         '\u{3040}'..='\u{30FF}'   // kana
         | '\u{3400}'..='\u{4DBF}' // Han extension A

@@ -144,7 +144,7 @@ describe('the vote opens with its phase and every phase has its own screen', () 
     await ana.waitForSelector('#dots-left:has-text("2 dots left")', WAIT);
     await fog.locator('.cast-dot').click();
     await ana.waitForSelector('#dots-left:has-text("1 dot left")', WAIT);
-    await ben.waitForSelector('#vote .turnout:text-is("1 of 3 have voted")', WAIT);
+    await ben.waitForSelector('#vote .turnout:text-is("1 of 3 has voted")', WAIT);
     await ben.locator('.ballot-item', { hasText: 'Rain tanks' }).locator('.cast-dot').click();
     await ben.waitForSelector('#dots-left:has-text("2 dots left")', WAIT);
     // Samira puts her phone away without voting: M follows who is here.

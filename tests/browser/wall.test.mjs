@@ -105,6 +105,10 @@ describe('the word cloud and reactions', () => {
     await post(ben, 'Rainwater gardens in the villages');
     await post(ben, 'Teach rainwater harvesting at school');
     await post(ben, 'تحلية مياه البحر بالطاقة الشمسية');
+    // Chinese has no spaces: the browser's segmenter finds the words (回收, "recycling",
+    // is in both notes, each written as one run of characters).
+    await post(ana, '电子废物回收中心');
+    await post(ben, '手机回收计划');
     // The projector shows the notes until the facilitator switches it.
     await projector.waitForSelector('#projector-ideas', WAIT);
     assert.equal(await projector.locator('#projector-cloud').count(), 0);
@@ -125,6 +129,7 @@ describe('the word cloud and reactions', () => {
     // Little words of every language are left out; Arabic words are whole words.
     for (const gone of ['the', 'on', 'for', 'at', 'in']) assert.ok(!words.some((w) => w.word === gone), gone);
     assert.ok(words.some((w) => w.word === 'الشمسية'), JSON.stringify(words.map((w) => w.word)));
+    assert.equal(words.find((w) => w.word === '回收')?.count, 2, JSON.stringify(words.map((w) => w.word)));
     // No two words overlap.
     for (const a of words) {
       for (const b of words) {

@@ -14,9 +14,10 @@ pub struct ConfirmProps {
     /// Optional accessible name for the first button (e.g. "Remove Aisha").
     #[prop_or_default]
     pub aria_label: Option<AttrValue>,
-    /// What will happen, asked as a question.
-    pub question: AttrValue,
-    pub yes: AttrValue,
+    /// What will happen, asked as a question. Markup, so that a name in it is isolated in
+    /// `<bdi>` ([`crate::i18n::T::h`]) and keeps its own direction.
+    pub question: Html,
+    pub yes: Html,
     pub on_confirm: Callback<()>,
     #[prop_or_default]
     pub class: Classes,

@@ -10,7 +10,7 @@ pub fn turnout_line(t: T, state: &CafeState, vote: &Vote) -> Html {
     let n = state.turnout(vote);
     html! {
         <p class="turnout" data-vote={vote.id.0.to_string()} role="status" aria-live="polite">
-            { t.f("vote.turnout", &[("n", &n.voted), ("m", &n.expected)]) }
+            { t.p("vote.turnout", n.voted.into(), &[("m", &n.expected)]) }
         </p>
     }
 }

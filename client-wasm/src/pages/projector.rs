@@ -18,13 +18,15 @@ use crate::hooks::{use_cafe_page, Viewer};
 use crate::i18n::{use_t, T};
 use crate::pages::CafeProps;
 use cafe_shared::limits::WORD_CLOUD_MAX;
-use cafe_shared::words::word_counts;
+use cafe_shared::words::{is_cjk, word_counts};
 use cafe_shared::{
     BoardId, CafeState, Idea, Phase, ProjectorView, Reaction, ReactionCounts, Timer, Vote, VoteId,
     VoteStatus,
 };
 use gloo_timers::callback::Timeout;
+use std::borrow::Cow;
 use std::collections::VecDeque;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The wall shows the newest notes up to this many (a thousand would take an hour to page
@@ -173,12 +175,39 @@ fn cloud_size(count: u32, lo: u32, hi: u32) -> u32 {
     CLOUD_MIN + (CLOUD_MAX - CLOUD_MIN) * (count.saturating_sub(lo)) / (hi - lo)
 }
 
+/// Chinese (and Japanese) are written without spaces between words: the browser's own word
+/// segmenter (`Intl.Segmenter`, ICU's dictionary, in every current browser) spaces them out
+/// before the shared counter splits at spaces, so "电子废物回收" counts 电子, 废物 and 回收
+/// and no dictionary ships in the bundle. Without a segmenter the text goes as it is (a
+/// run of Han characters is then one word).
+fn spaced_words(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_cjk) {
+        return Cow::Borrowed(text);
+    }
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok();
+    let has = intl.is_some_and(|i| js_sys::Reflect::has(&i, &"Segmenter".into()).unwrap_or(false));
+    if !has {
+        return Cow::Borrowed(text);
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"granularity".into(), &"word".into());
+    let segmenter = js_sys::Intl::Segmenter::new(&js_sys::Array::of1(&"zh".into()), &options);
+    let mut out = String::with_capacity(text.len() * 2);
+    for part in js_sys::Array::from(&segmenter.segment(text)).iter() {
+        let part: js_sys::Intl::SegmentData = part.unchecked_into();
+        out.push_str(&String::from(part.segment()));
+        out.push(' ');
+    }
+    Cow::Owned(out)
+}
+
 /// The board's notes as a word cloud: each word sized by how many notes use it. A plain
 /// wrapping row, the most frequent word in the middle and the rest alternately around it,
 /// so nothing overlaps and each word reads in its own direction (`dir="auto"`).
 fn word_cloud(t: T, state: &CafeState, board: Option<BoardId>) -> Html {
     let ideas = board_ideas(state, board);
-    let words = word_counts(ideas.iter().map(|i| i.text.as_str()), WORD_CLOUD_MAX);
+    let spaced: Vec<Cow<'_, str>> = ideas.iter().map(|i| spaced_words(&i.text)).collect();
+    let words = word_counts(spaced.iter().map(|s| s.as_ref()), WORD_CLOUD_MAX);
     let (Some(first), Some(last)) = (words.first(), words.last()) else {
         return html! { <p class="proj-empty" id="projector-empty">{ t.t("projector.waiting") }</p> };
     };

@@ -25,8 +25,11 @@ pub(super) fn safe_cell(s: &str) -> String {
 /// One row per idea, hidden ones included (flagged), in id (posting) order.
 ///
 /// Columns: idea_id, board, table, table_kind, round, round_prompt, origin, scribed, author,
-/// category, cluster, text, created_at, hidden, votes, harvested_from, provenance, then
-/// `vote_<id>_dots` per vote. A copy harvested to the plenary names its source idea in
+/// category, cluster, text, created_at, hidden, rejected, private, votes, harvested_from,
+/// provenance, then `vote_<id>_dots` per vote. `hidden` is set on an idea no participant
+/// sees: `rejected` by a facilitator, or (not rejected) still waiting for approval;
+/// `private` marks one written during private writing and not revealed yet. A copy
+/// harvested to the plenary names its source idea in
 /// `harvested_from` and where it came from in `provenance` ("Window · round 1 · Hana Vole ·
 /// in the room", recorded at harvest time); both are empty for other ideas.
 /// `board` is where the idea sits now ("Plenary" or a table name); `table` is where it was
@@ -56,6 +59,8 @@ pub fn export_csv(state: &CafeState) -> String {
         "text",
         "created_at",
         "hidden",
+        "rejected",
+        "private",
         "votes",
         "harvested_from",
         "provenance",
@@ -94,6 +99,8 @@ pub fn export_csv(state: &CafeState) -> String {
             safe_cell(&i.text),
             rfc3339(i.created_at),
             i.hidden.to_string(),
+            i.rejected.to_string(),
+            i.private.to_string(),
             dots.get(&i.id.0).copied().unwrap_or(0).to_string(),
             i.harvested_from.map(|h| h.to_string()).unwrap_or_default(),
             safe_cell(&provenance_line(state, i).unwrap_or_default()),

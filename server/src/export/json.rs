@@ -156,6 +156,8 @@ fn summary(state: &CafeState) -> Summary {
                         origin: i.origin,
                         scribed: i.scribed,
                         hidden: i.hidden,
+                        rejected: i.rejected,
+                        private: i.private,
                         cluster: i.cluster,
                         created_at: i.created_at,
                         harvested_from: i.harvested_from,

@@ -75,10 +75,31 @@ pub fn export_markdown(state: &CafeState, now: i64) -> String {
         count_people(state, Location::Remote)
     );
     let _ = writeln!(out, "- **Ideas:** {}", state.ideas.len() - hidden);
-    if hidden > 0 {
+    // Moderated-out ideas are left out of the report but counted, by verdict: "rejected"
+    // and "still waiting for approval" ask different things of the organiser.
+    let rejected = state.ideas.values().filter(|i| i.rejected).count();
+    let waiting = hidden - rejected;
+    if rejected > 0 {
         let _ = writeln!(
             out,
-            "- **Hidden by moderation:** {hidden} (not shown in this report)"
+            "- **Not approved by a facilitator:** {rejected} (not shown in this report)"
+        );
+    }
+    if waiting > 0 {
+        let _ = writeln!(
+            out,
+            "- **Waiting for approval:** {waiting} (not shown in this report)"
+        );
+    }
+    let private = state
+        .ideas
+        .values()
+        .filter(|i| i.private && !i.hidden)
+        .count();
+    if private > 0 {
+        let _ = writeln!(
+            out,
+            "- **Written privately, not revealed yet:** {private} (shown below)"
         );
     }
     let _ = writeln!(out, "- **Tables:** {}", state.tables.len());

@@ -468,7 +468,7 @@ fn csv_has_one_row_per_idea_with_all_columns() {
     let (c, ids) = scenario(false);
     let text = export_csv(&c.state);
     let (header, rows) = parse_csv(&text);
-    let mut expected: Vec<String> = "idea_id,board,table,table_kind,round,round_prompt,origin,scribed,author,category,cluster,text,created_at,hidden,votes,harvested_from,provenance"
+    let mut expected: Vec<String> = "idea_id,board,table,table_kind,round,round_prompt,origin,scribed,author,category,cluster,text,created_at,hidden,rejected,private,votes,harvested_from,provenance"
         .split(',')
         .map(str::to_owned)
         .collect();
@@ -521,6 +521,11 @@ fn csv_has_one_row_per_idea_with_all_columns() {
     assert_eq!(v["votes"], "0", "cluster dots are not the idea's own");
 
     assert_eq!(row(&rows, ids.spam)["hidden"], "true");
+    assert_eq!(
+        row(&rows, ids.spam)["rejected"],
+        "false",
+        "hidden, not rejected"
+    );
     assert_eq!(row(&rows, ids.async_updates)["round"], "2");
     assert_eq!(row(&rows, ids.async_updates)["votes"], "3");
     assert_eq!(row(&rows, ids.laptops)["cluster"], "");
@@ -643,6 +648,87 @@ fn harvested_notes_show_their_provenance_in_every_format() {
 
 /// Excel opens a CSV in the legacy code page unless it starts with the UTF-8 BOM, which
 /// mangles "é" and Arabic; the file must start with exactly EF BB BF, once.
+fn set_moderation(c: &mut Cafe, org: PersonId, moderation: bool) {
+    let settings = Settings {
+        moderation,
+        ..c.state.settings().clone()
+    };
+    c.cmd(
+        org,
+        Command::UpdateCafe {
+            title: None,
+            description: None,
+            mode: None,
+            language: None,
+            settings: Some(settings),
+        },
+    );
+}
+
+/// A rejected idea, one still waiting for approval and one written privately are told
+/// apart in every format: facilitators' verdicts and private writing are part of the record.
+#[test]
+fn moderation_verdicts_and_private_writing_show_in_every_format() {
+    let (mut c, ids) = scenario(false);
+    c.cmd(
+        ids.org,
+        Command::SetPhase {
+            phase: Phase::Ideate,
+        },
+    );
+    c.cmd(ids.org, Command::RejectIdea { idea: ids.spam });
+    set_moderation(&mut c, ids.org, true);
+    let waiting = c.post(ids.ana, ids.board_a, "Waiting for a verdict");
+    set_moderation(&mut c, ids.org, false);
+    c.cmd(
+        ids.org,
+        Command::SetPrivateWriting {
+            boards: vec![ids.board_a],
+            private: true,
+        },
+    );
+    let private = c.post(ids.ana, ids.board_a, "Only mine for now");
+
+    let (_, rows) = parse_csv(&export_csv(&c.state));
+    let flags = |id| {
+        let r = row(&rows, id);
+        (
+            r["hidden"].clone(),
+            r["rejected"].clone(),
+            r["private"].clone(),
+        )
+    };
+    let s = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+    assert_eq!(flags(ids.spam), s("true", "true", "false"));
+    assert_eq!(flags(waiting), s("true", "false", "false"));
+    assert_eq!(flags(private), s("false", "false", "true"));
+    assert_eq!(flags(ids.meetings), s("false", "false", "false"));
+
+    let doc = export_json(&c.state, &c.log, T0 + 5);
+    let a = doc
+        .summary
+        .boards
+        .iter()
+        .find(|b| b.id == ids.board_a)
+        .expect("A");
+    let idea = |id| a.ideas.iter().find(|i| i.id == id).expect("idea");
+    assert!(idea(ids.spam).rejected && idea(ids.spam).hidden);
+    assert!(!idea(waiting).rejected && idea(waiting).hidden);
+    assert!(idea(private).private && !idea(private).hidden);
+
+    let md = export_markdown(&c.state, T0 + 5);
+    assert!(
+        md.contains("- **Not approved by a facilitator:** 1"),
+        "{md}"
+    );
+    assert!(md.contains("- **Waiting for approval:** 1"), "{md}");
+    assert!(
+        md.contains("- **Written privately, not revealed yet:** 1"),
+        "{md}"
+    );
+    assert!(!md.contains("Waiting for a verdict"), "{md}");
+}
+
 #[test]
 fn csv_starts_with_a_utf8_bom_so_spreadsheets_read_accents() {
     let (c, _) = scenario(false);
@@ -698,7 +784,7 @@ fn markdown_report_ranks_and_escapes() {
     assert!(md_text.contains("- **Mode:** hybrid"));
     assert!(md_text.contains("- **People:** 4 in the room, 2 remote"));
     assert!(md_text.contains("- **Ideas:** 9"));
-    assert!(md_text.contains("- **Hidden by moderation:** 1"));
+    assert!(md_text.contains("- **Waiting for approval:** 1"));
     assert!(md_text.contains("- **Tables:** 2"));
     assert!(md_text.contains("- **Rounds:** 2"));
     assert!(md_text.contains("How we \\*really\\* work."));
@@ -1164,7 +1250,7 @@ fn exports_work_after_close_and_for_an_empty_cafe() {
         organiser_name: "Org".into(),
     });
     let (header, rows) = parse_csv(&export_csv(&e.state));
-    assert_eq!(header.len(), 17);
+    assert_eq!(header.len(), 19);
     assert!(rows.is_empty());
     assert!(export_markdown(&e.state, T0).contains("_No ideas._"));
     assert!(try_import(doc_of(&e)).is_ok());

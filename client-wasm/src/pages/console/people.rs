@@ -59,8 +59,8 @@ pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
                     // Removing shuts the person out at once: asked first (issue 11).
                     <ConfirmButton id={format!("remove-{}", p.id.0)} class={classes!("btn", "btn-small", "btn-ghost")}
                         label={t.t("console.remove")} aria_label={Some(AttrValue::from(t.f("console.remove_who", &[("name", &name)])))}
-                        question={t.f("confirm.remove_person", &[("name", &name)])}
-                        yes={t.f("console.remove_who", &[("name", &name)])} on_confirm={on_remove} />
+                        question={t.h("confirm.remove_person", &[("name", &name)])}
+                        yes={t.h("console.remove_who", &[("name", &name)])} on_confirm={on_remove} />
                 }
             </li>
         }

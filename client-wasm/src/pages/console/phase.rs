@@ -24,7 +24,7 @@ pub(super) fn phase_card(ctx: &Ctx, state: &CafeState) -> Html {
                         return html! {
                             <ConfirmButton id={format!("phase-{}", ph.as_str())} class={classes!("step")}
                                 aria_pressed={Some(AttrValue::from("false"))} label={t.phase(ph)}
-                                question={t.t("confirm.close_cafe")} yes={t.t("confirm.close_yes")}
+                                question={Html::from(t.t("confirm.close_cafe"))} yes={Html::from(t.t("confirm.close_yes"))}
                                 on_confirm={send.reform(move |()| Command::SetPhase { phase: ph })} />
                         };
                     }

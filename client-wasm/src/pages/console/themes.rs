@@ -476,14 +476,14 @@ fn theme_head(p: &HeadProps) -> Html {
                     </select>
                     <ConfirmButton id={format!("merge-{id}")} class={classes!("btn", "btn-small")}
                         label={t.t("themes.merge")} aria_label={Some(AttrValue::from(t.f("themes.merge_named", &[("theme", &th.title), ("into", &name)])))}
-                        question={t.f("themes.merge_ask", &[("theme", &th.title), ("into", &name)])}
-                        yes={t.t("themes.merge")} on_confirm={on_merge} />
+                        question={t.h("themes.merge_ask", &[("theme", &th.title), ("into", &name)])}
+                        yes={Html::from(t.t("themes.merge"))} on_confirm={on_merge} />
                 }
                 if th.can_change {
                     <ConfirmButton id={format!("delete-{id}")} class={classes!("btn", "btn-small", "btn-ghost")}
                         label={t.t("themes.delete")} aria_label={Some(AttrValue::from(t.f("themes.delete_named", &[("theme", &th.title)])))}
-                        question={t.f("themes.delete_ask", &[("theme", &th.title)])}
-                        yes={t.t("themes.delete")} on_confirm={delete} />
+                        question={t.h("themes.delete_ask", &[("theme", &th.title)])}
+                        yes={Html::from(t.t("themes.delete"))} on_confirm={delete} />
                 }
             </div>
         </div>
