@@ -18,7 +18,7 @@ const shots = process.env.SCREENSHOTS ?? join(tmpdir(), 'cafe-actions-shots');
 const IDEAS = ['Rain tanks on every school roof', 'A water-saving street challenge'];
 
 describe('actions: the top results become actions with an owner, a due date and a status', () => {
-  let server, browser, cafe, org, ana, projector;
+  let server, browser, cafe, org, ana, anaToken, projector;
 
   before(async () => {
     server = await startServer();
@@ -32,9 +32,10 @@ describe('actions: the top results become actions with an owner, a due date and 
     await server?.stop();
   });
 
-  const open = async (ctxOpts, token, name, path = '') => {
+  const open = async (ctxOpts, token, name, path = '', lang) => {
     const page = await (await browser.newContext(ctxOpts)).newPage();
     await signIn(page, server.url, cafe.cafe_id, token, name, name === 'Mele' ? cafe.projector_token : undefined);
+    if (lang) await page.evaluate((l) => localStorage.setItem('cafe.lang', l), lang);
     await page.goto(`${server.url}/c/${cafe.cafe_id}${path}`);
     await page.waitForSelector('.conn-ok', WAIT);
     return page;
@@ -42,6 +43,7 @@ describe('actions: the top results become actions with an owner, a due date and 
 
   it('a phone that turns the timer cue on notices the end of the timer', async () => {
     const a = await apiJoin(server.url, cafe.code, 'Ana', 'room');
+    anaToken = a.token;
     org = await open(LAPTOP, cafe.organiser_token, 'Mele', '/console');
     await org.click('#phase-ideate');
     ana = await open(PHONE, a.token, 'Ana');
@@ -152,5 +154,22 @@ describe('actions: the top results become actions with an owner, a due date and 
     await projector.waitForSelector('#projector-thanks', WAIT);
     await projector.waitForSelector('#projector-actions .proj-action.action-done', WAIT);
     await projector.screenshot({ path: join(shots, 'projector-actions-1920.png') });
+  });
+
+  it('reads right to left in Arabic: the console’s actions and the closed phone', async () => {
+    const ar = await open(LAPTOP, cafe.organiser_token, 'Mele', '/console', 'ar');
+    await ar.waitForSelector('html[dir="rtl"]', WAIT);
+    await ar.waitForSelector('#action-rows .action-edit.action-done', WAIT);
+    // The English action text keeps its own direction inside the Arabic page.
+    assert.equal(await ar.locator('#action-rows input[id^="action-text-"]').first().getAttribute('dir'), 'auto');
+    assert.deepEqual(await audit(ar), [], 'Arabic console with actions');
+    await ar.locator('#actions-card').scrollIntoViewIfNeeded();
+    await ar.screenshot({ path: join(shots, 'console-actions-ar-1366.png') });
+    const phone = await open(PHONE, anaToken, 'Ana', '', 'ar');
+    await phone.waitForSelector('html[dir="rtl"]', WAIT);
+    await phone.waitForSelector('#closed #actions .action-done', WAIT);
+    assert.deepEqual(await audit(phone), [], 'Arabic phone closed view with actions');
+    await phone.locator('#actions').scrollIntoViewIfNeeded();
+    await phone.screenshot({ path: join(shots, 'phone-closed-actions-ar-360.png') });
   });
 });

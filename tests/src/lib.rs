@@ -598,6 +598,30 @@ impl BinaryServer {
         assert_eq!(rc, 0, "kill({sig}) failed");
     }
 
+    /// SIGSTOP, then wait until every thread of the server is stopped: kill(2) returns
+    /// before a thread running on another core has taken the stop, and a command sent in
+    /// that window is still handled (and rightly acknowledged) by the "paused" server.
+    pub async fn pause(&self) {
+        self.signal(libc::SIGSTOP);
+        let tasks = format!("/proc/{}/task", self.pid());
+        loop {
+            let stopped = std::fs::read_dir(&tasks)
+                .expect("the server's threads")
+                .filter_map(Result::ok)
+                .all(|t| {
+                    // The state is the field after the parenthesised command name.
+                    std::fs::read_to_string(t.path().join("stat")).is_ok_and(|s| {
+                        s.rsplit_once(')')
+                            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['T', 't']))
+                    })
+                });
+            if stopped {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
     /// SIGKILL, then wait for the process to be gone.
     pub async fn kill9(mut self) {
         self.child.kill().await.expect("kill -9");

@@ -631,7 +631,7 @@ async fn a_paused_owner_is_fenced_off_and_steps_down() {
     })
     .await;
 
-    a.signal(libc::SIGSTOP);
+    a.pause().await;
     // Sent to the paused owner: it sits in a's socket buffer.
     on_a.send_frame(&ClientFrame::Command {
         id: "late".into(),
