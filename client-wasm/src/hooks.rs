@@ -48,6 +48,10 @@ pub fn use_cafe_page(cafe: &AttrValue, viewer: Viewer) -> Result<CafePage, Html>
     let t = use_t();
     let found = use_memo((cafe.clone(), viewer), |(id, viewer)| match viewer {
         Viewer::Person => {
+            // Only the console makes sign-in links, and they open the console.
+            #[cfg(feature = "console")]
+            let creds = link_credentials(id).or_else(|| storage::credentials(id));
+            #[cfg(not(feature = "console"))]
             let creds = storage::credentials(id);
             let token = creds.as_ref().map(|c| c.token.clone());
             (creds, token)
@@ -91,22 +95,59 @@ pub fn use_send() -> Callback<Command> {
 /// The projector token arrives in the URL fragment (never sent to servers or logs) and is
 /// kept so a reload of the projector tab keeps working.
 fn projector_token(cafe: &str) -> Option<String> {
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default();
-    let from_hash = hash
-        .trim_start_matches('#')
-        .split('&')
-        .find_map(|kv| kv.strip_prefix("token="))
-        .filter(|v| !v.is_empty())
-        .map(str::to_string);
-    match from_hash {
+    match fragment_value("token") {
         Some(tok) => {
             storage::set_raw(&storage::projector_key(cafe), &tok);
             Some(tok)
         }
         None => storage::get_raw(&storage::projector_key(cafe)),
     }
+}
+
+/// A value of the URL fragment (`#token=…&turn=5`).
+fn fragment_value(key: &str) -> Option<String> {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    hash.trim_start_matches('#')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix(key).and_then(|v| v.strip_prefix('=')))
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+}
+
+/// A sign-in link ("Open this console on another device", `#token=…`): the token becomes
+/// this browser's credentials for the café. A different person this browser held there is
+/// forgotten first, with their copy of the café (their view, which may show what the new
+/// person may not see). The fragment is cleared so the key does not stay in the address bar.
+#[cfg(feature = "console")]
+fn link_credentials(cafe: &str) -> Option<Credentials> {
+    let token = fragment_value("token")?;
+    let projector_token = fragment_value("projector");
+    if let Some(w) = web_sys::window() {
+        let l = w.location();
+        let url = format!(
+            "{}{}",
+            l.pathname().unwrap_or_default(),
+            l.search().unwrap_or_default()
+        );
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    }
+    let held = storage::credentials(cafe);
+    if let Some(c) = held.filter(|c| c.token == token) {
+        return Some(c);
+    }
+    storage::forget_person(cafe);
+    let creds = Credentials {
+        token,
+        name: String::new(),
+        projector_token,
+        code_display: None,
+    };
+    storage::set(&storage::creds_key(cafe), &creds);
+    Some(creds)
 }
 
 /// Opens the café's live connection while the page is shown and re-renders on every change.

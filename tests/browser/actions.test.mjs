@@ -167,7 +167,8 @@ describe('actions: the top results become actions with an owner, a due date and 
     await ar.screenshot({ path: join(shots, 'console-actions-ar-1366.png') });
     const phone = await open(PHONE, anaToken, 'Ana', '', 'ar');
     await phone.waitForSelector('html[dir="rtl"]', WAIT);
-    await phone.waitForSelector('#closed #actions .action-done', WAIT);
+    await phone.waitForSelector('#closed', WAIT);
+    await phone.waitForSelector('#actions .action-done', WAIT);
     assert.deepEqual(await audit(phone), [], 'Arabic phone closed view with actions');
     await phone.locator('#actions').scrollIntoViewIfNeeded();
     await phone.screenshot({ path: join(shots, 'phone-closed-actions-ar-360.png') });

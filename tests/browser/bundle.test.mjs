@@ -28,8 +28,9 @@ const PARTICIPANT_BUDGET = 232 * KiB;
 // Issue 11: every first load within 300 KiB as gzip (brotli, what browsers get, is less).
 const STAFF_BUDGET = 300 * KiB;
 // Not met by the console: 344 KiB as gzip (269 KiB brotli) with issue 12's themes, queue,
-// actions and reactions cards. This bound catches a regression; issue 11 stays open on it.
-const GZIP_BUDGET = { participant: STAFF_BUDGET, create: STAFF_BUDGET, console: 346 * KiB, projector: STAFF_BUDGET, scribe: STAFF_BUDGET };
+// actions and reactions cards, 347.6 KiB with "open this console on another device" (issue
+// 13). This bound catches a regression; issue 11 stays open on it.
+const GZIP_BUDGET = { participant: STAFF_BUDGET, create: STAFF_BUDGET, console: 349 * KiB, projector: STAFF_BUDGET, scribe: STAFF_BUDGET };
 const BUILDS = ['participant', 'create', 'console', 'projector', 'scribe'];
 
 /** The body of `path` exactly as sent for `Accept-Encoding: encoding`, and its headers. */

@@ -13,6 +13,7 @@ use cafe_shared::{BoardId, CafeState, Command, Phase, ProjectorView, ReactionCou
 use yew::prelude::*;
 
 mod actions;
+mod device_link;
 mod edit_cafe;
 mod harvest;
 mod moderation;
@@ -25,6 +26,7 @@ mod themes;
 mod vote;
 use crate::components::question::Question;
 use actions::{action_rows, owners, top_results, ActionsCard};
+use device_link::DeviceLink;
 use edit_cafe::QuestionCard;
 use harvest::{harvest_tables, HarvestCard};
 use moderation::moderation_card;
@@ -116,6 +118,10 @@ pub fn console_page(p: &CafeProps) -> Html {
                         <a class="btn" href={format!("/c/{id}")}>{ t.t("nav.board") }</a>
                         <a class="btn" href={format!("/c/{id}/scribe")}>{ t.t("nav.scribe") }</a>
                     </div>
+                    if let Some(creds) = &page.creds {
+                        <DeviceLink cafe={id.clone()} token={creds.token.clone()}
+                            projector_token={creds.projector_token.clone().map(AttrValue::from)} />
+                    }
                 </section>
             },
         ),
