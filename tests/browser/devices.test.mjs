@@ -3,7 +3,10 @@
 // browser with nothing stored opens it and runs the café: its phase change reaches the first
 // console. The key rides in the URL fragment (never sent to the server) and is cleared from
 // the address bar once kept. A browser that held another person of the café lets go of them
-// and of their copy of the café. axe audits the card, in English and Arabic.
+// and of their copy of the café. Co-facilitators: the organiser makes someone who joined a
+// co-facilitator in the console's people list; their phone's board tells them and links to
+// the console, where they run the café; made a participant again, their console stops.
+// axe audits the card (English and Arabic) and the co-facilitator's phone.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -71,6 +74,32 @@ describe('the console on another device', () => {
     const kept = await phone.evaluate((id) => JSON.parse(localStorage.getItem(`cafe.creds.${id}`)), cafe.cafe_id);
     assert.equal(kept.token, cafe.organiser_token, 'the organiser now');
     assert.deepEqual(await audit(phone), [], 'console on a phone');
+  });
+
+  it('the organiser makes a participant a co-facilitator, who runs the console from their phone, and back', async () => {
+    const bea = await apiJoin(server.url, cafe.code, 'Bea', 'remote');
+    const phone = await (await browser.newContext(PHONE)).newPage();
+    await signIn(phone, server.url, cafe.cafe_id, bea.token, 'Bea');
+    await phone.goto(`${server.url}/c/${cafe.cafe_id}`);
+    await phone.waitForSelector('#idea-input', WAIT);
+    assert.equal(await phone.locator('#facilitator-banner').count(), 0, 'a participant is not told');
+    const role = `#role-${bea.person_id}`;
+    await org.waitForSelector(`${role}[data-role="facilitator"]`, WAIT);
+    assert.equal(await org.getAttribute(role, 'aria-label'), 'Make Bea a co-facilitator');
+    await org.click(role);
+    await phone.waitForSelector('#facilitator-banner', WAIT);
+    await org.waitForSelector(`${role}[data-role="participant"]`, WAIT);
+    await org.locator('[data-card="people"] > section').screenshot({ path: join(shots, 'console-people-roles-1366.png') });
+    await phone.screenshot({ path: join(shots, 'phone-cofacilitator-360.png') });
+    assert.deepEqual(await audit(phone), [], 'phone told it co-facilitates');
+    await phone.click('#console-link');
+    await phone.waitForSelector('#phase-group', WAIT);
+    await phone.click('#phase-group');
+    await org.waitForSelector('#phase-group[aria-pressed="true"]', WAIT);
+    // Back to a participant: the console on the phone no longer runs the café.
+    await org.click(role);
+    await phone.waitForSelector('h1:text-is("Only facilitators can open the console.")', WAIT);
+    assert.equal(await phone.locator('#phase-group').count(), 0);
   });
 
   it('reads right to left in Arabic', async () => {

@@ -10,7 +10,7 @@ use crate::components::chrome::{Loading, NoticeBar, TopBar};
 use crate::components::composer::{Compose, IdeaComposer};
 use crate::components::floor_banner::floor_banner;
 use crate::components::form::event_value;
-use crate::components::host_banner::host_banner;
+use crate::components::host_banner::{facilitator_banner, host_banner};
 use crate::components::ideas::{provenance_text, IdeaCard};
 use crate::components::new_cluster::NewCluster;
 use crate::components::question::Question;
@@ -160,6 +160,7 @@ pub fn board_page(p: &CafeProps) -> Html {
             <NoticeBar notice={c.notice.clone()} on_close={dismiss} />
             { floor_banner(t, session, c.floor.is_some()) }
             { host_banner(t, &p.id, state, c.me) }
+            { facilitator_banner(t, &p.id, state, c.me) }
             { prompt_card(t, state, table_name) }
             // The ballot and the results come first on a phone; hand and ready follow them.
             if matches!(phase, Phase::Lobby | Phase::Ideate | Phase::Group) { { hand_and_ready(&ctx, state) } }

@@ -3,7 +3,7 @@
 use crate::components::confirm::ConfirmButton;
 use crate::components::paged::PagedList;
 use crate::pages::{person_name, Ctx};
-use cafe_shared::{CafeState, Command, Location, Person};
+use cafe_shared::{CafeState, Command, Location, Person, Role};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -24,26 +24,45 @@ pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
     );
     // Only the page shown is rendered (a café may seat hundreds); what each row may do is
     // decided now, against the state this render shows.
-    let rows: Rc<Vec<(Person, bool)>> = Rc::new(
+    // A co-facilitator runs the café from their own device: the organiser makes someone
+    // who joined one (and back), and their board then links them to the console.
+    let rows: Rc<Vec<(Person, bool, Option<Role>)>> = Rc::new(
         people
             .iter()
             .map(|p| {
+                let other = match p.role {
+                    Role::Organiser => None,
+                    Role::Facilitator => Some(Role::Participant),
+                    Role::Host | Role::Participant => Some(Role::Facilitator),
+                };
                 (
                     Person::clone(p),
                     ctx.allowed(|me| state.may_remove_person(me, p.id)),
+                    other.filter(|r| ctx.allowed(|me| state.may_set_role(me, p.id, *r))),
                 )
             })
             .collect(),
     );
     let send = ctx.send();
     let render = Callback::from(move |n: usize| {
-        let Some((p, can_remove)) = rows.get(n) else {
+        let Some((p, can_remove, role_to)) = rows.get(n) else {
             return html! {};
         };
         let remove = Command::RemovePerson { person: p.id };
-        let send = send.clone();
         let name = p.name.clone();
+        let on_role = role_to.map(|role| {
+            let (send, person) = (send.clone(), p.id);
+            Callback::from(move |_| send.emit(Command::SetRole { person, role }))
+        });
+        let send = send.clone();
         let on_remove = Callback::from(move |()| send.emit(remove.clone()));
+        let role_label = |role: Role| {
+            if role == Role::Facilitator {
+                ("console.make_facilitator", "console.make_facilitator_who")
+            } else {
+                ("console.make_participant", "console.make_participant_who")
+            }
+        };
         html! {
             // Three columns (presence, who, Remove): the button keeps its place at the end
             // of the row however long the name, and only "who" wraps.
@@ -54,6 +73,13 @@ pub(super) fn people_card(ctx: &Ctx, state: &CafeState) -> Html {
                     <bdi class="person-name">{ p.name.clone() }</bdi>
                     <span class="muted small">{ t.role(p.role) }{ " · " }{ t.location(p.location) }</span>
                     if p.ready { <span class="badge badge-ok">{ t.t("board.ready_on") }</span> }
+                    // Under the role it changes, so Remove keeps its place at the row's end.
+                    if let (Some(role), Some(on_role)) = (role_to, on_role) {
+                        <button id={format!("role-{}", p.id.0)} class="btn btn-small role-toggle" data-role={role.as_str()} onclick={on_role}
+                            aria-label={t.f(role_label(*role).1, &[("name", &name)])}>
+                            { t.t(role_label(*role).0) }
+                        </button>
+                    }
                 </span>
                 if *can_remove {
                     // Removing shuts the person out at once: asked first (issue 11).
