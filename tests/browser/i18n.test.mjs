@@ -266,7 +266,7 @@ describe('every note keeps its own direction; counts and words follow the langua
     assert.match(await consolePage.textContent('#votes-title + .vote-block .vote-name'), /Vote on Plenary/);
     const rows = await consolePage.$$eval('.person-row', (els) => els.map((e) => {
       const name = e.querySelector('.person-name').getBoundingClientRect();
-      const btn = e.querySelector('.btn')?.getBoundingClientRect();
+      const btn = e.querySelector('button[id^="remove-"]')?.getBoundingClientRect();
       return { name: e.querySelector('.person-name').textContent, nameTop: name.top, btnTop: btn?.top, btnBottom: btn?.bottom, rowBottom: e.getBoundingClientRect().bottom };
     }));
     for (const row of rows.filter((x) => x.btnTop !== undefined)) {

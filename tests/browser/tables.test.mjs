@@ -155,7 +155,7 @@ describe('tables, re-scan, confirmations and the floor', () => {
   });
 
   it('removing a person asks first; cancel keeps them, yes removes them', async () => {
-    const btn = org.locator('#people .person', { hasText: 'Dara' }).locator('button');
+    const btn = org.locator('#people .person', { hasText: 'Dara' }).locator('button[id^="remove-"]');
     await btn.click();
     const dialog = org.locator('#people [role="alertdialog"]');
     await dialog.waitFor(WAIT);
