@@ -4,6 +4,7 @@
 use super::*;
 use crate::export::tests::{doc_of, scenario, try_import, Cafe, NAMES, T0};
 use crate::export::{export_json, StoredEvent};
+use cafe_shared::limits::IDEA_TEXT_MAX;
 use cafe_shared::{
     Board, BoardId, Command, Ctx, IdKind, IdeaId, Location, Mode, Phase, Role, Settings, Table,
     TableId, TableKind,
@@ -496,4 +497,203 @@ fn renames_are_left_out_of_anonymous_exports() {
     );
     let (_, state) = try_import(export_json(&c.state, &c.log, T0)).expect("import");
     assert_eq!(state.people[&ids.ana].name, "Ana Q.");
+}
+
+#[test]
+fn import_rejects_wrong_format_and_version() {
+    let (c, _) = scenario(false);
+    let mut doc = doc_of(&c);
+    doc.format = "trello-board".into();
+    assert_eq!(
+        try_import(doc).unwrap_err(),
+        ImportError::WrongFormat {
+            found: "trello-board".into()
+        }
+    );
+    let mut doc = doc_of(&c);
+    doc.version = 2;
+    let err = try_import(doc).unwrap_err();
+    assert_eq!(err, ImportError::UnsupportedVersion { found: 2 });
+    assert_eq!(err.code(), ErrorCode::Invalid);
+
+    // A future version with another shape is "unsupported", not "malformed".
+    let future = br#"{"format":"innovation-cafe-export","version":2,"everything":"new"}"#;
+    assert_eq!(
+        parse_export(future).unwrap_err(),
+        ImportError::UnsupportedVersion { found: 2 }
+    );
+    let err = parse_export(b"{not json").unwrap_err();
+    assert!(matches!(err, ImportError::Malformed(_)));
+    assert_eq!(err.code(), ErrorCode::Malformed);
+    let err = parse_export(&vec![b' '; MAX_IMPORT_BYTES + 1]).unwrap_err();
+    assert!(matches!(err, ImportError::TooLarge { .. }));
+    assert_eq!(err.code(), ErrorCode::TooLarge);
+
+    let mut doc = doc_of(&c);
+    doc.events.clear();
+    assert_eq!(try_import(doc).unwrap_err(), ImportError::Empty);
+}
+
+#[test]
+fn import_rejects_events_that_do_not_replay() {
+    let (c, ids) = scenario(false);
+    let next_seq = c.log.len() as u64 + 1;
+
+    // A second cafe_created.
+    let mut doc = doc_of(&c);
+    let first = doc.events[0].event.clone();
+    doc.events.push(StoredEvent {
+        seq: next_seq,
+        at: T0,
+        event: first,
+    });
+    match try_import(doc).unwrap_err() {
+        ImportError::InvalidEvent { seq, kind, .. } => {
+            assert_eq!(seq, next_seq);
+            assert_eq!(kind, "cafe_created");
+        }
+        e => panic!("unexpected {e:?}"),
+    }
+
+    // A log that does not start with cafe_created.
+    let mut doc = doc_of(&c);
+    doc.events.remove(0);
+    assert!(matches!(
+        try_import(doc).unwrap_err(),
+        ImportError::InvalidEvent {
+            kind: "person_joined",
+            ..
+        }
+    ));
+
+    // Out-of-order seq.
+    let mut doc = doc_of(&c);
+    doc.events[3].seq = 2;
+    assert!(matches!(
+        try_import(doc).unwrap_err(),
+        ImportError::InvalidEvent { seq: 2, .. }
+    ));
+
+    // A reference to something that does not exist.
+    let mut doc = doc_of(&c);
+    doc.events.push(StoredEvent {
+        seq: next_seq,
+        at: T0,
+        event: Event::IdeaHidden {
+            idea: IdeaId(9_999),
+            hidden: true,
+        },
+    });
+    assert!(matches!(
+        try_import(doc).unwrap_err(),
+        ImportError::InvalidEvent {
+            kind: "idea_hidden",
+            ..
+        }
+    ));
+
+    // Forged totals in a reveal.
+    let mut doc = doc_of(&c);
+    for s in &mut doc.events {
+        if let Event::VoteRevealed { totals, .. } = &mut s.event {
+            totals.insert(ids.meetings.0, 99);
+        }
+    }
+    assert!(matches!(
+        try_import(doc).unwrap_err(),
+        ImportError::InvalidEvent {
+            kind: "vote_revealed",
+            ..
+        }
+    ));
+
+    // A dot beyond the budget (Ana already used all 3).
+    let mut doc = doc_of(&c);
+    let pos = doc
+        .events
+        .iter()
+        .position(|s| matches!(s.event, Event::VoteRevealed { .. }))
+        .expect("reveal");
+    doc.events.insert(
+        pos,
+        StoredEvent {
+            seq: doc.events[pos - 1].seq,
+            at: T0,
+            event: Event::DotCast {
+                vote: ids.vote_a,
+                person: ids.ana,
+                item: ids.formula.0,
+            },
+        },
+    );
+    for (i, s) in doc.events.iter_mut().enumerate() {
+        s.seq = i as u64 + 1;
+    }
+    assert!(matches!(
+        try_import(doc).unwrap_err(),
+        ImportError::InvalidEvent {
+            kind: "dot_cast",
+            ..
+        }
+    ));
+
+    // View-only events never belong in a log.
+    let mut doc = doc_of(&c);
+    doc.events.push(StoredEvent {
+        seq: next_seq,
+        at: T0,
+        event: Event::VoteProgress {
+            vote: ids.vote_a,
+            dots_cast: 0,
+            voters: 0,
+            totals: BTreeMap::new(),
+            ballot: None,
+            tally: None,
+        },
+    });
+    assert!(matches!(
+        try_import(doc).unwrap_err(),
+        ImportError::InvalidEvent {
+            kind: "vote_progress",
+            ..
+        }
+    ));
+
+    // An id reused for a new entity.
+    let mut doc = doc_of(&c);
+    let mut idea = c.state.ideas[&ids.laptops].clone();
+    idea.text = "dup".into();
+    doc.events.push(StoredEvent {
+        seq: next_seq,
+        at: T0,
+        event: Event::IdeaPosted { idea },
+    });
+    assert!(matches!(
+        try_import(doc).unwrap_err(),
+        ImportError::InvalidEvent {
+            kind: "idea_posted",
+            ..
+        }
+    ));
+
+    // Text the rules would never accept.
+    let mut doc = doc_of(&c);
+    doc.events.push(StoredEvent {
+        seq: next_seq,
+        at: T0,
+        event: Event::IdeaEdited {
+            idea: ids.vpn,
+            text: "x".repeat(IDEA_TEXT_MAX + 1),
+            category: None,
+            at: T0,
+        },
+    });
+    assert!(matches!(
+        try_import(doc).unwrap_err(),
+        ImportError::InvalidEvent {
+            kind: "idea_edited",
+            ..
+        }
+    ));
+    let _ = (ids.org, ids.board_b, ids.vote_b, ids.vote_plenary);
 }
