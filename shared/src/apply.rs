@@ -21,7 +21,7 @@ impl CafeState {
                 self.info = Some(info.clone());
                 self.bump_next_id(plenary.id.0);
                 self.plenary = Some(plenary.id);
-                self.boards.insert(plenary.id, plenary.clone());
+                self.boards.insert(plenary.id, Box::new(plenary.clone()));
             }
             Event::CafeUpdated {
                 title,
@@ -40,7 +40,7 @@ impl CafeState {
             }
             Event::PersonJoined { person } => {
                 self.bump_next_id(person.id.0);
-                self.people.insert(person.id, person.clone());
+                self.people.insert(person.id, Box::new(person.clone()));
             }
             Event::PersonRenamed { person, name } => {
                 self.with_person(*person, |p| p.name.clone_from(name));
@@ -97,8 +97,8 @@ impl CafeState {
             Event::TableCreated { table, board } => {
                 self.bump_next_id(table.id.0);
                 self.bump_next_id(board.id.0);
-                self.tables.insert(table.id, table.clone());
-                self.boards.insert(board.id, board.clone());
+                self.tables.insert(table.id, Box::new(table.clone()));
+                self.boards.insert(board.id, Box::new(board.clone()));
             }
             Event::TableRenamed { table, name } => {
                 if let Some(t) = self.tables.get_mut(table) {
@@ -144,7 +144,7 @@ impl CafeState {
             }
             Event::IdeaPosted { idea } => {
                 self.bump_next_id(idea.id.0);
-                self.ideas.insert(idea.id, idea.clone());
+                self.ideas.insert(idea.id, Box::new(idea.clone()));
             }
             Event::IdeaEdited {
                 idea,
@@ -220,7 +220,7 @@ impl CafeState {
             }
             Event::ClusterCreated { cluster } => {
                 self.bump_next_id(cluster.id.0);
-                self.clusters.insert(cluster.id, cluster.clone());
+                self.clusters.insert(cluster.id, Box::new(cluster.clone()));
             }
             Event::ClusterRenamed { cluster, title } => {
                 if let Some(c) = self.clusters.get_mut(cluster) {
@@ -250,7 +250,7 @@ impl CafeState {
             }
             Event::VoteOpened { vote } => {
                 self.bump_next_id(vote.id.0);
-                self.votes.insert(vote.id, vote.clone());
+                self.votes.insert(vote.id, Box::new(vote.clone()));
             }
             Event::VoteDraftSet { draft } => self.vote_draft = Some(draft.clone()),
             Event::DotCast { vote, person, item } => {
@@ -337,7 +337,7 @@ impl CafeState {
             }
             Event::ActionCreated { action } => {
                 self.bump_next_id(action.id.0);
-                self.actions.insert(action.id, action.clone());
+                self.actions.insert(action.id, Box::new(action.clone()));
             }
             Event::ActionEdited {
                 action,
@@ -372,7 +372,9 @@ impl CafeState {
     fn insert_revealed(&mut self, revealed: &[crate::model::Idea]) {
         for i in revealed {
             self.bump_next_id(i.id.0);
-            self.ideas.entry(i.id).or_insert_with(|| i.clone());
+            self.ideas
+                .entry(i.id)
+                .or_insert_with(|| Box::new(i.clone()));
         }
     }
 

@@ -221,18 +221,21 @@ impl CafeState {
     pub(crate) fn table(&self, id: TableId) -> Result<&Table, Rejection> {
         self.tables
             .get(&id)
+            .map(Box::as_ref)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no table {id}")))
     }
 
     pub(crate) fn board(&self, id: BoardId) -> Result<&Board, Rejection> {
         self.boards
             .get(&id)
+            .map(Box::as_ref)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no board {id}")))
     }
 
     pub(crate) fn idea(&self, id: IdeaId) -> Result<&Idea, Rejection> {
         self.ideas
             .get(&id)
+            .map(Box::as_ref)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no idea {id}")))
     }
 
@@ -254,18 +257,21 @@ impl CafeState {
     pub(crate) fn cluster(&self, id: ClusterId) -> Result<&Cluster, Rejection> {
         self.clusters
             .get(&id)
+            .map(Box::as_ref)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no cluster {id}")))
     }
 
     pub(crate) fn action(&self, id: ActionId) -> Result<&Action, Rejection> {
         self.actions
             .get(&id)
+            .map(Box::as_ref)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no action {id}")))
     }
 
     pub(crate) fn vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
         self.votes
             .get(&id)
+            .map(Box::as_ref)
             .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no vote {id}")))
     }
 

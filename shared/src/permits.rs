@@ -539,6 +539,7 @@ impl CafeState {
         let notes: Vec<&Idea> = self
             .ideas
             .values()
+            .map(Box::as_ref)
             .filter(|i| i.cluster == Some(cluster) && i.public())
             .collect();
         if notes.is_empty() {
@@ -562,7 +563,10 @@ impl CafeState {
 
     /// The plenary copy of a table note, if it was harvested (and the copy not deleted).
     pub fn harvest_copy_of(&self, idea: IdeaId) -> Option<&Idea> {
-        self.ideas.values().find(|o| o.harvested_from == Some(idea))
+        self.ideas
+            .values()
+            .map(Box::as_ref)
+            .find(|o| o.harvested_from == Some(idea))
     }
 
     /// A table note's origin as a harvest records it. The author's name only where the
@@ -622,6 +626,7 @@ impl CafeState {
         let mut notes: Vec<&Idea> = self
             .ideas
             .values()
+            .map(Box::as_ref)
             .filter(|i| i.board == board && i.public() && !harvested.contains(&i.id))
             .collect();
         notes.sort_by(|a, b| {

@@ -123,7 +123,7 @@ impl CafeState {
             .ideas
             .values()
             .filter(|i| self.can_see_idea(v, i))
-            .map(|i| (i.id, self.present_idea(v, i)))
+            .map(|i| (i.id, Box::new(self.present_idea(v, i))))
             .collect();
         for vote in s.votes.values_mut() {
             // Counted here too: a snapshot written before the count existed holds none.
@@ -295,7 +295,7 @@ impl CafeState {
             _ => None,
         };
         Prior {
-            idea,
+            idea: idea.map(|b| *b),
             revealing,
             tally_items,
             privileged_before,

@@ -206,7 +206,7 @@ fn other_forgeries_are_refused() {
     let idea = r.cafe.post(r.part, r.board, "Mine");
     let s = &r.cafe.state;
     // Someone else's edit of an idea: the author is whoever posted it.
-    let mut posted = s.ideas[&idea].clone();
+    let mut posted = (*s.ideas[&idea]).clone();
     posted.id = IdeaId(s.next_id);
     posted.author = Some(r.remote);
     refused(

@@ -68,7 +68,7 @@ fn a_facilitator_turns_a_top_result_into_an_action() {
     assert_eq!(a.due.as_deref(), Some("2027-03-31"));
     assert_eq!(a.status, ActionStatus::Open);
     assert_eq!(a.source, Some(top.0));
-    assert_eq!(r.cafe.state.actions.get(&a.id), Some(&a));
+    assert_eq!(r.cafe.state.actions.get(&a.id).map(Box::as_ref), Some(&a));
     // Public: every audience holds it whole.
     assert_eq!(
         r.cafe.state.view(Audience::Public).actions,

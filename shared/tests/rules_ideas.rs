@@ -777,7 +777,7 @@ fn idea_limit_counts_every_idea() {
         let id = IdeaId(1_000_000 + i as u64);
         c.state.ideas.insert(
             id,
-            Idea {
+            Box::new(Idea {
                 id,
                 board: plenary,
                 text: "x".into(),
@@ -795,7 +795,7 @@ fn idea_limit_counts_every_idea() {
                 edited_at: None,
                 harvested_from: None,
                 provenance: None,
-            },
+            }),
         );
     }
     c.rejects(org, post(plenary, "too many"), ErrorCode::LimitReached);
@@ -834,6 +834,7 @@ fn assert_imports(c: &Cafe) {
 fn copies(s: &CafeState) -> Vec<&Idea> {
     s.ideas
         .values()
+        .map(Box::as_ref)
         .filter(|i| i.harvested_from.is_some())
         .collect()
 }

@@ -24,6 +24,7 @@ fn copies(state: &cafe_shared::CafeState) -> Vec<&Idea> {
     state
         .ideas
         .values()
+        .map(Box::as_ref)
         .filter(|i| i.harvested_from.is_some())
         .collect()
 }

@@ -350,6 +350,7 @@ fn shown_results(state: &CafeState) -> Option<&Vote> {
         .votes
         .values()
         .rev()
+        .map(Box::as_ref)
         .find(|v| v.status == VoteStatus::Closed && v.revealed)
 }
 
@@ -456,6 +457,7 @@ fn idea_wall(
     let clusters: Vec<_> = state
         .clusters
         .values()
+        .map(Box::as_ref)
         .filter(|c| c.board == board)
         .collect();
     let grouping = state.phase == Phase::Group || !clusters.is_empty();

@@ -344,6 +344,7 @@ fn board_ideas(state: &CafeState, board: Option<BoardId>) -> Vec<&Idea> {
     state
         .ideas
         .values()
+        .map(Box::as_ref)
         .filter(|i| Some(i.board) == board && i.public())
         .collect()
 }
@@ -421,6 +422,7 @@ fn open_vote(state: &CafeState) -> Option<&Vote> {
         .votes
         .values()
         .rev()
+        .map(Box::as_ref)
         .find(|v| v.status == VoteStatus::Open)
 }
 

@@ -42,7 +42,7 @@ pub fn export_csv(state: &CafeState) -> String {
     let votes: Vec<(&Vote, BTreeSet<ItemId>)> = state
         .votes
         .values()
-        .map(|v| (v, v.items.iter().copied().collect()))
+        .map(|v| (&**v, v.items.iter().copied().collect()))
         .collect();
     let mut header: Vec<String> = [
         "idea_id",

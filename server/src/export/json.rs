@@ -102,6 +102,7 @@ fn summary(state: &CafeState) -> Summary {
         state
             .boards
             .values()
+            .map(Box::as_ref)
             .filter(|b| Some(b.id) != state.plenary),
     );
     Summary {

@@ -328,7 +328,7 @@ fn unknown_and_reused_ids_are_typed_errors() {
         }) => assert_eq!((kind, id), (IdKind::Idea, 9_999)),
         other => panic!("unexpected {other:?}"),
     }
-    let mut twice = c.state.ideas[&ids.laptops].clone();
+    let mut twice = (*c.state.ideas[&ids.laptops]).clone();
     twice.text = "again".into();
     assert!(matches!(
         try_import(with_events(&c, vec![Event::IdeaPosted { idea: twice }])),
@@ -661,7 +661,7 @@ fn import_rejects_events_that_do_not_replay() {
 
     // An id reused for a new entity.
     let mut doc = doc_of(&c);
-    let mut idea = c.state.ideas[&ids.laptops].clone();
+    let mut idea = (*c.state.ideas[&ids.laptops]).clone();
     idea.text = "dup".into();
     doc.events.push(StoredEvent {
         seq: next_seq,

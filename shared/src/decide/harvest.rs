@@ -92,6 +92,7 @@ impl CafeState {
         let notes: Vec<&Idea> = self
             .ideas
             .values()
+            .map(Box::as_ref)
             .filter(|i| i.cluster == Some(cluster) && i.public())
             .collect();
         let mut events = Vec::new();

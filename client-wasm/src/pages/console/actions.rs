@@ -65,7 +65,7 @@ pub(super) fn action_rows(ctx: &Ctx, state: &CafeState) -> Vec<Row> {
         .actions
         .values()
         .map(|a| Row {
-            action: a.clone(),
+            action: (**a).clone(),
             can_edit: ctx.allowed(|me| state.may_edit_action(me, a.id)),
             can_status: ctx.allowed(|me| state.may_set_action_status(me, a.id)),
             source: a.source.map(|item| {

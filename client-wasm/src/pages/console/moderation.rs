@@ -44,7 +44,7 @@ pub(super) fn moderation_card(
             .values()
             .rev()
             .filter(|i| i.board == board)
-            .cloned()
+            .map(|b| (**b).clone())
             .collect(),
     );
     let search = Rc::new(

@@ -87,7 +87,7 @@ pub(super) fn themes_props(
             .ideas
             .values()
             .filter(|i| i.board == board && i.cluster == c)
-            .map(note)
+            .map(|b| note(b))
             .collect::<Vec<_>>()
     };
     let themes = clusters
