@@ -29,7 +29,7 @@ macro_rules! wire_enum {
         }
     ) => {
         $(#[$meta])*
-        #[derive(serde::Serialize, serde::Deserialize)]
+        #[derive(serde::Serialize)]
         $vis enum $name {
             $(
                 $(#[$vmeta])*
@@ -58,6 +58,19 @@ macro_rules! wire_enum {
             }
         }
 
+        // Read through one function shared by every such enum (see `read`), not serde's
+        // derive, which compiles a reader per enum.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                const NAMES: &[&str] = &[$($wire),+];
+                let i = $crate::wire_enum::read(d, NAMES)?;
+                Self::ALL
+                    .get(i)
+                    .copied()
+                    .ok_or_else(|| serde::de::Error::custom("wire name out of range"))
+            }
+        }
+
         impl core::fmt::Display for $name {
             fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 f.write_str(self.as_str())
@@ -73,6 +86,35 @@ macro_rules! wire_enum {
 }
 
 pub(crate) use wire_enum;
+
+/// Reads a wire name and returns its index in `names`. One copy per input format, shared by
+/// every `wire_enum!` type: serde's derived reader is a separate function per enum (about
+/// 1.4 KB of WebAssembly each, twenty of them in the browser bundle). Errors read as the
+/// derive's do ("unknown variant `moon`, expected one of `room`, `remote`"): the server tells
+/// an unknown value from a malformed frame by that message (`wire::shape_or_value`).
+pub fn read<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    names: &'static [&'static str],
+) -> Result<usize, D::Error> {
+    d.deserialize_str(Name(names))
+}
+
+struct Name(&'static [&'static str]);
+
+impl<'de> serde::de::Visitor<'de> for Name {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+        f.write_str("variant identifier")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|n| *n == s)
+            .ok_or_else(|| E::unknown_variant(s, self.0))
+    }
+}
 
 /// For each type's unit test: every value serializes to its `as_str()`, parses back from
 /// it, and the names are distinct.
