@@ -2,7 +2,7 @@
 //! a phone and crisp on a projector).
 
 use crate::i18n::T;
-use cafe_shared::{BoardId, CafeState, ItemId, Vote, VoteId, VoteTarget};
+use cafe_shared::{BoardId, CafeState, ItemId, RankedItem, Vote, VoteId, VoteTarget};
 use yew::prelude::*;
 
 /// What an item on a ballot is called: the idea's text or the cluster's title.
@@ -51,22 +51,26 @@ pub fn results_chart(t: T, state: &CafeState, vote: VoteId, big: bool, limit: us
     let max = ranking.iter().map(|r| r.dots).max().unwrap_or(0).max(1);
     html! {
         <ol class={classes!("results", big.then_some("results-big"))} aria-label={t.t("results.title")}>
-            { for ranking.iter().take(limit).map(|r| {
-                // Whole percents: float formatting would pull ~10 KB of code into the bundle.
-                let pct = u64::from(r.dots) * 100 / u64::from(max);
-                html! {
-                    <li class="result-row">
-                        <span class="result-rank">{ r.rank }</span>
-                        <div class="result-body">
-                            <span class="result-label" dir="auto">{ item_label(state, v.target, r.item) }</span>
-                            <div class="result-bar-track" aria-hidden="true">
-                                <div class="result-bar" style={format!("width:{pct}%")}></div>
-                            </div>
-                        </div>
-                        <span class="result-dots">{ t.p("results.dots", u64::from(r.dots), &[]) }</span>
-                    </li>
-                }
-            }) }
+            { for ranking.iter().take(limit).map(|r| result_row(t, state, v, r, max)) }
         </ol>
+    }
+}
+
+/// One ranked row: rank, label, a bar as long as its share of the top item's dots, the dots.
+/// Keyed by item, so a row that changes place moves rather than being redrawn.
+pub fn result_row(t: T, state: &CafeState, v: &Vote, r: &RankedItem, max: u32) -> Html {
+    // Whole percents: float formatting would pull ~10 KB of code into the bundle.
+    let pct = u64::from(r.dots) * 100 / u64::from(max.max(1));
+    html! {
+        <li key={r.item} class="result-row">
+            <span class="result-rank">{ r.rank }</span>
+            <div class="result-body">
+                <span class="result-label" dir="auto">{ item_label(state, v.target, r.item) }</span>
+                <div class="result-bar-track" aria-hidden="true">
+                    <div class="result-bar" style={format!("width:{pct}%")}></div>
+                </div>
+            </div>
+            <span class="result-dots">{ t.p("results.dots", u64::from(r.dots), &[]) }</span>
+        </li>
     }
 }

@@ -10,7 +10,7 @@ use crate::components::actions::{owner_label, status_label};
 use crate::components::chrome::{ConnBadge, Loading};
 use crate::components::pages_of::{FitPages, TURN_SECS};
 use crate::components::question::Question;
-use crate::components::results::{item_label, vote_name};
+use crate::components::results::{item_label, result_row, vote_name};
 use crate::components::timer::TimerView;
 use crate::components::timer_cue::TimerCue;
 use crate::components::turnout::turnout_line;
@@ -179,19 +179,18 @@ fn cloud_size(count: u32, lo: u32, hi: u32) -> u32 {
 /// segmenter (`Intl.Segmenter`, ICU's dictionary, in every current browser) spaces them out
 /// before the shared counter splits at spaces, so "电子废物回收" counts 电子, 废物 and 回收
 /// and no dictionary ships in the bundle. Without a segmenter the text goes as it is (a
-/// run of Han characters is then one word).
-fn spaced_words(text: &str) -> Cow<'_, str> {
+/// run of Han characters is then one word). `segmenter` is made on the first note that
+/// needs it and kept for the rest of the render: a wall of Chinese notes asks for one.
+fn spaced_words<'a>(
+    text: &'a str,
+    segmenter: &mut Option<Option<js_sys::Intl::Segmenter>>,
+) -> Cow<'a, str> {
     if !text.chars().any(is_cjk) {
         return Cow::Borrowed(text);
     }
-    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok();
-    let has = intl.is_some_and(|i| js_sys::Reflect::has(&i, &"Segmenter".into()).unwrap_or(false));
-    if !has {
+    let Some(segmenter) = segmenter.get_or_insert_with(word_segmenter) else {
         return Cow::Borrowed(text);
-    }
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"granularity".into(), &"word".into());
-    let segmenter = js_sys::Intl::Segmenter::new(&js_sys::Array::of1(&"zh".into()), &options);
+    };
     let mut out = String::with_capacity(text.len() * 2);
     for part in js_sys::Array::from(&segmenter.segment(text)).iter() {
         let part: js_sys::Intl::SegmentData = part.unchecked_into();
@@ -201,12 +200,30 @@ fn spaced_words(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The browser's Chinese word segmenter, if it has one.
+fn word_segmenter() -> Option<js_sys::Intl::Segmenter> {
+    let intl = js_sys::Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    if !js_sys::Reflect::has(&intl, &"Segmenter".into()).unwrap_or(false) {
+        return None;
+    }
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"granularity".into(), &"word".into());
+    Some(js_sys::Intl::Segmenter::new(
+        &js_sys::Array::of1(&"zh".into()),
+        &options,
+    ))
+}
+
 /// The board's notes as a word cloud: each word sized by how many notes use it. A plain
 /// wrapping row, the most frequent word in the middle and the rest alternately around it,
 /// so nothing overlaps and each word reads in its own direction (`dir="auto"`).
 fn word_cloud(t: T, state: &CafeState, board: Option<BoardId>) -> Html {
     let ideas = board_ideas(state, board);
-    let spaced: Vec<Cow<'_, str>> = ideas.iter().map(|i| spaced_words(&i.text)).collect();
+    let mut segmenter = None;
+    let spaced: Vec<Cow<'_, str>> = ideas
+        .iter()
+        .map(|i| spaced_words(&i.text, &mut segmenter))
+        .collect();
     let words = word_counts(spaced.iter().map(|s| s.as_ref()), WORD_CLOUD_MAX);
     let (Some(first), Some(last)) = (words.first(), words.last()) else {
         return html! { <p class="proj-empty" id="projector-empty">{ t.t("projector.waiting") }</p> };
@@ -473,22 +490,7 @@ fn results(t: T, state: &CafeState, vote: VoteId, fit: &Fit) -> Html {
         <h2 class="proj-section">{ t.t("results.title") }{ " · " }<bdi>{ vote_name(t, state, v) }</bdi></h2>
         <div id="projector-results" class="proj-results">
             <FitPages id="projector-ranking" class="flow-results results results-big" ordered=true nudge={fit.nudge} turn_secs={fit.turn_secs}>
-                { for ranking.iter().map(|r| {
-                    // Whole percents: float formatting would pull ~10 KB of code into the bundle.
-                    let pct = u64::from(r.dots) * 100 / u64::from(max);
-                    html! {
-                        <li key={r.item} class="result-row">
-                            <span class="result-rank">{ r.rank }</span>
-                            <div class="result-body">
-                                <span class="result-label" dir="auto">{ item_label(state, v.target, r.item) }</span>
-                                <div class="result-bar-track" aria-hidden="true">
-                                    <div class="result-bar" style={format!("width:{pct}%")}></div>
-                                </div>
-                            </div>
-                            <span class="result-dots">{ t.p("results.dots", u64::from(r.dots), &[]) }</span>
-                        </li>
-                    }
-                }) }
+                { for ranking.iter().map(|r| result_row(t, state, v, r, max)) }
             </FitPages>
         </div>
         </>
