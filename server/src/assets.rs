@@ -8,7 +8,7 @@
 //! scripts/build-client.sh names scripts, wasm and style sheets by their content and lists
 //! them in manifest.json: those may be kept by browsers for a year (`immutable`), while the
 //! HTML shells are revalidated so a new deployment is picked up. It also writes brotli
-//! (`<file>.br`) and gzip -9 (`<file>.gz`) siblings; a browser gets the best encoding its
+//! (`<file>.br`) and gzip (`<file>.gz`, zopfli's) siblings; a browser gets the best encoding its
 //! `Accept-Encoding` allows (browsers send `br` over HTTPS and to localhost), and the wasm
 //! still compiles while it streams in.
 

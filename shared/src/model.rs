@@ -571,8 +571,9 @@ pub struct RankedItem {
 /// B-tree's code (insert, remove, drop, …) is compiled once per key/value *layout*, and the
 /// ids are all one `u64`, so with every value a pointer the seven maps share one copy
 /// instead of seven (about 40 KB of WebAssembly, 11 KB gzip, on the console's first load).
-/// On the server it costs one allocation per entity created, beside the strings each
-/// already owns.
+/// On the server it costs one allocation per entity created or cloned (a snapshot's
+/// `view()` clones the state), beside the strings each already owns; measured, the clone
+/// got faster (smaller nodes to copy): BENCHMARKS.md, "Cutting every build".
 #[serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CafeState {

@@ -262,7 +262,7 @@ impl CafeState {
         let idea = match event {
             Event::IdeaDeleted { idea }
             | Event::IdeaHidden { idea, .. }
-            | Event::IdeaRejected { idea } => self.ideas.get(idea).cloned(),
+            | Event::IdeaRejected { idea } => self.ideas.get(idea).map(|b| (**b).clone()),
             _ => None,
         };
         // What a reveal shows for the first time: the boards' private ideas.
@@ -295,7 +295,7 @@ impl CafeState {
             _ => None,
         };
         Prior {
-            idea: idea.map(|b| *b),
+            idea,
             revealing,
             tally_items,
             privileged_before,

@@ -88,10 +88,11 @@ macro_rules! wire_enum {
 pub(crate) use wire_enum;
 
 /// Reads a wire name and returns its index in `names`. One copy per input format, shared by
-/// every `wire_enum!` type: serde's derived reader is a separate function per enum (about
-/// 1.4 KB of WebAssembly each, twenty of them in the browser bundle). Errors read as the
-/// derive's do ("unknown variant `moon`, expected one of `room`, `remote`"): the server tells
-/// an unknown value from a malformed frame by that message (`wire::shape_or_value`).
+/// every `wire_enum!` type: serde's derived reader is a separate function per enum (fifteen
+/// of them: 18 KB of the console's WebAssembly). Errors read as the derive's do ("unknown
+/// variant `moon`, expected one of `room`, `remote`"): the server tells an unknown value from
+/// a malformed frame by that message (`wire::shape_or_value`). Only the string form is read;
+/// the derive also took serde's map form (`{"room": null}`), which nothing writes.
 pub fn read<'de, D: serde::Deserializer<'de>>(
     d: D,
     names: &'static [&'static str],

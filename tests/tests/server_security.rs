@@ -451,6 +451,18 @@ async fn http_errors_are_typed() {
             413,
             "too_large",
         ),
+        // An enum value outside its set, or of the wrong JSON type, is a value that cannot
+        // be used: `invalid`, like an unknown one (docs/protocol.md, "Errors").
+        (
+            r#"{"title":"T","organiser_name":"Olga","mode":"underwater"}"#.to_owned(),
+            422,
+            "invalid",
+        ),
+        (
+            r#"{"title":"T","organiser_name":"Olga","mode":3}"#.to_owned(),
+            422,
+            "invalid",
+        ),
     ];
     for (body, status, code) in cases {
         let r = post(body.clone()).await.unwrap();

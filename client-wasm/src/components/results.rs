@@ -42,7 +42,8 @@ pub fn vote_name_of(t: T, state: &CafeState, title: Option<&str>, boards: &[Boar
     t.f("vote.default_title", &[("boards", &boards)])
 }
 
-/// Ranked bars for a vote; `limit` keeps the projector to what fits on one screen.
+/// Ranked bars for a vote; `limit` keeps the console's card to the top ones (the projector
+/// pages through every row instead).
 pub fn results_chart(t: T, state: &CafeState, vote: VoteId, big: bool, limit: usize) -> Html {
     let Some(v) = state.votes.get(&vote) else {
         return html! {};
