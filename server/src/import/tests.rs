@@ -575,22 +575,16 @@ fn import_rejects_events_that_do_not_replay() {
     ));
 
     // A reference to something that does not exist.
-    let mut doc = doc_of(&c);
-    doc.events.push(StoredEvent {
-        seq: next_seq,
-        at: T0,
-        event: Event::IdeaHidden {
-            idea: IdeaId(9_999),
-            hidden: true,
-        },
-    });
-    assert!(matches!(
-        try_import(doc).unwrap_err(),
-        ImportError::InvalidEvent {
-            kind: "idea_hidden",
-            ..
-        }
-    ));
+    refused_as(
+        with_events(
+            &c,
+            vec![Event::IdeaHidden {
+                idea: IdeaId(9_999),
+                hidden: true,
+            }],
+        ),
+        "idea_hidden",
+    );
 
     // Forged totals in a reveal.
     let mut doc = doc_of(&c);
@@ -638,62 +632,41 @@ fn import_rejects_events_that_do_not_replay() {
     ));
 
     // View-only events never belong in a log.
-    let mut doc = doc_of(&c);
-    doc.events.push(StoredEvent {
-        seq: next_seq,
-        at: T0,
-        event: Event::VoteProgress {
-            vote: ids.vote_a,
-            dots_cast: 0,
-            voters: 0,
-            totals: BTreeMap::new(),
-            ballot: None,
-            tally: None,
-        },
-    });
-    assert!(matches!(
-        try_import(doc).unwrap_err(),
-        ImportError::InvalidEvent {
-            kind: "vote_progress",
-            ..
-        }
-    ));
+    refused_as(
+        with_events(
+            &c,
+            vec![Event::VoteProgress {
+                vote: ids.vote_a,
+                dots_cast: 0,
+                voters: 0,
+                totals: BTreeMap::new(),
+                ballot: None,
+                tally: None,
+            }],
+        ),
+        "vote_progress",
+    );
 
     // An id reused for a new entity.
-    let mut doc = doc_of(&c);
     let mut idea = (*c.state.ideas[&ids.laptops]).clone();
     idea.text = "dup".into();
-    doc.events.push(StoredEvent {
-        seq: next_seq,
-        at: T0,
-        event: Event::IdeaPosted { idea },
-    });
-    assert!(matches!(
-        try_import(doc).unwrap_err(),
-        ImportError::InvalidEvent {
-            kind: "idea_posted",
-            ..
-        }
-    ));
+    refused_as(
+        with_events(&c, vec![Event::IdeaPosted { idea }]),
+        "idea_posted",
+    );
 
     // Text the rules would never accept.
-    let mut doc = doc_of(&c);
-    doc.events.push(StoredEvent {
-        seq: next_seq,
-        at: T0,
-        event: Event::IdeaEdited {
-            idea: ids.vpn,
-            text: "x".repeat(IDEA_TEXT_MAX + 1),
-            category: None,
-            at: T0,
-        },
-    });
-    assert!(matches!(
-        try_import(doc).unwrap_err(),
-        ImportError::InvalidEvent {
-            kind: "idea_edited",
-            ..
-        }
-    ));
+    refused_as(
+        with_events(
+            &c,
+            vec![Event::IdeaEdited {
+                idea: ids.vpn,
+                text: "x".repeat(IDEA_TEXT_MAX + 1),
+                category: None,
+                at: T0,
+            }],
+        ),
+        "idea_edited",
+    );
     let _ = (ids.org, ids.board_b, ids.vote_b, ids.vote_plenary);
 }
