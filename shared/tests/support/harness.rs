@@ -403,3 +403,12 @@ pub fn check_shuffle(before: &CafeState, after: &CafeState) {
         assert!(after.tables[t].kind.fits(person.location));
     }
 }
+
+/// The command that posts `text` on `board`, without a column.
+pub fn post(board: BoardId, text: &str) -> Command {
+    Command::PostIdea {
+        board,
+        text: text.into(),
+        category: None,
+    }
+}
