@@ -33,13 +33,19 @@ impl ApiError {
 }
 
 async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    // The text, then crate::json (structs as objects only), rather than gloo's own JSON
+    // reading, which would compile a second reader of each body.
+    let text = resp.text().await.map_err(|_| ApiError::Network);
     if resp.ok() {
-        resp.json::<T>().await.map_err(|_| ApiError::Network)
+        crate::json::from_str(&text?).map_err(|_| ApiError::Network)
     } else {
-        let body = resp.json::<ApiErrorBody>().await.unwrap_or(ApiErrorBody {
-            code: ErrorCode::Internal,
-            message: resp.status_text(),
-        });
+        let body = text
+            .ok()
+            .and_then(|t| crate::json::from_str::<ApiErrorBody>(&t).ok())
+            .unwrap_or(ApiErrorBody {
+                code: ErrorCode::Internal,
+                message: resp.status_text(),
+            });
         Err(ApiError::Server(body))
     }
 }

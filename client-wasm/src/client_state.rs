@@ -70,7 +70,7 @@ const MAX_LOG: usize = 2_000;
 /// the same way; reading it straight from the text would add a second copy of every state
 /// deserializer (measured: +4 KB gzip).
 pub fn parse_frame(text: &str) -> Option<ServerFrame> {
-    serde_json::from_str(text).ok()
+    crate::json::from_str(text).ok()
 }
 
 /// The `reactions` frames received: how many (a new one is what the projector floats), the
@@ -188,7 +188,7 @@ impl ClientState {
                     }
                 }
             }
-            if let Some(w) = who.and_then(|j| serde_json::from_str::<Who>(j).ok()) {
+            if let Some(w) = who.and_then(|j| crate::json::from_str::<Who>(j).ok()) {
                 s.me = w.me;
                 s.role = w.role;
             }

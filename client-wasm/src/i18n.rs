@@ -24,7 +24,7 @@ thread_local! {
 /// The language's table; empty while a fetched language has not arrived (English shows).
 pub fn table(lang: Language) -> Table {
     if lang == Language::En {
-        return en::STRINGS;
+        return en::strings();
     }
     LOADED.with(|l| {
         l.borrow()
@@ -81,7 +81,7 @@ fn lookup(table: Table, key: &str) -> Option<&'static str> {
 /// English, then the key itself, as fallbacks: a gap must never blank out a button.
 pub fn tr(lang: Language, key: &str) -> &'static str {
     lookup(table(lang), key)
-        .or_else(|| lookup(en::STRINGS, key))
+        .or_else(|| lookup(en::strings(), key))
         .unwrap_or("?")
 }
 
@@ -133,7 +133,7 @@ impl T {
             .or_else(|| lookup(table, &format!("{key}.other")))
         };
         let mut s = form(self.lang, table(self.lang))
-            .or_else(|| form(Language::En, en::STRINGS))
+            .or_else(|| form(Language::En, en::strings()))
             .unwrap_or("?")
             .replace("{n}", &n.to_string());
         for (name, value) in args {
@@ -199,7 +199,7 @@ impl T {
 
     pub fn error(&self, code: ErrorCode) -> &'static str {
         let key = format!("err.{}", code.as_str());
-        match lookup(table(self.lang), &key).or_else(|| lookup(en::STRINGS, &key)) {
+        match lookup(table(self.lang), &key).or_else(|| lookup(en::strings(), &key)) {
             Some(s) => s,
             None => self.t("err.internal"),
         }
@@ -263,7 +263,7 @@ mod tests {
     /// replaced by the categories `lang` has (Arabic six, Chinese one).
     #[cfg(not(target_arch = "wasm32"))]
     fn expected_keys(lang: Language) -> std::collections::BTreeSet<String> {
-        let bases: Vec<&str> = en::STRINGS
+        let bases: Vec<&str> = en::strings()
             .iter()
             .filter_map(|(k, _)| k.strip_suffix(".other"))
             .collect();
@@ -274,7 +274,7 @@ mod tests {
                     .is_some_and(|c| ["zero", "one", "two", "few", "many", "other"].contains(&c))
             })
         };
-        let mut keys: std::collections::BTreeSet<String> = en::STRINGS
+        let mut keys: std::collections::BTreeSet<String> = en::strings()
             .iter()
             .map(|(k, _)| *k)
             .filter(|k| !is_form(k))
@@ -292,8 +292,8 @@ mod tests {
     #[test]
     fn every_key_exists_in_all_six_languages() {
         use std::collections::BTreeSet;
-        let en_keys: BTreeSet<&str> = en::STRINGS.iter().map(|(k, _)| *k).collect();
-        assert_eq!(en_keys.len(), en::STRINGS.len(), "duplicate key in en");
+        let en_keys: BTreeSet<&str> = en::strings().iter().map(|(k, _)| *k).collect();
+        assert_eq!(en_keys.len(), en::strings().len(), "duplicate key in en");
         let en_expected = expected_keys(Language::En);
         let en: BTreeSet<&str> = en_expected.iter().map(String::as_str).collect();
         assert_eq!(en, en_keys, "English has exactly its plural forms");
@@ -337,7 +337,7 @@ mod tests {
     fn every_error_code_and_wire_name_has_text() {
         for code in ErrorCode::ALL {
             assert!(
-                lookup(en::STRINGS, &format!("err.{}", code.as_str())).is_some(),
+                lookup(en::strings(), &format!("err.{}", code.as_str())).is_some(),
                 "{code}"
             );
         }

@@ -17,6 +17,7 @@ pub mod client_state;
 pub mod components;
 pub mod hooks;
 pub mod i18n;
+pub mod json;
 pub mod outbox;
 pub mod pages;
 pub mod route;

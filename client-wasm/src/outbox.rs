@@ -135,7 +135,7 @@ impl Outbox {
 
     /// A corrupt stored outbox must not stop the app from loading; it starts empty then.
     pub fn from_json(s: &str) -> Self {
-        serde_json::from_str(s).unwrap_or_default()
+        crate::json::from_str(s).unwrap_or_default()
     }
 }
 

@@ -39,7 +39,7 @@ pub fn projector_key(cafe: &str) -> String {
 }
 
 pub fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
-    LocalStorage::get(key).ok()
+    crate::json::from_str(&get_raw(key)?).ok()
 }
 
 /// Storage can be full or disabled (private mode); the app keeps working in memory then.
