@@ -57,7 +57,7 @@ static TABLES: LazyLock<HashMap<Language, HashMap<String, String>>> = LazyLock::
     let mut all = HashMap::new();
     all.insert(
         Language::En,
-        en::STRINGS
+        en::strings()
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),

@@ -4,8 +4,6 @@
 //! [`strings`] splits once: a table of 436 `(&str, &str)` would put 7 KB of pointers and
 //! lengths into the bundle (3 KB gzip), one text compresses like the words alone.
 
-use super::Table;
-
 macro_rules! table {
     ($(($key:literal, $text:literal),)*) => {
         const TEXT: &str = concat!($($key, "\u{1f}", $text, "\u{1e}",)*);
@@ -13,9 +11,9 @@ macro_rules! table {
 }
 
 /// The English table, built from [`TEXT`] on first use and kept for the page's life.
-pub fn strings() -> Table {
+pub fn strings() -> &'static [(&'static str, &'static str)] {
     thread_local! {
-        static STRINGS: Table = TEXT
+        static STRINGS: &'static [(&'static str, &'static str)] = TEXT
             .split_terminator('\u{1e}')
             .filter_map(|pair| pair.split_once('\u{1f}'))
             .collect::<Vec<_>>()
