@@ -131,6 +131,21 @@ done
 mkdir -p "$stage/dist"
 out=$stage/dist
 cp -r client-wasm/static/. "$out/"
+# The fetched languages as `key` U+001F `text` U+001E … (client-wasm/src/i18n/en.rs, `pairs`):
+# the browser splits them without a JSON parser in the bundle (2.6 KB gzip less on every
+# first load). static/i18n/*.json stay the tables people edit.
+node -e '
+const fs = require("fs");
+for (const f of process.argv.slice(1)) {
+  const table = JSON.parse(fs.readFileSync(f, "utf8"));
+  let text = "";
+  for (const [k, v] of Object.entries(table)) {
+    if (/[\x1e\x1f]/.test(k + v)) throw new Error(`${f}: ${k} holds a separator`);
+    text += k + "\x1f" + v + "\x1e";
+  }
+  fs.writeFileSync(f.replace(/\.json$/, ".txt"), text);
+  fs.unlinkSync(f);
+}' "$out"/i18n/*.json
 "$esbuild" "$out/style.css" --minify --log-level=warning --allow-overwrite --outfile="$out/style.css"
 css=$(hashed "$out/style.css")
 # One HTML shell per build from one template (static/index.html, not served itself), each
@@ -150,7 +165,7 @@ for name in "${bundles[@]}"; do
   first_load[$name]="$name.html $js $bg $css"
 done
 rm "$out/index.html"
-build_id=$(cat "$out"/*.html "$out"/*.js "$out"/*.wasm "$out"/*.css "$out"/i18n/*.json | sha256sum | cut -c1-12)
+build_id=$(cat "$out"/*.html "$out"/*.js "$out"/*.wasm "$out"/*.css "$out"/i18n/*.txt | sha256sum | cut -c1-12)
 manifest="{\"build\":\"$build_id\",\"bundles\":{$(IFS=,; echo "${entries[*]}")}}"
 echo "$manifest" > "$out/manifest.json"
 sed -i "s|self.MANIFEST|$manifest|" "$out/sw.js"
@@ -160,7 +175,7 @@ sed -i "s|self.MANIFEST|$manifest|" "$out/sw.js"
 # per request. The gzip is zopfli's: the same format every browser reads, about 4 % smaller
 # than `gzip -9` (what a browser on plain HTTP, such as a café's own laptop server on the
 # room's Wi-Fi, downloads), at a few seconds per build.
-for f in "$out"/*.wasm "$out"/*.js "$out"/*.css "$out"/*.html "$out"/manifest.json "$out"/i18n/*.json; do
+for f in "$out"/*.wasm "$out"/*.js "$out"/*.css "$out"/*.html "$out"/manifest.json "$out"/i18n/*.txt; do
   zopfli -c "$f" > "$f.gz"
   brotli -q 11 -c "$f" > "$f.br"
 done

@@ -1,6 +1,6 @@
 //! Translations: the six UN languages. Every string the UI shows comes from here. English
 //! is compiled in (`i18n/en.rs`); the other five are `static/i18n/{code}.json`, served with
-//! the bundle and fetched when chosen, so a first load carries one language, not six. A
+//! the bundle (as `/i18n/{code}.txt`, see [`en::pairs`]) and fetched when chosen, so a first load carries one language, not six. A
 //! test checks that every key exists in all six tables, so a missing translation is a
 //! failing build rather than English leaking into Arabic.
 
@@ -38,18 +38,16 @@ pub fn is_loaded(lang: Language) -> bool {
     lang == Language::En || !table(lang).is_empty()
 }
 
-/// Installs a language from its JSON file (`{"key": "text", …}`); false if unreadable.
-pub fn install(lang: Language, json: &str) -> bool {
+/// Installs a language from its table as the server sends it (`key` U+001F `text` U+001E
+/// …, see [`en::pairs`]); false if it holds no entry (not such a table).
+pub fn install(lang: Language, text: &str) -> bool {
     if is_loaded(lang) {
         return true;
     }
-    let Ok(map) = serde_json::from_str::<std::collections::BTreeMap<String, String>>(json) else {
+    let pairs = en::pairs(text.to_owned().leak());
+    if pairs.is_empty() {
         return false;
-    };
-    let pairs: Vec<(&'static str, &'static str)> = map
-        .into_iter()
-        .map(|(k, v)| (&*k.leak(), &*v.leak()))
-        .collect();
+    }
     let table: Table = pairs.leak();
     LOADED.with(|l| l.borrow_mut().push((lang, table)));
     true
@@ -61,7 +59,7 @@ pub async fn load(lang: Language) -> bool {
     if is_loaded(lang) {
         return true;
     }
-    let url = format!("/i18n/{}.json", lang.code());
+    let url = format!("/i18n/{}.txt", lang.code());
     let Ok(r) = gloo_net::http::Request::get(&url).send().await else {
         return false;
     };
@@ -259,6 +257,16 @@ mod tests {
         map.into_iter().collect()
     }
 
+    /// A fetched language as the server sends it (what scripts/build-client.sh writes;
+    /// tests/tests/server_assets.rs checks the built files read back as their JSON).
+    #[cfg(not(target_arch = "wasm32"))]
+    fn served(lang: Language) -> String {
+        json_table(lang)
+            .into_iter()
+            .map(|(k, v)| format!("{k}\u{1f}{v}\u{1e}"))
+            .collect()
+    }
+
     /// The keys a language's table must hold: English's, with each plural key's forms
     /// replaced by the categories `lang` has (Arabic six, Chinese one).
     #[cfg(not(target_arch = "wasm32"))]
@@ -325,9 +333,9 @@ mod tests {
     #[test]
     fn a_fetched_language_replaces_english_once_installed() {
         assert_eq!(tr(Language::Ru, "app.name"), "Innovation Café");
-        assert!(!install(Language::Ru, "not json"));
+        assert!(!install(Language::Ru, "<!doctype html>"));
         assert!(!is_loaded(Language::Ru));
-        assert!(install(Language::Ru, r#"{"app.name": "Кафе"}"#));
+        assert!(install(Language::Ru, "app.name\u{1f}Кафе\u{1e}"));
         assert_eq!(tr(Language::Ru, "app.name"), "Кафе");
         // Missing keys fall back to English.
         assert_eq!(tr(Language::Ru, "app.back"), tr(Language::En, "app.back"));
@@ -358,14 +366,7 @@ mod tests {
         }
         #[cfg(not(target_arch = "wasm32"))]
         {
-            let fr = json_table(Language::Fr);
-            assert!(install(
-                Language::Fr,
-                &serde_json::to_string(
-                    &fr.into_iter().collect::<std::collections::BTreeMap<_, _>>()
-                )
-                .unwrap()
-            ));
+            assert!(install(Language::Fr, &served(Language::Fr)));
         }
         let t = T {
             lang: Language::Fr,
@@ -396,8 +397,7 @@ mod tests {
         #[cfg(not(target_arch = "wasm32"))]
         {
             for lang in [Language::Ar, Language::Ru] {
-                let map: std::collections::BTreeMap<_, _> = json_table(lang).into_iter().collect();
-                assert!(install(lang, &serde_json::to_string(&map).unwrap()));
+                assert!(install(lang, &served(lang)));
             }
             let ar = T {
                 lang: Language::Ar,

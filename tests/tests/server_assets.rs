@@ -10,6 +10,11 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+/// The browser's own reader of language tables (it also holds the English one).
+#[path = "../../client-wasm/src/i18n/en.rs"]
+#[allow(dead_code)]
+mod en;
+
 fn dist(file: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../client-wasm/dist")
@@ -178,7 +183,7 @@ async fn each_page_gets_the_build_with_its_screen_and_shells_are_revalidated() {
         );
     }
     assert_eq!(
-        get(&server, "/i18n/ar.json", None).await.headers()["cache-control"],
+        get(&server, "/i18n/ar.txt", None).await.headers()["cache-control"],
         "public, max-age=300"
     );
     // The service worker knows every build's files, read from the manifest.
@@ -189,4 +194,23 @@ async fn each_page_gets_the_build_with_its_screen_and_shells_are_revalidated() {
         }
     }
     server.stop().await;
+}
+
+/// The build writes each fetched language in the browser's table format; read back with the
+/// browser's reader, each holds exactly what its JSON (the file people edit) says.
+#[test]
+fn fetched_languages_read_back_as_the_tables_people_edit() {
+    for lang in ["ar", "es", "fr", "ru", "zh"] {
+        let text = String::from_utf8(dist(&format!("i18n/{lang}.txt"))).expect("UTF-8");
+        let served: std::collections::BTreeMap<&str, &str> =
+            en::pairs(text.leak()).into_iter().collect();
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("../client-wasm/static/i18n/{lang}.json"));
+        let edited: std::collections::BTreeMap<String, String> =
+            serde_json::from_slice(&std::fs::read(&path).expect("json")).expect("a table");
+        assert_eq!(served.len(), edited.len(), "{lang}");
+        for (k, v) in &edited {
+            assert_eq!(served.get(k.as_str()), Some(&v.as_str()), "{lang} {k}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //!
 //! Written as pairs, compiled into one text (`key` U+001F `text` U+001E …) that
 //! [`strings`] splits once: a table of 436 `(&str, &str)` would put 7 KB of pointers and
-//! lengths into the bundle (3 KB gzip), one text compresses like the words alone.
+//! lengths into the bundle (2.4 KB gzip); one text compresses like the words alone.
 
 macro_rules! table {
     ($(($key:literal, $text:literal),)*) => {
@@ -13,13 +13,18 @@ macro_rules! table {
 /// The English table, built from [`TEXT`] on first use and kept for the page's life.
 pub fn strings() -> &'static [(&'static str, &'static str)] {
     thread_local! {
-        static STRINGS: &'static [(&'static str, &'static str)] = TEXT
-            .split_terminator('\u{1e}')
-            .filter_map(|pair| pair.split_once('\u{1f}'))
-            .collect::<Vec<_>>()
-            .leak();
+        static STRINGS: &'static [(&'static str, &'static str)] = pairs(TEXT).leak();
     }
     STRINGS.with(|t| *t)
+}
+
+/// Splits a table written as `key` U+001F `text` U+001E …: [`TEXT`], and the other
+/// languages as `scripts/build-client.sh` writes them (`dist/i18n/{code}.txt`, from
+/// `static/i18n/{code}.json`), which the browser then reads without a JSON parser.
+pub fn pairs(text: &'static str) -> Vec<(&'static str, &'static str)> {
+    text.split_terminator('\u{1e}')
+        .filter_map(|pair| pair.split_once('\u{1f}'))
+        .collect()
 }
 
 table![
