@@ -214,7 +214,7 @@ impl CafeState {
     pub(crate) fn active_person(&self, id: PersonId) -> Result<&Person, Rejection> {
         match self.people.get(&id) {
             Some(p) if !p.removed => Ok(p),
-            _ => reject(ErrorCode::NotFound, format!("no person {id}")),
+            _ => reject(ErrorCode::NotFound, why!("no person {id}")),
         }
     }
 
@@ -222,21 +222,21 @@ impl CafeState {
         self.tables
             .get(&id)
             .map(Box::as_ref)
-            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no table {id}")))
+            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, why!("no table {id}")))
     }
 
     pub(crate) fn board(&self, id: BoardId) -> Result<&Board, Rejection> {
         self.boards
             .get(&id)
             .map(Box::as_ref)
-            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no board {id}")))
+            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, why!("no board {id}")))
     }
 
     pub(crate) fn idea(&self, id: IdeaId) -> Result<&Idea, Rejection> {
         self.ideas
             .get(&id)
             .map(Box::as_ref)
-            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no idea {id}")))
+            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, why!("no idea {id}")))
     }
 
     /// Like `idea`, but a hidden or unrevealed private idea of someone else does not exist
@@ -249,7 +249,7 @@ impl CafeState {
     ) -> Result<&Idea, Rejection> {
         let i = self.idea(id)?;
         if !i.public() && !fac && i.author != Some(me) {
-            return reject(ErrorCode::NotFound, format!("no idea {id}"));
+            return reject(ErrorCode::NotFound, why!("no idea {id}"));
         }
         Ok(i)
     }
@@ -258,21 +258,21 @@ impl CafeState {
         self.clusters
             .get(&id)
             .map(Box::as_ref)
-            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no cluster {id}")))
+            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, why!("no cluster {id}")))
     }
 
     pub(crate) fn action(&self, id: ActionId) -> Result<&Action, Rejection> {
         self.actions
             .get(&id)
             .map(Box::as_ref)
-            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no action {id}")))
+            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, why!("no action {id}")))
     }
 
     pub(crate) fn vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
         self.votes
             .get(&id)
             .map(Box::as_ref)
-            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, format!("no vote {id}")))
+            .ok_or_else(|| Rejection::new(ErrorCode::NotFound, why!("no vote {id}")))
     }
 
     pub(crate) fn open_vote(&self, id: VoteId) -> Result<&Vote, Rejection> {
@@ -355,7 +355,7 @@ impl CafeState {
                 _ => {
                     return reject(
                         ErrorCode::Invalid,
-                        format!(
+                        why!(
                             "choose one of this board's columns: {}",
                             b.columns.join(", ")
                         ),
@@ -397,7 +397,7 @@ impl CafeState {
         if !t.kind.fits(p.location) {
             return reject(
                 ErrorCode::Invalid,
-                format!(
+                why!(
                     "{} is {} and cannot sit at {}",
                     p.name,
                     match p.location {
@@ -424,7 +424,7 @@ pub(crate) fn validate_duration(secs: u32) -> Result<(), Rejection> {
     if !(TIMER_MIN_SECS..=TIMER_MAX_SECS).contains(&secs) {
         return reject(
             ErrorCode::Invalid,
-            format!("a duration is {TIMER_MIN_SECS} to {TIMER_MAX_SECS} seconds"),
+            why!("a duration is {TIMER_MIN_SECS} to {TIMER_MAX_SECS} seconds"),
         );
     }
     Ok(())
@@ -436,7 +436,7 @@ pub(crate) fn validate_settings(s: &Settings) -> Result<(), Rejection> {
     if s.planned_rounds > ROUNDS_PER_CAFE_MAX {
         return reject(
             ErrorCode::Invalid,
-            format!("a café plans at most {ROUNDS_PER_CAFE_MAX} rounds"),
+            why!("a café plans at most {ROUNDS_PER_CAFE_MAX} rounds"),
         );
     }
     Ok(())
@@ -446,7 +446,7 @@ pub(crate) fn validate_vote_numbers(budget: u32, cap: u32) -> Result<(), Rejecti
     if !(VOTE_BUDGET_MIN..=VOTE_BUDGET_MAX).contains(&budget) {
         return reject(
             ErrorCode::Invalid,
-            format!("a dot budget is {VOTE_BUDGET_MIN} to {VOTE_BUDGET_MAX}"),
+            why!("a dot budget is {VOTE_BUDGET_MIN} to {VOTE_BUDGET_MAX}"),
         );
     }
     if cap == 0 || cap > budget {
@@ -475,19 +475,16 @@ pub(crate) fn check_tally(
         if !v.items.contains(&c.item) {
             return reject(
                 ErrorCode::NotFound,
-                format!("item {} is not on this ballot", c.item),
+                why!("item {} is not on this ballot", c.item),
             );
         }
         if map.insert(c.item, c.dots).is_some() {
-            return reject(
-                ErrorCode::Invalid,
-                format!("item {} is listed twice", c.item),
-            );
+            return reject(ErrorCode::Invalid, why!("item {} is listed twice", c.item));
         }
         if u64::from(c.dots) > u64::from(t.headcount) * u64::from(v.per_item_cap) {
             return reject(
                 ErrorCode::OverCap,
-                format!(
+                why!(
                     "{} people can give one item at most {} dots",
                     t.headcount,
                     t.headcount * v.per_item_cap
@@ -499,7 +496,7 @@ pub(crate) fn check_tally(
     if sum > u64::from(t.headcount) * u64::from(v.budget) {
         return reject(
             ErrorCode::OverBudget,
-            format!(
+            why!(
                 "{} people have {} dots in all",
                 t.headcount,
                 t.headcount * v.budget

@@ -68,9 +68,15 @@ pub struct Rejection {
 
 impl Rejection {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        // In the browser the reason is never read (see `why!`): not keeping it lets the
+        // optimizer drop every literal reason from the bundle too.
         Self {
             code,
-            message: message.into(),
+            message: if cfg!(target_arch = "wasm32") {
+                String::new()
+            } else {
+                message.into()
+            },
         }
     }
 }

@@ -25,6 +25,20 @@
 //! Every wire word is written once: unit enums are declared with `wire_enum!` (in
 //! `wire_enum.rs`), which gives each its serde name, `as_str()` and `ALL` from one spelling.
 
+/// A [`Rejection`]'s English reason, as `format!` takes it. The browser runs the same rules
+/// but reads only the code (its words come from its language tables, the server's reason
+/// arrives on the wire), so a wasm32 build never formats the reason and none of its text
+/// or formatting ships in the bundle.
+macro_rules! why {
+    ($($arg:tt)*) => {
+        if cfg!(target_arch = "wasm32") {
+            ::std::string::String::new()
+        } else {
+            ::std::format!($($arg)*)
+        }
+    };
+}
+
 mod tagged;
 mod wire_enum;
 

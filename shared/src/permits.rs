@@ -156,7 +156,7 @@ impl CafeState {
                     .people
                     .get(p)
                     .map_or_else(|| format!("person {p}"), |x| x.name.clone());
-                return reject(r.code, format!("{who}: {}", r.message));
+                return reject(r.code, why!("{who}: {}", r.message));
             }
         }
         Ok(())
@@ -325,7 +325,7 @@ impl CafeState {
         if self.rounds.len() as u32 >= ROUNDS_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a café has at most {ROUNDS_PER_CAFE_MAX} rounds"),
+                why!("a café has at most {ROUNDS_PER_CAFE_MAX} rounds"),
             );
         }
         if self.tables.is_empty() {
@@ -440,7 +440,7 @@ impl CafeState {
         if ideas.len() > IDEAS_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
+                why!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
             );
         }
         for i in ideas {
@@ -504,7 +504,7 @@ impl CafeState {
         if self.ideas.len() >= IDEAS_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
+                why!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
             );
         }
         Ok(())
@@ -824,13 +824,13 @@ impl CafeState {
         if v.remaining_for(me) == 0 {
             return reject(
                 ErrorCode::OverBudget,
-                format!("you have used all {} of your dots", v.budget),
+                why!("you have used all {} of your dots", v.budget),
             );
         }
         if v.dots_on(me, item) >= v.per_item_cap {
             return reject(
                 ErrorCode::OverCap,
-                format!("at most {} dots per item", v.per_item_cap),
+                why!("at most {} dots per item", v.per_item_cap),
             );
         }
         Ok(())
@@ -935,7 +935,7 @@ impl CafeState {
     pub(crate) fn check_action_source(&self, item: ItemId) -> Result<(), Rejection> {
         let idea = self.ideas.get(&IdeaId(item)).filter(|i| !i.hidden);
         if idea.is_none() && !self.clusters.contains_key(&ClusterId(item)) {
-            return reject(ErrorCode::NotFound, format!("no idea or theme {item}"));
+            return reject(ErrorCode::NotFound, why!("no idea or theme {item}"));
         }
         Ok(())
     }

@@ -98,7 +98,7 @@ impl ReactionLimiter {
         take_reaction(self.recent.entry(person).or_default(), now).map_err(|at| {
             Rejection::new(
                 ErrorCode::RateLimited,
-                format!(
+                why!(
                     "at most {REACTIONS_PER_WINDOW} reactions in {} seconds; the next in {} s",
                     REACTION_WINDOW_MS / 1000,
                     (at - now + 999) / 1000

@@ -31,12 +31,12 @@ use unicode_security::GeneralSecurityProfile;
 pub fn clean_line(input: &str, what: &str, max: usize) -> Result<String, Rejection> {
     let s: String = input.trim().nfc().collect();
     if s.is_empty() {
-        return reject(ErrorCode::TooShort, format!("the {what} is empty"));
+        return reject(ErrorCode::TooShort, why!("the {what} is empty"));
     }
     if s.chars().any(char::is_control) {
         return reject(
             ErrorCode::Invalid,
-            format!("the {what} contains control characters"),
+            why!("the {what} contains control characters"),
         );
     }
     let chars: Vec<char> = s.chars().collect();
@@ -44,7 +44,7 @@ pub fn clean_line(input: &str, what: &str, max: usize) -> Result<String, Rejecti
         if is_bidi_control(c) {
             return reject(
                 ErrorCode::Invalid,
-                format!(
+                why!(
                     "the {what} contains the bidi control character {}, which changes the \
                      direction of the text around it",
                     code_point(c)
@@ -54,7 +54,7 @@ pub fn clean_line(input: &str, what: &str, max: usize) -> Result<String, Rejecti
         if is_invisible(c) && !joiner_inside_word(&chars, i) {
             return reject(
                 ErrorCode::Invalid,
-                format!(
+                why!(
                     "the {what} contains the invisible character {}",
                     code_point(c)
                 ),
@@ -72,7 +72,7 @@ pub fn clean_text(input: &str, what: &str, min: usize, max: usize) -> Result<Str
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return reject(
             ErrorCode::Invalid,
-            format!("the {what} contains control characters"),
+            why!("the {what} contains control characters"),
         );
     }
     // Composed after the controls are dropped, since a dropped control can bring a letter and
@@ -241,16 +241,16 @@ fn check_len(s: &str, what: &str, min: usize, max: usize) -> Result<(), Rejectio
         return reject(
             ErrorCode::TooShort,
             if min == 1 {
-                format!("the {what} is empty")
+                why!("the {what} is empty")
             } else {
-                format!("the {what} needs at least {min} characters")
+                why!("the {what} needs at least {min} characters")
             },
         );
     }
     if n > max {
         return reject(
             ErrorCode::TooLong,
-            format!("the {what} has {n} characters; the limit is {max}"),
+            why!("the {what} has {n} characters; the limit is {max}"),
         );
     }
     Ok(())

@@ -33,7 +33,7 @@ impl CafeState {
         if self.actions.len() >= ACTIONS_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a café has at most {ACTIONS_PER_CAFE_MAX} actions"),
+                why!("a café has at most {ACTIONS_PER_CAFE_MAX} actions"),
             );
         }
         let id = ActionId(Ids(self.next_id).next());

@@ -23,7 +23,7 @@ impl CafeState {
         if self.clusters.len() >= CLUSTERS_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a café has at most {CLUSTERS_PER_CAFE_MAX} clusters"),
+                why!("a café has at most {CLUSTERS_PER_CAFE_MAX} clusters"),
             );
         }
         let mut seen = BTreeSet::new();
@@ -36,7 +36,7 @@ impl CafeState {
                 );
             }
             if !seen.insert(*i) {
-                return reject(ErrorCode::Invalid, format!("idea {i} is listed twice"));
+                return reject(ErrorCode::Invalid, why!("idea {i} is listed twice"));
             }
             // Joining the new cluster takes the idea out of its old one, exactly
             // like `move_idea`, so both must be off open ballots.

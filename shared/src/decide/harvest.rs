@@ -55,20 +55,20 @@ impl CafeState {
         if ideas.len() > HARVEST_BATCH_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("harvest at most {HARVEST_BATCH_MAX} notes at once"),
+                why!("harvest at most {HARVEST_BATCH_MAX} notes at once"),
             );
         }
         if self.ideas.len() + ideas.len() > IDEAS_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
+                why!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
             );
         }
         let mut seen = BTreeSet::new();
         let mut events = Vec::with_capacity(ideas.len());
         for idea in ideas {
             if !seen.insert(*idea) {
-                return reject(ErrorCode::Invalid, format!("idea {idea} is listed twice"));
+                return reject(ErrorCode::Invalid, why!("idea {idea} is listed twice"));
             }
             self.may_harvest(a.me, *idea)?;
             let copy = self.harvested_copy(a, *idea, IdeaId(ids.next()))?;
@@ -109,7 +109,7 @@ impl CafeState {
                 if self.clusters.len() >= CLUSTERS_PER_CAFE_MAX {
                     return reject(
                         ErrorCode::LimitReached,
-                        format!("a café has at most {CLUSTERS_PER_CAFE_MAX} clusters"),
+                        why!("a café has at most {CLUSTERS_PER_CAFE_MAX} clusters"),
                     );
                 }
                 let id = ClusterId(ids.next());
@@ -151,7 +151,7 @@ impl CafeState {
         if self.ideas.len() + fresh > IDEAS_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
+                why!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
             );
         }
         Ok(events)

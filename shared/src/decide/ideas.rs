@@ -26,7 +26,7 @@ impl CafeState {
         if self.ideas.len() >= IDEAS_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
+                why!("a café holds at most {IDEAS_PER_CAFE_MAX} ideas"),
             );
         }
         let hidden = self.settings().moderation && !a.fac;
@@ -181,14 +181,14 @@ impl CafeState {
         if columns.len() > BOARD_COLUMNS_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a board has at most {BOARD_COLUMNS_MAX} columns"),
+                why!("a board has at most {BOARD_COLUMNS_MAX} columns"),
             );
         }
         let mut clean = Vec::with_capacity(columns.len());
         for c in columns {
             let c = clean_line(c, "column", CATEGORY_MAX)?;
             if clean.contains(&c) {
-                return reject(ErrorCode::Invalid, format!("column '{c}' appears twice"));
+                return reject(ErrorCode::Invalid, why!("column '{c}' appears twice"));
             }
             clean.push(c);
         }

@@ -76,7 +76,7 @@ impl CafeState {
         match NameLook::of(name).first_alike(others, |p| &p.name) {
             Some(p) => reject(
                 ErrorCode::Conflict,
-                format!("someone here is already called “{}”", p.name),
+                why!("someone here is already called “{}”", p.name),
             ),
             None => Ok(()),
         }
@@ -146,7 +146,7 @@ impl CafeState {
         if people.len() > PEOPLE_PER_CAFE_MAX {
             return reject(
                 ErrorCode::Invalid,
-                format!("a café has at most {PEOPLE_PER_CAFE_MAX} people"),
+                why!("a café has at most {PEOPLE_PER_CAFE_MAX} people"),
             );
         }
         let set: std::collections::BTreeSet<PersonId> = people.iter().copied().collect();

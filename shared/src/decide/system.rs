@@ -79,7 +79,7 @@ impl CafeState {
                 if self.people.len() >= PEOPLE_PER_CAFE_MAX {
                     return reject(
                         ErrorCode::LimitReached,
-                        format!("this café is full ({PEOPLE_PER_CAFE_MAX} people)"),
+                        why!("this café is full ({PEOPLE_PER_CAFE_MAX} people)"),
                     );
                 }
                 self.check_name_free(&name, None)?;

@@ -19,7 +19,7 @@ impl CafeState {
         if self.tables.len() >= TABLES_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a café has at most {TABLES_PER_CAFE_MAX} tables"),
+                why!("a café has at most {TABLES_PER_CAFE_MAX} tables"),
             );
         }
         let table_id = TableId(ids.next());
@@ -98,7 +98,7 @@ impl CafeState {
         if headcount > TABLE_HEADCOUNT_MAX {
             return reject(
                 ErrorCode::Invalid,
-                format!("a table seats at most {TABLE_HEADCOUNT_MAX} people"),
+                why!("a table seats at most {TABLE_HEADCOUNT_MAX} people"),
             );
         }
         // A paper tally is bounded by headcount × budget and headcount × cap when
@@ -159,7 +159,7 @@ impl CafeState {
                     if !seen.insert(s.person) {
                         return reject(
                             ErrorCode::Invalid,
-                            format!("person {} is seated twice", s.person),
+                            why!("person {} is seated twice", s.person),
                         );
                     }
                     self.check_seat(s.person, s.table)?;
@@ -172,7 +172,7 @@ impl CafeState {
                     {
                         return reject(
                             ErrorCode::Conflict,
-                            format!("person {} hosts a table; free the table first", s.person),
+                            why!("person {} hosts a table; free the table first", s.person),
                         );
                     }
                     map.insert(s.person, s.table);

@@ -154,7 +154,7 @@ impl CafeState {
         if secs == 0 || secs > TIMER_MAX_SECS {
             return reject(
                 ErrorCode::Invalid,
-                format!("extend by 1 to {TIMER_MAX_SECS} seconds"),
+                why!("extend by 1 to {TIMER_MAX_SECS} seconds"),
             );
         }
         self.check_timer_set()?;
@@ -185,7 +185,7 @@ impl CafeState {
         if timer.remaining_ms(a.now) > max {
             return reject(
                 ErrorCode::Invalid,
-                format!("a timer runs at most {TIMER_MAX_SECS} seconds"),
+                why!("a timer runs at most {TIMER_MAX_SECS} seconds"),
             );
         }
         Ok(vec![Event::TimerChanged {

@@ -43,7 +43,7 @@ impl CafeState {
         if self.votes.len() >= VOTES_PER_CAFE_MAX {
             return reject(
                 ErrorCode::LimitReached,
-                format!("a café has at most {VOTES_PER_CAFE_MAX} votes"),
+                why!("a café has at most {VOTES_PER_CAFE_MAX} votes"),
             );
         }
         let boards = self.scope_boards(&draft.scope);
