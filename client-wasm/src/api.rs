@@ -4,8 +4,10 @@ use cafe_shared::api::{
     ApiErrorBody, CafeCreatedResponse, CreateCafeRequest, JoinRequest, JoinResponse, PublicInfo,
 };
 use cafe_shared::{ErrorCode, Location};
-use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// Why an HTTP call failed. The bodies themselves are `cafe_shared::api`'s, the server's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,29 +34,69 @@ impl ApiError {
     }
 }
 
-async fn read<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
-    // The text, then crate::json (structs as objects only), rather than gloo's own JSON
-    // reading, which would compile a second reader of each body.
-    let text = resp.text().await.map_err(|_| ApiError::Network);
-    if resp.ok() {
-        crate::json::from_str(&text?).map_err(|_| ApiError::Network)
+/// What came back from one request: enough to read a body or an `ApiErrorBody`.
+pub struct Reply {
+    pub ok: bool,
+    pub status_text: String,
+    /// None when the body could not be read (the link dropped mid-answer).
+    pub text: Option<String>,
+}
+
+/// The browser's `fetch`, called directly: the app needs a method, a URL, a JSON body at
+/// most and the text back, which a wrapper crate (with its own error types and header
+/// plumbing) made a few KB larger in every build. None when nothing answered.
+pub async fn fetch(method: &str, url: &str, json: Option<&str>) -> Option<Reply> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = json {
+        let headers = web_sys::Headers::new().ok()?;
+        headers.set("content-type", "application/json").ok()?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(body));
+    }
+    let promise = web_sys::window()?.fetch_with_str_and_init(url, &init);
+    let resp: web_sys::Response = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
+    let text = match resp.text() {
+        Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()),
+        Err(_) => None,
+    };
+    Some(Reply {
+        ok: resp.ok(),
+        status_text: resp.status_text(),
+        text,
+    })
+}
+
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<&impl Serialize>,
+) -> Result<T, ApiError> {
+    let json = match body {
+        Some(b) => Some(serde_json::to_string(b).map_err(|_| ApiError::Network)?),
+        None => None,
+    };
+    let reply = fetch(method, url, json.as_deref())
+        .await
+        .ok_or(ApiError::Network)?;
+    // crate::json (structs as objects only) reads every body, so no second reader of each
+    // type is compiled.
+    if reply.ok {
+        crate::json::from_str(&reply.text.ok_or(ApiError::Network)?).map_err(|_| ApiError::Network)
     } else {
-        let body = text
-            .ok()
+        let body = reply
+            .text
             .and_then(|t| crate::json::from_str::<ApiErrorBody>(&t).ok())
             .unwrap_or(ApiErrorBody {
                 code: ErrorCode::Internal,
-                message: resp.status_text(),
+                message: reply.status_text,
             });
         Err(ApiError::Server(body))
     }
 }
 
 pub async fn create_cafe(body: &CreateCafeRequest) -> Result<CafeCreatedResponse, ApiError> {
-    let req = Request::post("/api/cafes")
-        .json(body)
-        .map_err(|_| ApiError::Network)?;
-    read(req.send().await.map_err(|_| ApiError::Network)?).await
+    call("POST", "/api/cafes", Some(body)).await
 }
 
 pub async fn join(code: &str, name: &str, location: Location) -> Result<JoinResponse, ApiError> {
@@ -62,19 +104,17 @@ pub async fn join(code: &str, name: &str, location: Location) -> Result<JoinResp
         name: name.to_string(),
         location,
     };
-    let req = Request::post(&format!("/api/cafes/by-code/{code}/join"))
-        .json(&body)
-        .map_err(|_| ApiError::Network)?;
-    read(req.send().await.map_err(|_| ApiError::Network)?).await
+    call(
+        "POST",
+        &format!("/api/cafes/by-code/{code}/join"),
+        Some(&body),
+    )
+    .await
 }
 
 /// What the join page may know before joining: whether the café takes new people.
 pub async fn lookup(code: &str) -> Result<PublicInfo, ApiError> {
-    let resp = Request::get(&format!("/api/cafes/by-code/{code}"))
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    read(resp).await
+    call("GET", &format!("/api/cafes/by-code/{code}"), None::<&()>).await
 }
 
 /// Export download link; the token rides in the query because a plain link cannot carry an

@@ -1,11 +1,13 @@
 //! Translations: the six UN languages. Every string the UI shows comes from here. English
 //! is compiled in (`i18n/en.rs`); the other five are `static/i18n/{code}.json`, served with
-//! the bundle (as `/i18n/{code}.txt`, see [`en::pairs`]) and fetched when chosen, so a first load carries one language, not six. A
+//! the bundle (as `/i18n/{code}.txt`, see [`split::pairs`]) and fetched when chosen, so a
+//! first load carries one language, not six. A
 //! test checks that every key exists in all six tables, so a missing translation is a
 //! failing build rather than English leaking into Arabic.
 
 mod en;
 mod plural;
+mod split;
 
 pub use plural::{categories as plural_categories, category as plural_category, Plural};
 
@@ -14,6 +16,32 @@ use std::cell::RefCell;
 use yew::prelude::*;
 
 pub type Table = &'static [(&'static str, &'static str)];
+
+/// The groups of English (`i18n/en.rs`) this build's pages ask for; the other groups' texts
+/// are never referenced, so they stay out of the bundle.
+const ENGLISH: &[&str] = &[
+    en::ALL,
+    #[cfg(feature = "participant")]
+    en::PARTICIPANT,
+    #[cfg(feature = "staff")]
+    en::STAFF,
+    #[cfg(feature = "console")]
+    en::CONSOLE,
+    #[cfg(feature = "create")]
+    en::CREATE,
+    #[cfg(feature = "projector")]
+    en::PROJECTOR,
+    #[cfg(feature = "scribe")]
+    en::SCRIBE,
+];
+
+/// This build's English table, split on first use and kept for the page's life.
+pub fn english() -> Table {
+    thread_local! {
+        static STRINGS: Table = ENGLISH.iter().flat_map(|t| split::pairs(t)).collect::<Vec<_>>().leak();
+    }
+    STRINGS.with(|t| *t)
+}
 
 thread_local! {
     /// Tables fetched so far. Each is loaded at most once per page and lives as long as the
@@ -24,7 +52,7 @@ thread_local! {
 /// The language's table; empty while a fetched language has not arrived (English shows).
 pub fn table(lang: Language) -> Table {
     if lang == Language::En {
-        return en::strings();
+        return english();
     }
     LOADED.with(|l| {
         l.borrow()
@@ -39,12 +67,12 @@ pub fn is_loaded(lang: Language) -> bool {
 }
 
 /// Installs a language from its table as the server sends it (`key` U+001F `text` U+001E
-/// …, see [`en::pairs`]); false if it holds no entry (not such a table).
+/// …, see [`split::pairs`]); false if it holds no entry (not such a table).
 pub fn install(lang: Language, text: &str) -> bool {
     if is_loaded(lang) {
         return true;
     }
-    let pairs = en::pairs(text.to_owned().leak());
+    let pairs = split::pairs(text.to_owned().leak());
     if pairs.is_empty() {
         return false;
     }
@@ -60,15 +88,13 @@ pub async fn load(lang: Language) -> bool {
         return true;
     }
     let url = format!("/i18n/{}.txt", lang.code());
-    let Ok(r) = gloo_net::http::Request::get(&url).send().await else {
-        return false;
-    };
-    if !r.ok() {
-        return false;
-    }
-    match r.text().await {
-        Ok(text) => install(lang, &text),
-        Err(_) => false,
+    match crate::api::fetch("GET", &url, None).await {
+        Some(crate::api::Reply {
+            ok: true,
+            text: Some(text),
+            ..
+        }) => install(lang, &text),
+        _ => false,
     }
 }
 
@@ -79,7 +105,7 @@ fn lookup(table: Table, key: &str) -> Option<&'static str> {
 /// English, then the key itself, as fallbacks: a gap must never blank out a button.
 pub fn tr(lang: Language, key: &str) -> &'static str {
     lookup(table(lang), key)
-        .or_else(|| lookup(en::strings(), key))
+        .or_else(|| lookup(english(), key))
         .unwrap_or("?")
 }
 
@@ -131,7 +157,7 @@ impl T {
             .or_else(|| lookup(table, &format!("{key}.other")))
         };
         let mut s = form(self.lang, table(self.lang))
-            .or_else(|| form(Language::En, en::strings()))
+            .or_else(|| form(Language::En, english()))
             .unwrap_or("?")
             .replace("{n}", &n.to_string());
         for (name, value) in args {
@@ -197,7 +223,7 @@ impl T {
 
     pub fn error(&self, code: ErrorCode) -> &'static str {
         let key = format!("err.{}", code.as_str());
-        match lookup(table(self.lang), &key).or_else(|| lookup(en::strings(), &key)) {
+        match lookup(table(self.lang), &key).or_else(|| lookup(english(), &key)) {
             Some(s) => s,
             None => self.t("err.internal"),
         }
@@ -271,7 +297,7 @@ mod tests {
     /// replaced by the categories `lang` has (Arabic six, Chinese one).
     #[cfg(not(target_arch = "wasm32"))]
     fn expected_keys(lang: Language) -> std::collections::BTreeSet<String> {
-        let bases: Vec<&str> = en::strings()
+        let bases: Vec<&str> = english()
             .iter()
             .filter_map(|(k, _)| k.strip_suffix(".other"))
             .collect();
@@ -282,7 +308,7 @@ mod tests {
                     .is_some_and(|c| ["zero", "one", "two", "few", "many", "other"].contains(&c))
             })
         };
-        let mut keys: std::collections::BTreeSet<String> = en::strings()
+        let mut keys: std::collections::BTreeSet<String> = english()
             .iter()
             .map(|(k, _)| *k)
             .filter(|k| !is_form(k))
@@ -300,8 +326,8 @@ mod tests {
     #[test]
     fn every_key_exists_in_all_six_languages() {
         use std::collections::BTreeSet;
-        let en_keys: BTreeSet<&str> = en::strings().iter().map(|(k, _)| *k).collect();
-        assert_eq!(en_keys.len(), en::strings().len(), "duplicate key in en");
+        let en_keys: BTreeSet<&str> = english().iter().map(|(k, _)| *k).collect();
+        assert_eq!(en_keys.len(), english().len(), "duplicate key in en");
         let en_expected = expected_keys(Language::En);
         let en: BTreeSet<&str> = en_expected.iter().map(String::as_str).collect();
         assert_eq!(en, en_keys, "English has exactly its plural forms");
@@ -345,7 +371,7 @@ mod tests {
     fn every_error_code_and_wire_name_has_text() {
         for code in ErrorCode::ALL {
             assert!(
-                lookup(en::strings(), &format!("err.{}", code.as_str())).is_some(),
+                lookup(english(), &format!("err.{}", code.as_str())).is_some(),
                 "{code}"
             );
         }
@@ -423,5 +449,101 @@ mod tests {
             ready: false,
         };
         assert_eq!(zh.p("board.count", 1, &[]), "1 idea");
+    }
+
+    /// Which builds compile a source file (relative to `src/`): the pages are gated by
+    /// feature in `pages.rs`, the staff-only components in `components.rs`; everything else
+    /// is in every build.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn builds_of(path: &str) -> &'static [&'static str] {
+        const STAFF: &[&str] = &["create", "console", "projector", "scribe"];
+        match path {
+            p if p.starts_with("pages/console") => &["console"],
+            "pages/projector.rs" => &["projector"],
+            "pages/scribe.rs" => &["scribe"],
+            "pages/new_cafe.rs" => &["create"],
+            "pages/landing.rs" | "pages/board.rs" => &["participant"],
+            "components/exports.rs" | "components/paged.rs" | "components/pages_of.rs" => STAFF,
+            _ => &["participant", "create", "console", "projector", "scribe"],
+        }
+    }
+
+    /// Every English key is compiled into every build whose pages ask for it (en.rs keeps
+    /// each group's pairs out of the other builds). A page asks for a key by its literal
+    /// name; keys asked for by a computed name (`format!("err.{}", …)`, the names of
+    /// phases, roles …, plural forms) are not in the sources whole, so they must be in
+    /// every build.
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn keys_sit_in_the_builds_that_use_them() {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, out: &mut Vec<(String, String)>) {
+            for entry in std::fs::read_dir(dir).expect("src") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    walk(&path, root, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let rel = path.strip_prefix(root).expect("under src");
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    out.push((rel, std::fs::read_to_string(&path).expect("source")));
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        walk(&root, &root, &mut files);
+        files.retain(|(p, _)| !p.starts_with("i18n"));
+        // Prefixes of computed names: `format!("prefix.{…}")` and `named("prefix", …)`.
+        let mut computed: Vec<String> = Vec::new();
+        for (_, body) in files
+            .iter()
+            .chain([("i18n.rs".to_string(), include_str!("i18n.rs").to_string())].iter())
+        {
+            for opener in ["format!(\"", "named(\""] {
+                for (i, _) in body.match_indices(opener) {
+                    let rest = &body[i + opener.len()..];
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                        .collect();
+                    let next = rest[name.len()..].chars().next();
+                    let computed_here = match opener {
+                        "named(\"" => next == Some('"'),
+                        _ => rest[name.len()..].starts_with(".{"),
+                    };
+                    if !name.is_empty() && computed_here {
+                        computed.push(format!("{name}."));
+                    }
+                }
+            }
+        }
+        assert!(computed.iter().any(|p| p == "err."), "{computed:?}");
+        assert!(computed.iter().any(|p| p == "phase."), "{computed:?}");
+        let forms = ["zero", "one", "two", "few", "many", "other"];
+        let mut checked = 0;
+        for (group, text) in en::GROUPS {
+            for (key, _) in split::pairs(text) {
+                let is_form = key
+                    .rsplit_once('.')
+                    .is_some_and(|(_, f)| forms.contains(&f));
+                if is_form || computed.iter().any(|p| key.starts_with(p.as_str())) {
+                    assert_eq!(group, "all", "{key} is asked for by a computed name");
+                    continue;
+                }
+                let quoted = format!("\"{key}\"");
+                for (path, body) in &files {
+                    if !body.contains(&quoted) {
+                        continue;
+                    }
+                    for build in builds_of(path) {
+                        let covered = group == "all"
+                            || group == *build
+                            || (group == "staff" && *build != "participant");
+                        assert!(covered, "{key} is in en.rs's `{group}` group, but {path} (in the {build} build) asks for it");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 300, "{checked} uses checked");
     }
 }

@@ -2,7 +2,6 @@
 //! audiences can share a browser: an organiser often opens the projector on the same
 //! laptop, and the projector must never show what only facilitators may see).
 
-use gloo_storage::{LocalStorage, Storage};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 /// What a browser keeps after joining or creating a café.
@@ -38,25 +37,37 @@ pub fn projector_key(cafe: &str) -> String {
     format!("cafe.projector.{cafe}")
 }
 
+/// The browser's localStorage, when it has one it lets us use: private modes and disabled
+/// storage throw on access, and then the app keeps working in memory.
+fn local() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
 pub fn get<T: DeserializeOwned>(key: &str) -> Option<T> {
     crate::json::from_str(&get_raw(key)?).ok()
 }
 
 /// Storage can be full or disabled (private mode); the app keeps working in memory then.
 pub fn set<T: Serialize>(key: &str, value: &T) {
-    let _ = LocalStorage::set(key, value);
+    if let Ok(text) = serde_json::to_string(value) {
+        set_raw(key, &text);
+    }
 }
 
 pub fn get_raw(key: &str) -> Option<String> {
-    LocalStorage::raw().get_item(key).ok().flatten()
+    local()?.get_item(key).ok().flatten()
 }
 
 pub fn set_raw(key: &str, value: &str) {
-    let _ = LocalStorage::raw().set_item(key, value);
+    if let Some(storage) = local() {
+        let _ = storage.set_item(key, value);
+    }
 }
 
 pub fn remove(key: &str) {
-    LocalStorage::delete(key);
+    if let Some(storage) = local() {
+        let _ = storage.remove_item(key);
+    }
 }
 
 pub fn credentials(cafe: &str) -> Option<Credentials> {

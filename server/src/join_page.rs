@@ -27,6 +27,9 @@ use std::sync::{Arc, LazyLock};
 /// string); the other five are the JSON files the app fetches.
 #[path = "../../client-wasm/src/i18n/en.rs"]
 mod en;
+/// The app's reader of that table's texts.
+#[path = "../../client-wasm/src/i18n/split.rs"]
+mod split;
 
 const PREJOIN_JS: &str = include_str!("join_page/prejoin.js");
 
@@ -57,9 +60,10 @@ static TABLES: LazyLock<HashMap<Language, HashMap<String, String>>> = LazyLock::
     let mut all = HashMap::new();
     all.insert(
         Language::En,
-        en::strings()
+        en::GROUPS
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .flat_map(|(_, text)| split::pairs(text))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
     );
     for (lang, json) in FETCHED {

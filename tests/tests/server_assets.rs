@@ -10,10 +10,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-/// The browser's own reader of language tables (it also holds the English one).
-#[path = "../../client-wasm/src/i18n/en.rs"]
-#[allow(dead_code)]
-mod en;
+/// The browser's own reader of language tables.
+#[path = "../../client-wasm/src/i18n/split.rs"]
+mod split;
 
 fn dist(file: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -203,7 +202,7 @@ fn fetched_languages_read_back_as_the_tables_people_edit() {
     for lang in ["ar", "es", "fr", "ru", "zh"] {
         let text = String::from_utf8(dist(&format!("i18n/{lang}.txt"))).expect("UTF-8");
         let served: std::collections::BTreeMap<&str, &str> =
-            en::pairs(text.leak()).into_iter().collect();
+            split::pairs(text.leak()).into_iter().collect();
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join(format!("../client-wasm/static/i18n/{lang}.json"));
         let edited: std::collections::BTreeMap<String, String> =

@@ -273,12 +273,14 @@ fn hand_and_ready(ctx: &Ctx, state: &CafeState) -> Html {
     let send = ctx.send();
     let hand = {
         let send = send.clone();
-        let cmd = if raised {
-            Command::LowerHand
-        } else {
-            Command::RaiseHand
-        };
-        Callback::from(move |_| send.emit(cmd.clone()))
+        // Built at the click rather than cloned: no `Command::clone` in the bundle.
+        Callback::from(move |_| {
+            send.emit(if raised {
+                Command::LowerHand
+            } else {
+                Command::RaiseHand
+            })
+        })
     };
     let ready = {
         let r = !me.ready;

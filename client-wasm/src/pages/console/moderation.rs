@@ -88,18 +88,18 @@ pub(super) fn moderation_card(
             };
             // A hidden idea (waiting, or rejected earlier) can be approved; a shown one taken
             // down, which its author then sees as "not approved".
-            let cmd = if i.hidden {
-                Command::ApproveIdeas { ideas: vec![i.id] }
-            } else {
-                Command::RejectIdea { idea: i.id }
-            };
+            let (idea, hidden) = (i.id, i.hidden);
             let send = send.clone();
             html! {
                 <IdeaCard key={i.id.0} text={i.text.clone()} author={authors.get(n).cloned().flatten()} hidden={i.hidden}
                     rejected={i.rejected} private={i.private} tint={(i.id.0 % 5) as u8}
                     from={froms.get(n).cloned().flatten()}>
                     if can_moderate.get(n).copied().unwrap_or(false) {
-                        <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(cmd.clone()))}>
+                        <button class="btn btn-small btn-ghost hide-idea" onclick={Callback::from(move |_| send.emit(if hidden {
+                            Command::ApproveIdeas { ideas: vec![idea] }
+                        } else {
+                            Command::RejectIdea { idea }
+                        }))}>
                             { if i.hidden { t.t("console.approve") } else { t.t("console.hide") } }
                         </button>
                     }

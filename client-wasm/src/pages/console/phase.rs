@@ -76,8 +76,12 @@ pub(super) fn timer_card(p: &TimerCardProps) -> Html {
     let t = use_t();
     let minutes = use_state(|| "5".to_string());
     let sender = use_send();
-    let send = move |c: Command| sender.reform(move |_: MouseEvent| c.clone());
+    // Each button builds its command when clicked, so the bundle needs no `Command::clone`.
     let secs = minutes_to_secs(&minutes);
+    let send = |c: fn(u32) -> Command| {
+        let sender = sender.clone();
+        Callback::from(move |_: MouseEvent| sender.emit(c(secs)))
+    };
     let oninput = {
         let minutes = minutes.clone();
         Callback::from(move |e: InputEvent| minutes.set(input_value(&e)))
@@ -91,15 +95,15 @@ pub(super) fn timer_card(p: &TimerCardProps) -> Html {
                     <span>{ t.t("console.minutes") }</span>
                     <input id="timer-minutes" class="input input-num" type="number" min="0.1" step="0.5" value={(*minutes).clone()} {oninput} />
                 </label>
-                <button id="timer-start" class="btn btn-primary" disabled={!can.start} onclick={send(Command::StartTimer { duration_secs: secs })}>{ t.t("timer.start") }</button>
+                <button id="timer-start" class="btn btn-primary" disabled={!can.start} onclick={send(|s| Command::StartTimer { duration_secs: s })}>{ t.t("timer.start") }</button>
             </div>
             <div class="button-row">
-                if can.pause { <button id="timer-pause" class="btn" onclick={send(Command::PauseTimer)}>{ t.t("timer.pause") }</button> }
-                if can.resume { <button id="timer-resume" class="btn" onclick={send(Command::ResumeTimer)}>{ t.t("timer.resume") }</button> }
+                if can.pause { <button id="timer-pause" class="btn" onclick={send(|_| Command::PauseTimer)}>{ t.t("timer.pause") }</button> }
+                if can.resume { <button id="timer-resume" class="btn" onclick={send(|_| Command::ResumeTimer)}>{ t.t("timer.resume") }</button> }
                 // Stopping an idle timer changes nothing, so Stop goes with Extend.
                 if can.extend {
-                    <button id="timer-extend" class="btn" onclick={send(Command::ExtendTimer { secs: 60 })}>{ t.t("timer.extend") }</button>
-                    <button id="timer-stop" class="btn btn-ghost" onclick={send(Command::StopTimer)}>{ t.t("timer.stop") }</button>
+                    <button id="timer-extend" class="btn" onclick={send(|_| Command::ExtendTimer { secs: 60 })}>{ t.t("timer.extend") }</button>
+                    <button id="timer-stop" class="btn btn-ghost" onclick={send(|_| Command::StopTimer)}>{ t.t("timer.stop") }</button>
                 }
             </div>
         </section>
