@@ -168,8 +168,10 @@ for name in "${bundles[@]}"; do
   bg=$(hashed "$out/${name}_bg.wasm")
   css=${css_of[style]}
   if [ "$name" = projector ]; then css=${css_of[style-projector]}; fi
+  # The template's script comments (lines starting `// `) are for people reading the
+  # source, not for every first load.
   sed -e "s|/cafe_client.js|/$js|g" -e "s|/cafe_client_bg.wasm|/$bg|g" -e "s|/style.css|/$css|g" \
-    "$out/index.html" > "$out/$name.html"
+    -e '/^\/\/ /d' "$out/index.html" > "$out/$name.html"
   entries+=("\"$name\":{\"html\":\"$name.html\",\"files\":[\"$js\",\"$bg\",\"$css\"]}")
   first_load[$name]="$name.html $js $bg $css"
 done
