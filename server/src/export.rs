@@ -9,6 +9,8 @@
 //!   café's actions in a CSV of their own ([`export_actions_csv`]), one row per action.
 //! - Markdown ([`export_markdown`], in `export/markdown.rs`): a readable report per round and
 //!   table, with clusters and ranked vote results.
+//! - The impact report ([`export_report_html`], in `export/report.rs`): one printable page
+//!   of headline figures, who was there over time, results and actions, charts in SVG.
 //!
 //! This file holds the JSON document's types and what the formats share.
 //!
@@ -22,12 +24,19 @@
 mod csv;
 mod json;
 mod markdown;
+mod report;
 #[cfg(test)]
 pub(crate) mod tests;
 
 pub use self::csv::{export_actions_csv, export_csv};
 pub use json::export_json;
 pub use markdown::export_markdown;
+pub use report::{presence_over_time, report_csp, Presence};
+
+/// The impact report of a café as one HTML page (`report.rs`).
+pub fn export_report_html(state: &CafeState, events: &[StoredEvent], now: i64) -> String {
+    report::export_report_html(state, &json::summary_with_log(state, events), events, now)
+}
 
 use cafe_shared::{
     Action, ActionId, ActionStatus, BoardId, CafeInfo, CafeState, Cluster, ClusterId, Event, Idea,
@@ -82,6 +91,11 @@ pub struct Summary {
     pub votes: Vec<SummaryVote>,
     /// The café's actions, in the order they were made.
     pub actions: Vec<SummaryAction>,
+    /// The most people online at once, in the room and remote together (from the log).
+    pub peak_online: u32,
+    /// Who was online over time: one point per change, replayed from the log's joins,
+    /// presence and location changes and removals (`report.rs`).
+    pub online: Vec<Presence>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

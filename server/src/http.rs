@@ -379,7 +379,7 @@ async fn facilitator_state(
 }
 
 #[utoipa::path(get, path = "/api/cafes/{id}/{file}",
-    params(("id" = String, Path, description = "Café id"), ("file" = String, Path, description = "export.json, export.csv, export-actions.csv or export.md"),
+    params(("id" = String, Path, description = "Café id"), ("file" = String, Path, description = "export.json, export.csv, export-actions.csv, export.md or report.html (the impact report, a printable page)"),
            ("token" = Option<String>, Query, description = "Organiser or facilitator token (or Authorization: Bearer)")),
     responses((status = 200, description = "The export"), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 async fn export(
@@ -393,6 +393,7 @@ async fn export(
         "export.csv" => ExportKind::Csv,
         "export-actions.csv" => ExportKind::ActionsCsv,
         "export.md" => ExportKind::Markdown,
+        "report.html" => ExportKind::Report,
         _ => return Err(ApiError::new(ErrorCode::NotFound, "no such endpoint")),
     };
     let (state, _epoch, seq) = facilitator_state(&app, &id, &headers, &query).await?;
@@ -405,6 +406,8 @@ pub enum ExportKind {
     /// The café's actions, one row each.
     ActionsCsv,
     Markdown,
+    /// The impact report: one printable HTML page.
+    Report,
 }
 
 #[utoipa::path(post, path = "/api/cafes/import", request_body(content = Object, description = "A JSON export"),
@@ -472,25 +475,7 @@ async fn render_export(
     };
     match kind {
         ExportKind::Json => {
-            let mut events = Vec::new();
-            let mut after = 0;
-            // The committed log up to the state's seq, read in pages.
-            while after < seq {
-                let page = app
-                    .registry
-                    .store()
-                    .events_after(&id, after, 10_000)
-                    .await?;
-                let Some(last) = page.last() else { break };
-                after = last.seq;
-                events.extend(page.into_iter().filter(|e| e.seq <= seq).map(|e| {
-                    export::StoredEvent {
-                        seq: e.seq,
-                        at: e.at,
-                        event: e.event,
-                    }
-                }));
-            }
+            let events = committed_log(app, &id, seq).await?;
             let doc = export::export_json(state, &events, now);
             Ok((
                 [
@@ -528,5 +513,47 @@ async fn render_export(
             export::export_markdown(state, now),
         )
             .into_response()),
+        ExportKind::Report => {
+            let events = committed_log(app, &id, seq).await?;
+            Ok((
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+                    // Its own policy: nothing runs or loads, its inline style by hash.
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        export::report_csp().to_owned(),
+                    ),
+                    // The address holds a facilitator's token: never kept by a cache.
+                    (header::CACHE_CONTROL, "no-store".to_owned()),
+                ],
+                export::export_report_html(state, &events, now),
+            )
+                .into_response())
+        }
     }
+}
+
+/// The committed log up to the state's seq, read in pages.
+async fn committed_log(
+    app: &App,
+    id: &cafe_shared::CafeId,
+    seq: u64,
+) -> Result<Vec<export::StoredEvent>, ApiError> {
+    let mut events = Vec::new();
+    let mut after = 0;
+    while after < seq {
+        let page = app.registry.store().events_after(id, after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        events.extend(
+            page.into_iter()
+                .filter(|e| e.seq <= seq)
+                .map(|e| export::StoredEvent {
+                    seq: e.seq,
+                    at: e.at,
+                    event: e.event,
+                }),
+        );
+    }
+    Ok(events)
 }

@@ -261,6 +261,7 @@ group![
         ("export.csv", "CSV"),
         ("export.json", "JSON"),
         ("export.md", "Report (Markdown)"),
+        ("export.report", "Impact report"),
         ("export.title", "Export"),
         ("list.next", "Next"),
         ("list.none", "Nothing matches."),

@@ -12,6 +12,7 @@ use cafe_shared::{BoardId, CafeId, CafeInfo, CafeState, Event, JoinCode, Locatio
 /// café the log is [`anonymised`].
 pub fn export_json(state: &CafeState, events: &[StoredEvent], now: i64) -> ExportDoc {
     let from_log = info_from_log(events);
+    let summary = summary_with_log(state, events);
     let events = if state.settings().anonymous {
         anonymised(events)
     } else {
@@ -23,7 +24,17 @@ pub fn export_json(state: &CafeState, events: &[StoredEvent], now: i64) -> Expor
         exported_at: now,
         cafe: cafe_info(state, from_log),
         events,
-        summary: summary(state),
+        summary,
+    }
+}
+
+/// [`summary`] with what only the log tells: who was online when.
+pub(super) fn summary_with_log(state: &CafeState, events: &[StoredEvent]) -> Summary {
+    let online = super::presence_over_time(events);
+    Summary {
+        peak_online: online.iter().map(|p| p.room + p.remote).max().unwrap_or(0),
+        online,
+        ..summary(state)
     }
 }
 
@@ -211,5 +222,8 @@ fn summary(state: &CafeState) -> Summary {
                 updated_at: a.updated_at,
             })
             .collect(),
+        // Only the log knows these (`summary_with_log`).
+        peak_online: 0,
+        online: Vec::new(),
     }
 }
