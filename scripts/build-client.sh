@@ -120,6 +120,9 @@ build_bundle() {  # NAME CARGO-FEATURE-ARGS...
   # features by the time these passes drop them (stripping before wasm-opt breaks it).
   "$wasm_opt" -Oz --low-memory-unused --converge --strip-producers --strip-target-features \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+  # Import names without wasm-bindgen's hashes, in the wasm and its glue alike (about 3 KB
+  # gzip on every first load; scripts/short-imports.mjs says why).
+  node scripts/short-imports.mjs "$out/${name}_bg.wasm" "$out/$name.js"
   # Minified (whitespace, comments, local names): about 2 KB less gzip on the first load.
   "$esbuild" "$out/$name.js" --minify --format=esm --log-level=warning --allow-overwrite \
     --outfile="$out/$name.js"
