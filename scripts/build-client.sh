@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds the browser bundles in client-wasm/dist/ from source, one build per kind of screen
 # from one tree (participant, create, console, projector, scribe: `--features <name>`):
-#   cargo (wasm32, profile wasm-release) → wasm-bindgen --target web → wasm-opt -Oz
+#   cargo (wasm32, profile wasm-release) → wasm-bindgen --target web → wasm-opt -Oz →
+#   import names without their hashes (scripts/short-imports.mjs)
 # then names every script, wasm and style sheet by its content (`participant-1a2b3c4d.js`, so
 # the server may let browsers keep them for a year), writes each build's HTML shell
 # (`participant.html`, `console.html`, …), manifest.json (each bundle's files) and gzip and
