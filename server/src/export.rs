@@ -385,20 +385,25 @@ fn dots_per_item(state: &CafeState) -> BTreeMap<ItemId, u32> {
     out
 }
 
+/// A log time as a UTC date and time; `None` outside the calendar's range.
+fn utc(ms: Millis) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
+}
+
 fn rfc3339(ms: Millis) -> String {
-    match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
-        Ok(t) => t
+    match utc(ms) {
+        Some(t) => t
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_else(|_| ms.to_string()),
         // Out of the calendar's range: the raw number is still exact.
-        Err(_) => ms.to_string(),
+        None => ms.to_string(),
     }
 }
 
 /// "2026-11-28 14:08 UTC" for the report's header.
 fn human_date(ms: Millis) -> String {
-    match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
-        Ok(t) => format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()),
-        Err(_) => rfc3339(ms),
+    match utc(ms) {
+        Some(t) => format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute()),
+        None => rfc3339(ms),
     }
 }

@@ -13,7 +13,7 @@
 //! Countries and organisations are not in it: the café does not ask them yet.
 
 use super::StoredEvent;
-use super::{action_owner, human_date, Summary, SummaryVote};
+use super::{action_owner, human_date, utc, Summary, SummaryVote};
 use base64::Engine;
 use cafe_shared::{CafeState, Event, Location, Millis, PersonId, VoteStatus};
 use sha2::{Digest, Sha256};
@@ -134,10 +134,9 @@ pub fn presence_over_time(events: &[StoredEvent]) -> Vec<Presence> {
 
 /// "14:08" in UTC, for chart axes (the header gives the date and says UTC).
 fn clock(ms: Millis) -> String {
-    match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
-        Ok(t) => format!("{:02}:{:02}", t.hour(), t.minute()),
-        Err(_) => String::new(),
-    }
+    utc(ms).map_or_else(String::new, |t| {
+        format!("{:02}:{:02}", t.hour(), t.minute())
+    })
 }
 
 /// People online over time, in the room (solid) and remote (dashed), as step lines.
