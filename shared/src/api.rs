@@ -6,6 +6,11 @@
 //! | `POST /api/cafes/import` | a JSON export | 201 [`CafeCreatedResponse`] |
 //! | `GET /api/cafes/by-code/{code}` | — | 200 [`PublicInfo`] |
 //! | `POST /api/cafes/by-code/{code}/join` | [`JoinRequest`] | 200 [`JoinResponse`] |
+//! | `POST /api/cafes/{id}/links/redeem` | [`RedeemRequest`] | 200 [`RedeemResponse`] |
+//! | `GET /api/cafes/{id}/links` | — (organiser's token) | 200 [`LinksResponse`] |
+//! | `POST /api/cafes/{id}/links` | [`NewLinkRequest`] (organiser's token) | 201 [`LinkCreated`] |
+//! | `POST /api/cafes/{id}/links/{link}/rotate` | — (organiser's token) | 200 [`LinkCreated`] |
+//! | `DELETE /api/cafes/{id}/links/{link}` | — (organiser's token) | 204 |
 //!
 //! Every failure is an [`ApiErrorBody`] with a status that fits its code. Ids and codes are
 //! plain strings and numbers here (not the typed ids) because that is what a client outside
@@ -57,6 +62,93 @@ pub struct CafeCreatedResponse {
     pub projector_token: String,
     /// The organiser's person id; `None` for an import without an organiser.
     pub person_id: Option<u64>,
+    /// The organiser's access link (`{public url}/c/{id}/key#{link}.{secret}`): opens the
+    /// café as its organiser on any device. Shown once; only its hash is kept. `None` for
+    /// an import without an organiser.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organiser_link: Option<String>,
+    /// `organiser_link` as a QR code (SVG), to scan with a tablet or phone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organiser_qr_svg: Option<String>,
+}
+
+/// `POST /api/cafes/{id}/links/redeem`: an access link's key, the part after `#`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RedeemRequest {
+    /// `{link}.{secret}`, e.g. `1.q0Jx…` (43 characters of secret).
+    pub key: String,
+}
+
+/// 200 answer to redeeming a link: the person it opens, and their token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RedeemResponse {
+    pub cafe_id: String,
+    pub person_id: u64,
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub role: Role,
+    /// For `hello` and exports; it stops working when the link is rotated or revoked.
+    pub token: String,
+    /// For the organiser and facilitators: the projector's token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projector_token: Option<String>,
+    pub code_display: String,
+}
+
+/// `POST /api/cafes/{id}/links`: invite a co-facilitator or a table host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewLinkRequest {
+    /// `facilitator` or `host`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub role: Role,
+    /// The invitee's display name in the café.
+    pub name: String,
+}
+
+/// A link just made or given a new secret. `url` and `qr_svg` hold the secret: shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkCreated {
+    pub link: u32,
+    pub person_id: u64,
+    pub url: String,
+    /// The link as a QR code (SVG), to scan from the screen.
+    pub qr_svg: String,
+    /// When the caller rotated their own link: their new token (the old one stops).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// One access link as the organiser sees it (never its secret or hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinkInfo {
+    pub link: u32,
+    pub person_id: u64,
+    pub name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub role: Role,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    /// How many times it got a new secret.
+    pub generation: u32,
+    /// Revoked, or its person was removed: it opens nothing any more.
+    pub revoked: bool,
+    pub online: bool,
+    /// The caller's own link.
+    pub yours: bool,
+}
+
+/// 200 answer to `GET /api/cafes/{id}/links`, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LinksResponse {
+    pub links: Vec<LinkInfo>,
 }
 
 /// 200 answer to `GET /api/cafes/by-code/{code}`: what the join page shows.

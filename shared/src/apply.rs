@@ -64,6 +64,22 @@ impl CafeState {
                 self.with_person(*person, |p| p.hand_raised_at = None);
                 self.hands.retain(|h| h != person);
             }
+            Event::LinkIssued { link } => self.links.push(link.clone()),
+            Event::LinkRotated {
+                link,
+                hash,
+                generation,
+            } => {
+                if let Some(l) = self.links.iter_mut().find(|l| l.id == *link) {
+                    l.hash.clone_from(hash);
+                    l.generation = *generation;
+                }
+            }
+            Event::LinkRevoked { link } => {
+                if let Some(l) = self.links.iter_mut().find(|l| l.id == *link) {
+                    l.revoked = true;
+                }
+            }
             Event::PersonRemoved { person } => {
                 self.with_person(*person, |p| {
                     p.removed = true;

@@ -64,6 +64,27 @@ pub enum Command {
         person: PersonId,
         role: Role,
     },
+    /// Organiser: invite a co-facilitator or a table host (`role` facilitator or host) by a
+    /// new person of that name and an access link to them, whose secret only the server
+    /// and the invitee see (`hash`: its SHA-256, lowercase hex). The server's
+    /// `POST /api/cafes/{id}/links` makes the secret and sends this.
+    #[cfg_attr(target_arch = "wasm32", serde(skip))]
+    IssueLink {
+        role: Role,
+        name: String,
+        hash: String,
+    },
+    /// Organiser: give a link a new secret; what the old one opened is closed (4001).
+    #[cfg_attr(target_arch = "wasm32", serde(skip))]
+    RotateLink {
+        link: u32,
+        hash: String,
+    },
+    /// Organiser: end a link for good: its person is removed (their sessions close, 4001).
+    #[cfg_attr(target_arch = "wasm32", serde(skip))]
+    RevokeLink {
+        link: u32,
+    },
 
     // ----- phases and timer -----
     SetPhase {
@@ -340,5 +361,9 @@ pub enum SystemCommand {
     /// The timer's end passed; fires only if the timer still ends at `ends_at`.
     ExpireTimer {
         ends_at: i64,
+    },
+    /// The organiser's own access link, right after the café is created or imported.
+    OrganiserLink {
+        hash: String,
     },
 }

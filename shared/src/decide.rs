@@ -32,6 +32,7 @@ mod actions;
 mod clusters;
 mod harvest;
 mod ideas;
+mod links;
 mod people;
 mod system;
 mod tables;
@@ -63,12 +64,16 @@ impl CafeState {
     /// Decides a person's command. Never mutates; the caller applies the events it gets.
     pub fn decide(&self, ctx: &Ctx, cmd: &Command) -> Decision {
         let person = match cmd {
-            // A closed café still takes its reopening and the follow-up of its actions.
+            // A closed café still takes its reopening, the follow-up of its actions and the
+            // care of its access links.
             Command::SetPhase { .. }
             | Command::CreateAction { .. }
             | Command::EditAction { .. }
             | Command::SetActionStatus { .. }
-            | Command::DeleteAction { .. } => self.member(ctx.actor)?,
+            | Command::DeleteAction { .. }
+            | Command::IssueLink { .. }
+            | Command::RotateLink { .. }
+            | Command::RevokeLink { .. } => self.member(ctx.actor)?,
             _ => self.acting(ctx.actor)?,
         };
         let a = Act {
@@ -103,6 +108,11 @@ impl CafeState {
             Command::RemovePeople { people } => self.decide_remove_people(&a, people),
             Command::SetJoining { open } => self.decide_set_joining(&a, *open),
             Command::SetRole { person, role } => self.decide_set_role(&a, *person, *role),
+            Command::IssueLink { role, name, hash } => {
+                self.decide_issue_link(&a, *role, name, hash)
+            }
+            Command::RotateLink { link, hash } => self.decide_rotate_link(&a, *link, hash),
+            Command::RevokeLink { link } => self.decide_revoke_link(&a, *link),
             Command::SetPhase { phase } => self.decide_set_phase(&a, *phase),
             Command::StartTimer { duration_secs } => self.decide_start_timer(&a, *duration_secs),
             Command::PauseTimer => self.decide_pause_timer(&a),

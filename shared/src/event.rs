@@ -3,8 +3,8 @@
 
 use crate::ids::{ActionId, BoardId, ClusterId, IdeaId, ItemId, PersonId, TableId, VoteId};
 use crate::model::{
-    Action, ActionStatus, Board, CafeInfo, Cluster, Idea, Language, Location, Millis, Mode, Person,
-    Phase, ProjectorView, Role, Round, Settings, Table, Timer, Vote, VoteDraft,
+    Action, ActionStatus, Board, CafeInfo, Cluster, Idea, Language, Link, Location, Millis, Mode,
+    Person, Phase, ProjectorView, Role, Round, Settings, Table, Timer, Vote, VoteDraft,
 };
 use crate::tagged::tagged_enum;
 use serde::{Deserialize, Serialize};
@@ -239,6 +239,24 @@ tagged_enum! {
         ActionDeleted {
             action: ActionId,
         },
+        /// An access link was handed out. Never sent to a client (no audience sees links),
+        /// nor exported; the browser's reader leaves it out.
+        [cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+        LinkIssued {
+            link: Link,
+        },
+        /// The link got a new secret; `generation` is its new count of rotations.
+        [cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+        LinkRotated {
+            link: u32,
+            hash: String,
+            generation: u32,
+        },
+        /// The link ends for good (its person is removed by the `person_removed` after it).
+        [cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+        LinkRevoked {
+            link: u32,
+        },
     }
 }
 
@@ -355,6 +373,9 @@ impl Event {
             Event::ActionEdited { .. } => "action_edited",
             Event::ActionStatusSet { .. } => "action_status_set",
             Event::ActionDeleted { .. } => "action_deleted",
+            Event::LinkIssued { .. } => "link_issued",
+            Event::LinkRotated { .. } => "link_rotated",
+            Event::LinkRevoked { .. } => "link_revoked",
         }
     }
 }

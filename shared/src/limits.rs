@@ -28,6 +28,11 @@ pub const CLUSTERS_PER_CAFE_MAX: usize = 2_000;
 pub const ROUNDS_PER_CAFE_MAX: u32 = 50;
 pub const VOTES_PER_CAFE_MAX: usize = 100;
 pub const ACTIONS_PER_CAFE_MAX: usize = 200;
+/// Access links one café may hand out (co-facilitators and table hosts, rotations do not
+/// count): a hall's worth of table hosts with head-room.
+pub const LINKS_PER_CAFE_MAX: usize = 300;
+/// A link's hash: SHA-256 in lowercase hex.
+pub const LINK_HASH_LEN: usize = 64;
 /// Paper-table headcount a scribe can declare.
 pub const TABLE_HEADCOUNT_MAX: u32 = 100;
 

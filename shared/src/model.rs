@@ -483,6 +483,35 @@ pub struct CafeState {
     #[serde_as(as = "BTreeMap<DisplayFromStr, _>")]
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub actions: BTreeMap<ActionId, Box<Action>>,
+    /// Access links ([`Link`]), by id (id `n` at index `n - 1`). Only the server holds
+    /// them: [`CafeState::view`] gives every audience none, so the browser never reads them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+    pub links: Vec<Link>,
+}
+
+/// An access link: a secret URL that gives one person their place in the café on any
+/// device, without an account (the organiser's own, a co-facilitator's, a table host's).
+/// Only the SHA-256 of its secret is kept. A token made from a link names it and its
+/// `generation`; rotating the link (a new secret) raises the generation, so what the old
+/// secret opened stops working, and revoking it removes its person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub id: u32,
+    pub person: PersonId,
+    /// Lowercase hex SHA-256 of the secret ([`crate::limits::LINK_HASH_LEN`] characters).
+    pub hash: String,
+    pub created_at: Millis,
+    /// Rotations so far.
+    pub generation: u32,
+    pub revoked: bool,
+}
+
+/// What a token made from a link says about it: the link and its generation then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grant {
+    pub link: u32,
+    pub generation: u32,
 }
 
 fn open() -> bool {
@@ -510,6 +539,7 @@ impl Default for CafeState {
             votes: BTreeMap::new(),
             vote_draft: None,
             actions: BTreeMap::new(),
+            links: Vec::new(),
         }
     }
 }

@@ -70,6 +70,17 @@ impl CafeState {
         require_facilitator(self.facilitates(me))
     }
 
+    /// Organiser: hand out, rotate and revoke access links (also once the café is closed).
+    pub fn may_manage_links(&self, me: PersonId) -> Result<(), Rejection> {
+        if self.member(me)?.role != Role::Organiser {
+            return reject(
+                ErrorCode::Forbidden,
+                "only the organiser manages access links",
+            );
+        }
+        Ok(())
+    }
+
     /// Facilitator: change the café's title, question and settings.
     pub fn may_update_cafe(&self, me: PersonId) -> Result<(), Rejection> {
         self.may_facilitate(me)

@@ -109,6 +109,10 @@ impl CafeState {
         };
         let me = |p: PersonId, cmd: Command| Ok(Some(Ask::Person(p, 0, cmd)));
         match event {
+            // An export leaves them out: a link opens only the café it was made for.
+            Event::LinkIssued { .. } | Event::LinkRotated { .. } | Event::LinkRevoked { .. } => {
+                Err("access links are not part of an export".to_owned())
+            }
             Event::CafeCreated { info, .. } => Ok(Some(Ask::System(
                 at(info.created_at)?,
                 SystemCommand::CreateCafe {

@@ -17,7 +17,8 @@ wire_enum! {
         /// `/`, `/j/{code}`, `/c/{id}` and any unknown address: the landing/join page and the
         /// board. What a participant downloads, so the smallest.
         Participant => "participant",
-        /// `/new`: create a café.
+        /// `/new`: create a café; `/c/{id}/links`: the organiser's access links;
+        /// `/c/{id}/key`: opening an access link.
         Create => "create",
         /// `/c/{id}/console`: the facilitator's console.
         Console => "console",
@@ -34,6 +35,7 @@ impl Bundle {
         let mut parts = path.split('/').filter(|p| !p.is_empty());
         match (parts.next(), parts.next(), parts.next(), parts.next()) {
             (Some("new"), None, ..) => Bundle::Create,
+            (Some("c"), Some(_), Some("links" | "key"), None) => Bundle::Create,
             (Some("c"), Some(_), Some("console"), None) => Bundle::Console,
             (Some("c"), Some(_), Some("projector"), None) => Bundle::Projector,
             (Some("c"), Some(_), Some("scribe"), None) => Bundle::Scribe,
@@ -67,6 +69,8 @@ mod tests {
             ("/c/abc/console/", Bundle::Console),
             ("/c/abc/projector", Bundle::Projector),
             ("/c/abc/scribe", Bundle::Scribe),
+            ("/c/abc/links", Bundle::Create),
+            ("/c/abc/key", Bundle::Create),
             ("/c/abc/console/more", Bundle::Participant),
         ] {
             assert_eq!(Bundle::for_path(path), want, "{path}");

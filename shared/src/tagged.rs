@@ -17,7 +17,9 @@
 //!
 //! [`tagged_enum!`] declares such an enum once; it derives `Serialize` with the tag and reads
 //! it through an externally tagged twin that serde derives with `remote`, so the twin builds
-//! the real enum's variants directly and cannot drift from it.
+//! the real enum's variants directly and cannot drift from it. Attributes in brackets before
+//! a variant's name (`[cfg_attr(…)] LinkIssued {…}`) go to the twin alone: that is how a
+//! variant the browser never receives is left out of its reader.
 
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, VariantAccess,
@@ -204,6 +206,7 @@ macro_rules! tagged_enum {
         $vis:vis enum $name:ident {
             $(
                 $(#[$variant_meta:meta])*
+                $([$($twin_meta:meta),*])?
                 $variant:ident $({
                     $( $(#[$field_meta:meta])* $field:ident : $ty:ty ),* $(,)?
                 })?
@@ -228,6 +231,7 @@ macro_rules! tagged_enum {
             #[allow(dead_code)]
             enum Twin {
                 $(
+                    $($(#[$twin_meta])*)?
                     $variant $({ $( $(#[$field_meta])* $field : $ty ),* })?
                 ),*
             }

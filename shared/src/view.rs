@@ -136,6 +136,8 @@ impl CafeState {
         }
         // The id counter would reveal how many hidden things exist.
         s.next_id = 0;
+        // Links are the server's: even their hashes stay there.
+        s.links.clear();
         s
     }
 
@@ -253,7 +255,21 @@ impl CafeState {
                     tally,
                 })
             }
+            Event::LinkIssued { .. } | Event::LinkRotated { .. } | Event::LinkRevoked { .. } => {
+                None
+            }
             _ => Some(event.clone()),
+        }
+    }
+
+    /// The person whose open sessions `event` ends (after it was applied): someone removed
+    /// (also by revoking their link), or the holder of a link that got a new secret, whose
+    /// sessions from the old one must not outlive it. They are closed with 4001.
+    pub fn ends_sessions(&self, event: &Event) -> Option<PersonId> {
+        match event {
+            Event::PersonRemoved { person } => Some(*person),
+            Event::LinkRotated { link, .. } => self.link(*link).map(|l| l.person),
+            _ => None,
         }
     }
 

@@ -120,11 +120,12 @@ impl CafeState {
                 }
                 _ => Ok(vec![]),
             },
+            SystemCommand::OrganiserLink { hash } => self.decide_organiser_link(now, hash),
         }
     }
 }
 
-fn new_person(
+pub(super) fn new_person(
     id: PersonId,
     name: String,
     role: Role,

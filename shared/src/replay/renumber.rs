@@ -131,6 +131,8 @@ impl Event {
                     t.0 = f(Ref, K::Table, t.0)?;
                 }
             }
+            Event::LinkIssued { link } => person(f, &mut link.person)?,
+            Event::LinkRotated { .. } | Event::LinkRevoked { .. } => {}
             Event::CafeUpdated { .. }
             | Event::JoiningSet { .. }
             | Event::PhaseChanged { .. }
