@@ -2,7 +2,7 @@
 //! role in the token is informational (the café state decides what a person may do).
 
 use base64::Engine;
-use cafe_shared::{CafeId, ErrorCode, PersonId, Role};
+use cafe_shared::{CafeId, ErrorCode, Grant, PersonId, Role};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -18,6 +18,10 @@ pub struct Claims {
     pub role: String,
     pub iat: u64,
     pub exp: u64,
+    /// The access link this token was made from, and the link's generation then; absent
+    /// for a join by code (see `CafeState::admits`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<Grant>,
 }
 
 impl Claims {
@@ -27,6 +31,10 @@ impl Claims {
 
     pub fn person(&self) -> Option<PersonId> {
         self.sub.map(PersonId)
+    }
+
+    pub fn grant(&self) -> Option<Grant> {
+        self.link
     }
 }
 
@@ -83,6 +91,18 @@ impl Keys {
     }
 
     pub fn issue(&self, cafe: &CafeId, person: Option<PersonId>, role: Option<Role>) -> String {
+        self.issue_for_link(cafe, person, role, None)
+    }
+
+    /// A token from an access link: it lets its person in only while `grant` is the link's
+    /// current generation.
+    pub fn issue_for_link(
+        &self,
+        cafe: &CafeId,
+        person: Option<PersonId>,
+        role: Option<Role>,
+        link: Option<Grant>,
+    ) -> String {
         let iat = now_secs();
         let claims = Claims {
             cafe: cafe.0.clone(),
@@ -90,6 +110,7 @@ impl Keys {
             role: role_name(role).to_owned(),
             iat,
             exp: iat + self.ttl.as_secs(),
+            link,
         };
         // HS256 signing of a small serializable struct cannot fail; an empty token would
         // simply be refused later.
@@ -104,6 +125,21 @@ impl Keys {
             Err(_) => Err(TokenError::Invalid),
         }
     }
+}
+
+/// A new access-link secret and its hash: 32 random bytes (URL-safe base64, 43 characters),
+/// so guessing one is hopeless and a plain SHA-256 is a safe way to keep it.
+pub fn new_link_secret() -> (String, String) {
+    let bytes: [u8; 32] = rand::random();
+    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = link_hash(&secret);
+    (secret, hash)
+}
+
+/// How a link's secret is kept: lowercase hex SHA-256.
+pub fn link_hash(secret: &str) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(secret.as_bytes()))
 }
 
 /// A shorter HMAC key can be brute-forced offline from any one token.

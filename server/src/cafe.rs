@@ -34,8 +34,8 @@ use crate::config::Tuning;
 use crate::metrics::Metrics;
 use crate::store::{CommandRecord, LoadedCafe, Store, StoreError, StoredEvent};
 use cafe_shared::{
-    Audience, CafeId, CafeState, CloseCode, Command, Ctx, ErrorCode, Event, Millis, PersonId,
-    ReactionCounts, ReactionLimiter, Rejection, ResumePoint, SystemCommand, Timer,
+    Audience, CafeId, CafeState, CloseCode, Command, Ctx, ErrorCode, Event, Grant, Millis,
+    PersonId, ReactionCounts, ReactionLimiter, Rejection, ResumePoint, SystemCommand, Timer,
 };
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -104,6 +104,7 @@ enum ReplyTo {
 struct PendingAttach {
     conn: ConnId,
     person: Option<PersonId>,
+    grant: Option<Grant>,
     resume: Option<ResumePoint>,
     link: Arc<ConnLink>,
     reply: AttachReply,
@@ -417,6 +418,7 @@ impl Actor {
                     node,
                     conn,
                     person,
+                    grant,
                     resume,
                     reply,
                 } => {
@@ -427,7 +429,7 @@ impl Actor {
                     if let Some(r) = resume.filter(|r| r.epoch == self.epoch && r.seq < self.seq) {
                         self.extend_ring_back(r.seq).await;
                     }
-                    match self.remote_welcome(person, resume, now) {
+                    match self.remote_welcome(person, grant, resume, now) {
                         Ok(w) => {
                             let _ = reply.send(Ok(w));
                             self.remote.insert((node, conn), person);
@@ -494,12 +496,14 @@ impl Actor {
                 Msg::Attach {
                     conn,
                     person,
+                    grant,
                     resume,
                     link,
                     reply,
                 } => pending.push(PendingAttach {
                     conn,
                     person,
+                    grant,
                     resume,
                     link,
                     reply,
@@ -537,7 +541,15 @@ impl Actor {
             {
                 self.extend_ring_back(r.seq).await;
             }
-            if self.attach(b, a.conn, a.person, a.resume, a.link, a.reply, now) {
+            if self.attach(
+                b,
+                a.conn,
+                (a.person, a.grant),
+                a.resume,
+                a.link,
+                a.reply,
+                now,
+            ) {
                 arrived.extend(a.person);
             }
         }
@@ -639,10 +651,8 @@ impl Actor {
         self.seq += 1;
         let seq = self.seq;
         let (entry, public_ev, fac_ev) = project_entry_with(&self.state, &prior, &event, seq, now);
-        let removed = match &event {
-            Event::PersonRemoved { person } => Some(*person),
-            _ => None,
-        };
+        // Removed, or their link got a new secret: their sessions end here.
+        let removed = self.state.ends_sessions(&event);
         let concerned = entry.personal.as_ref().map(|(p, _)| *p);
         let names = |p: Option<PersonId>| {
             p.is_some() && (p == concerned || p == entry.snapshot_for || p == removed)
@@ -685,10 +695,8 @@ impl Actor {
             }
             if c.person.is_some() && removed == c.person {
                 private.done = true;
-                b.closes.push((
-                    *id,
-                    CloseReason::unauthorized("you were removed from this café"),
-                ));
+                b.closes
+                    .push((*id, CloseReason::unauthorized(ended_why(&event))));
             }
         }
         if self.owned.is_some() {
@@ -733,6 +741,14 @@ impl Actor {
             }
         }
         Some(c.link)
+    }
+}
+
+/// Why a session that `event` ended was closed (see [`CafeState::ends_sessions`]).
+pub(crate) fn ended_why(event: &Event) -> &'static str {
+    match event {
+        Event::LinkRotated { .. } => "this access link was replaced; open the newest link",
+        _ => "you were removed from this café",
     }
 }
 

@@ -21,7 +21,7 @@ pub mod relay;
 
 use crate::store::Lease;
 use cafe_shared::{
-    Audience, CafeId, Command, ErrorCode, Location, PersonId, Rejection, ResumePoint, Role,
+    Audience, CafeId, Command, ErrorCode, Grant, Location, PersonId, Rejection, ResumePoint, Role,
 };
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -102,6 +102,9 @@ pub enum Request {
         node: String,
         conn: u64,
         person: Option<PersonId>,
+        /// Absent from nodes of before access links: they had none to give.
+        #[serde(default)]
+        grant: Option<Grant>,
         resume: Option<ResumePoint>,
     },
     /// That socket left (no answer).

@@ -29,8 +29,28 @@ use utoipa::OpenApi;
         title = "Innovation Café API",
         description = "HTTP side of the café server; live play happens on the WebSocket at /ws (see docs/protocol.md)."
     ),
-    paths(create_cafe, lookup, join, qr_svg, export, import, healthz, readyz),
+    paths(
+        create_cafe,
+        lookup,
+        join,
+        qr_svg,
+        export,
+        import,
+        healthz,
+        readyz,
+        crate::links::redeem,
+        crate::links::list,
+        crate::links::create,
+        crate::links::rotate,
+        crate::links::revoke
+    ),
     components(schemas(
+        cafe_shared::api::RedeemRequest,
+        cafe_shared::api::RedeemResponse,
+        cafe_shared::api::NewLinkRequest,
+        cafe_shared::api::LinkCreated,
+        cafe_shared::api::LinkInfo,
+        cafe_shared::api::LinksResponse,
         ApiErrorBody,
         CreateCafeRequest,
         CafeCreatedResponse,
@@ -67,6 +87,19 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/cafes/by-code/{code}", get(lookup))
         .route("/api/cafes/by-code/{code}/join", post(join))
         .route("/api/cafes/{id}/qr.svg", get(qr_svg))
+        .route(
+            "/api/cafes/{id}/links",
+            get(crate::links::list).post(crate::links::create),
+        )
+        .route("/api/cafes/{id}/links/redeem", post(crate::links::redeem))
+        .route(
+            "/api/cafes/{id}/links/{link}/rotate",
+            post(crate::links::rotate),
+        )
+        .route(
+            "/api/cafes/{id}/links/{link}",
+            axum::routing::delete(crate::links::revoke),
+        )
         .route("/api/cafes/{id}/{file}", get(export))
         .route("/ws", get(crate::ws::upgrade))
         // A join link: the app's page with a plain HTML join form for this café in front.
@@ -161,9 +194,14 @@ fn created_response(
     created: crate::registry::Created,
 ) -> (StatusCode, Json<CafeCreatedResponse>) {
     let id = created.handle.id.clone();
-    let organiser_token = app
-        .keys
-        .issue(&id, created.organiser, Some(Role::Organiser));
+    let grant = created.organiser_key.as_ref().map(|(_, g)| *g);
+    let organiser_token =
+        app.keys
+            .issue_for_link(&id, created.organiser, Some(Role::Organiser), grant);
+    let organiser_link = created
+        .organiser_key
+        .as_ref()
+        .map(|(key, _)| crate::links::link_url(app, &id, key));
     let projector_token = app.keys.issue(&id, None, None);
     (
         StatusCode::CREATED,
@@ -175,6 +213,10 @@ fn created_response(
             organiser_token,
             projector_token,
             person_id: created.organiser.map(|p| p.0),
+            organiser_qr_svg: organiser_link
+                .as_deref()
+                .and_then(|url| crate::links::qr_svg(url).ok()),
+            organiser_link,
         }),
     )
 }
@@ -315,13 +357,7 @@ async fn qr_svg(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<R
         .inspect(|s, _, _| s.info.as_ref().map(|i| i.code.clone()))
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such café"))?;
-    let url = app.join_url(&code);
-    let qr = qrcode::QrCode::new(url.as_bytes()).map_err(ApiError::internal)?;
-    let svg = qr
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(256, 256)
-        .quiet_zone(true)
-        .build();
+    let svg = crate::links::qr_svg(&app.join_url(&code))?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/svg+xml"),
@@ -333,7 +369,7 @@ async fn qr_svg(State(app): State<Arc<App>>, Path(id): Path<String>) -> Result<R
 }
 
 /// The token from `Authorization: Bearer` or `?token=`.
-fn bearer(headers: &HeaderMap, query: &TokenQuery) -> Option<String> {
+pub(crate) fn bearer(headers: &HeaderMap, query: &TokenQuery) -> Option<String> {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -374,6 +410,10 @@ async fn facilitator_state(
             ErrorCode::Forbidden,
             "only the organiser or a facilitator can export",
         ));
+    }
+    // A token from an access link that was replaced since opens nothing (401).
+    if let Some(p) = person {
+        state.admits(p, claims.grant())?;
     }
     Ok((state, epoch, seq))
 }

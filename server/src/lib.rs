@@ -44,6 +44,7 @@ pub mod headers;
 pub mod http;
 pub mod import;
 pub mod join_page;
+pub mod links;
 pub mod metrics;
 pub mod registry;
 pub mod shutdown;

@@ -12,7 +12,9 @@ use crate::config::Tuning;
 use crate::metrics::Metrics;
 use crate::store::{CafeRow, Lease, LoadedCafe, Store, StoreError, StoredEvent};
 use base64::Engine;
-use cafe_shared::{CafeId, CafeState, Event, JoinCode, Millis, PersonId, Rejection, SystemCommand};
+use cafe_shared::{
+    CafeId, CafeState, Event, Grant, JoinCode, Millis, PersonId, Rejection, SystemCommand,
+};
 use dashmap::DashMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -50,6 +52,9 @@ pub struct Created {
     pub handle: CafeHandle,
     pub code: JoinCode,
     pub organiser: Option<PersonId>,
+    /// The organiser's access link, `{link}.{secret}`, and what a token from it names.
+    /// Only here, once: the café keeps the hash.
+    pub organiser_key: Option<(String, Grant)>,
 }
 
 /// Epochs stay below 2^53 so that JavaScript clients read them exactly.
@@ -286,6 +291,31 @@ impl Registry {
             state.apply(&e.event);
         }
         let organiser = state.organiser();
+        // Every new café (also an import) gets its organiser's access link, in its first
+        // batch: the link that opens it on another device.
+        let mut organiser_key = None;
+        if organiser.is_some() {
+            let (secret, hash) = crate::auth::new_link_secret();
+            let events = state
+                .decide_system(now, &SystemCommand::OrganiserLink { hash })
+                .map_err(CreateError::Rejected)?;
+            for event in events {
+                if let Event::LinkIssued { link } = &event {
+                    let grant = Grant {
+                        link: link.id,
+                        generation: link.generation,
+                    };
+                    organiser_key = Some((format!("{}.{secret}", link.id), grant));
+                }
+                state.apply(&event);
+                stored.push(StoredEvent {
+                    seq: stored.len() as u64 + 1,
+                    at: now,
+                    command: None,
+                    event,
+                });
+            }
+        }
         drop(state);
         let mut last = None;
         // Join codes are short; on the rare collision pick another.
@@ -326,6 +356,7 @@ impl Registry {
                         handle,
                         code,
                         organiser,
+                        organiser_key,
                     });
                 }
                 Err(StoreError::Conflict(m)) => last = Some(StoreError::Conflict(m)),

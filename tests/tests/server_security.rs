@@ -164,6 +164,7 @@ async fn tokens_are_checked() {
         role: "organiser".into(),
         iat: now,
         exp: now + 3600,
+        link: None,
     };
     for (token, code, close) in [
         (
@@ -191,6 +192,7 @@ async fn tokens_are_checked() {
                     role: "participant".into(),
                     iat: now - 7200,
                     exp: now - 3600,
+                    link: None,
                 },
                 TEST_SECRET,
             ),
@@ -207,6 +209,7 @@ async fn tokens_are_checked() {
                     role: "participant".into(),
                     iat: now,
                     exp: now + 3600,
+                    link: None,
                 },
                 TEST_SECRET,
             ),

@@ -6,7 +6,8 @@ use super::frames::{project_entry, snapshot_frame, RingEntry};
 use super::handle::RemoteWelcome;
 use super::{Actor, AttachReply, Batch, ConnEntry, Private};
 use cafe_shared::{
-    Audience, ErrorCode, Millis, PersonId, Rejection, ResumePoint, ServerFrame, PROTOCOL_VERSION,
+    Audience, ErrorCode, Grant, Millis, PersonId, Rejection, ResumePoint, ServerFrame,
+    PROTOCOL_VERSION,
 };
 use std::sync::Arc;
 use tungstenite::Utf8Bytes;
@@ -19,13 +20,13 @@ impl Actor {
         &mut self,
         b: &mut Batch,
         conn: ConnId,
-        person: Option<PersonId>,
+        (person, grant): (Option<PersonId>, Option<Grant>),
         resume: Option<ResumePoint>,
         link: Arc<ConnLink>,
         reply: AttachReply,
         now: Millis,
     ) -> bool {
-        let (audience, frames) = match self.welcome(person, resume, now) {
+        let (audience, frames) = match self.welcome(person, grant, resume, now) {
             Ok(w) => w,
             Err(r) => {
                 b.attaches.push((reply, Err(r)));
@@ -59,25 +60,19 @@ impl Actor {
     fn welcome(
         &mut self,
         person: Option<PersonId>,
+        grant: Option<Grant>,
         resume: Option<ResumePoint>,
         now: Millis,
     ) -> Result<(Audience, Vec<Utf8Bytes>), Rejection> {
         let role = match person {
-            Some(p) => match self.state.people.get(&p) {
-                Some(x) if !x.removed => Some(x.role),
-                Some(_) => {
-                    return Err(Rejection::new(
-                        ErrorCode::Unauthorized,
-                        "you were removed from this café",
-                    ))
-                }
-                None => {
-                    return Err(Rejection::new(
-                        ErrorCode::Unauthorized,
-                        "this token names nobody in this café",
-                    ))
-                }
-            },
+            Some(p) => {
+                // Removed, unknown, or from a link that was replaced since: all 4001.
+                self.state.admits(p, grant).map_err(|r| Rejection {
+                    code: ErrorCode::Unauthorized,
+                    ..r
+                })?;
+                self.state.people.get(&p).map(|x| x.role)
+            }
             None => None,
         };
         let audience = self.audience(person);
@@ -106,10 +101,11 @@ impl Actor {
     pub(super) fn remote_welcome(
         &mut self,
         person: Option<PersonId>,
+        grant: Option<Grant>,
         resume: Option<ResumePoint>,
         now: Millis,
     ) -> Result<RemoteWelcome, Rejection> {
-        let (audience, frames) = self.welcome(person, resume, now)?;
+        let (audience, frames) = self.welcome(person, grant, resume, now)?;
         Ok(RemoteWelcome {
             seq: self.seq,
             audience,

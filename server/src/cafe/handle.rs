@@ -2,7 +2,7 @@
 
 use super::conn::{ConnId, ConnLink};
 use cafe_shared::{
-    Audience, CafeId, CafeState, Command, Location, PersonId, Rejection, ResumePoint, Role,
+    Audience, CafeId, CafeState, Command, Grant, Location, PersonId, Rejection, ResumePoint, Role,
 };
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -14,6 +14,8 @@ pub enum Msg {
     Attach {
         conn: ConnId,
         person: Option<PersonId>,
+        /// The access link the token was made from ([`CafeState::admits`]).
+        grant: Option<Grant>,
         resume: Option<ResumePoint>,
         link: Arc<ConnLink>,
         reply: oneshot::Sender<Result<(), Rejection>>,
@@ -40,6 +42,7 @@ pub enum Msg {
         node: String,
         conn: ConnId,
         person: Option<PersonId>,
+        grant: Option<Grant>,
         resume: Option<ResumePoint>,
         reply: oneshot::Sender<Result<RemoteWelcome, Rejection>>,
     },
@@ -103,6 +106,7 @@ impl CafeHandle {
         &self,
         conn: ConnId,
         person: Option<PersonId>,
+        grant: Option<Grant>,
         resume: Option<ResumePoint>,
         link: Arc<ConnLink>,
     ) -> Result<Result<(), Rejection>, Gone> {
@@ -110,6 +114,7 @@ impl CafeHandle {
         self.send(Msg::Attach {
             conn,
             person,
+            grant,
             resume,
             link,
             reply,
@@ -133,6 +138,36 @@ impl CafeHandle {
         })
         .await?;
         rx.await.map_err(|_| Gone)
+    }
+
+    /// A person's command from an HTTP request (access links): answered once stored, with
+    /// its seq or the rejection. In cluster mode the relay forwards it to the owner.
+    pub async fn command_as(
+        &self,
+        person: PersonId,
+        command: Command,
+    ) -> Result<Result<u64, Rejection>, Gone> {
+        let (reply, rx) = oneshot::channel();
+        let id = format!("http-{:016x}", rand::random::<u64>());
+        self.send(Msg::RemoteCommand {
+            person,
+            id,
+            command,
+            reply,
+        })
+        .await?;
+        let outcome = rx.await.map_err(|_| Gone)?;
+        if let Some(seq) = outcome.seq {
+            return Ok(Ok(seq));
+        }
+        Ok(Err(
+            match serde_json::from_str::<cafe_shared::ServerFrame>(outcome.frame.as_str()) {
+                Ok(cafe_shared::ServerFrame::Reject { code, message, .. }) => {
+                    Rejection::new(code, message)
+                }
+                _ => Rejection::new(cafe_shared::ErrorCode::Internal, "no answer to the command"),
+            },
+        ))
     }
 
     /// Runs `f(state, epoch, seq)` inside the actor on the committed state.

@@ -58,6 +58,7 @@ pub async fn serve(owned: Owned, handle: CafeHandle) {
                 node,
                 conn,
                 person,
+                grant,
                 resume,
             } => {
                 let (reply, rx) = oneshot::channel();
@@ -66,6 +67,7 @@ pub async fn serve(owned: Owned, handle: CafeHandle) {
                         node,
                         conn,
                         person,
+                        grant,
                         resume,
                         reply,
                     })

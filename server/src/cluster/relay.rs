@@ -8,7 +8,7 @@
 //! for a lease duration and the lease can be taken; its sockets then resume on this node.
 
 use super::{Broadcast, BusBatch, Cluster, Envelope, NamedEntry, Reply, Request};
-use crate::cafe::{CloseReason, ConnId, ConnLink, Msg, Out};
+use crate::cafe::{CloseReason, ConnId, ConnLink, Msg, Out, RemoteOutcome};
 use crate::store::{Lease, Store};
 use cafe_shared::{Audience, CafeId, CloseCode, ErrorCode, PersonId, Rejection};
 use futures_util::StreamExt;
@@ -54,6 +54,11 @@ enum Pending {
     },
     Join {
         reply: oneshot::Sender<Result<PersonId, Rejection>>,
+        sent: Instant,
+    },
+    /// A command from an HTTP request on this node (access links).
+    Http {
+        reply: oneshot::Sender<RemoteOutcome>,
         sent: Instant,
     },
 }
@@ -217,7 +222,7 @@ impl Relay {
         for p in std::mem::take(&mut self.pending).into_values() {
             match p {
                 // Dropping the reply tells the socket to look the café up again.
-                Pending::Attach { .. } | Pending::Command { .. } => {}
+                Pending::Attach { .. } | Pending::Command { .. } | Pending::Http { .. } => {}
                 Pending::Join { reply, .. } => {
                     let _ = reply.send(Err(Rejection::new(
                         ErrorCode::ServerRestarting,
@@ -265,6 +270,7 @@ impl Relay {
             Msg::Attach {
                 conn,
                 person,
+                grant,
                 resume,
                 link,
                 reply,
@@ -273,6 +279,7 @@ impl Relay {
                     node,
                     conn,
                     person,
+                    grant,
                     resume,
                 };
                 let n = self.request(&body).await;
@@ -351,7 +358,22 @@ impl Relay {
                     "this node does not own the café",
                 )));
             }
-            Msg::RemoteDetach { .. } | Msg::RemoteCommand { .. } => {}
+            // From this node's HTTP routes: forwarded like a socket's command.
+            Msg::RemoteCommand {
+                person,
+                id,
+                command,
+                reply,
+            } => {
+                let body = Request::Command {
+                    person,
+                    id,
+                    command,
+                };
+                let n = self.request(&body).await;
+                self.pending.insert(n, Pending::Http { reply, sent });
+            }
+            Msg::RemoteDetach { .. } => {}
         }
     }
 
@@ -425,6 +447,12 @@ impl Relay {
                         c.link.push(Out::Frame(frame));
                     }
                 }
+            }
+            (Pending::Http { reply, .. }, Reply::Outcome { frame, seq }) => {
+                let _ = reply.send(RemoteOutcome {
+                    frame: Utf8Bytes::from(frame),
+                    seq,
+                });
             }
             (Pending::Join { reply, .. }, Reply::Joined(p)) => {
                 let _ = reply.send(Ok(p));
@@ -553,7 +581,8 @@ impl Relay {
         let stuck = self.pending.values().any(|p| match p {
             Pending::Attach { sent, .. }
             | Pending::Command { sent, .. }
-            | Pending::Join { sent, .. } => sent.elapsed() > lease,
+            | Pending::Join { sent, .. }
+            | Pending::Http { sent, .. } => sent.elapsed() > lease,
         });
         if !silent && !stuck {
             return Ok(());
@@ -571,7 +600,7 @@ impl Relay {
                         again.push((*n, body.clone()));
                     }
                 }
-                Pending::Join { sent, .. } => {
+                Pending::Join { sent, .. } | Pending::Http { sent, .. } => {
                     if sent.elapsed() > lease {
                         failed.push(*n);
                     }

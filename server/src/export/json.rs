@@ -13,10 +13,21 @@ use cafe_shared::{BoardId, CafeId, CafeInfo, CafeState, Event, JoinCode, Locatio
 pub fn export_json(state: &CafeState, events: &[StoredEvent], now: i64) -> ExportDoc {
     let from_log = info_from_log(events);
     let summary = summary_with_log(state, events);
+    // Access links open only this café, and their hashes stay on its server.
+    let events: Vec<StoredEvent> = events
+        .iter()
+        .filter(|s| {
+            !matches!(
+                s.event,
+                Event::LinkIssued { .. } | Event::LinkRotated { .. } | Event::LinkRevoked { .. }
+            )
+        })
+        .cloned()
+        .collect();
     let events = if state.settings().anonymous {
-        anonymised(events)
+        anonymised(&events)
     } else {
-        events.to_vec()
+        events
     };
     ExportDoc {
         format: EXPORT_FORMAT.to_owned(),

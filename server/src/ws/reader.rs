@@ -374,7 +374,10 @@ async fn hello(
                 ));
             }
         };
-        match handle.attach(conn, person, resume, link.clone()).await {
+        match handle
+            .attach(conn, person, claims.grant(), resume, link.clone())
+            .await
+        {
             Ok(Ok(())) => return Ok(Session { handle, person }),
             Ok(Err(r)) if r.code == ErrorCode::Unauthorized => {
                 return Err(CloseReason::unauthorized(r.message))
