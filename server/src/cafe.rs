@@ -716,6 +716,7 @@ impl Actor {
                     (p, self.state.audience_of(p), bytes)
                 }),
                 removed,
+                why: removed.map(|_| ended_why(&event)),
             });
         }
         b.public.push(entry.public.as_ref(), public_ev, seq, now);

@@ -196,6 +196,10 @@ pub struct NamedEntry {
     /// This person's view changed shape: their snapshot and their audience from now on.
     pub snapshot: Option<(PersonId, Audience, String)>,
     pub removed: Option<PersonId>,
+    /// The close message for `removed` (a removal, or their link's new secret); older
+    /// nodes leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 impl NamedEntry {

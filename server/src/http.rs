@@ -114,7 +114,14 @@ pub fn router(app: Arc<App>) -> Router {
             app.config.tuning.body_read_timeout,
         ));
     crate::headers::secure(routes, &app.config)
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // Spans name the path only: a query may hold a download link's token.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                |req: &axum::http::Request<axum::body::Body>| {
+                    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
+                },
+            ),
+        )
         .with_state(app)
 }
 
@@ -202,7 +209,8 @@ fn created_response(
         .organiser_key
         .as_ref()
         .map(|(key, _)| crate::links::link_url(app, &id, key));
-    let projector_token = app.keys.issue(&id, None, None);
+    // The projector's token lasts as long as the organiser's link is at this secret.
+    let projector_token = app.keys.issue_for_link(&id, None, None, grant);
     (
         StatusCode::CREATED,
         Json(CafeCreatedResponse {

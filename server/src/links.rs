@@ -84,6 +84,13 @@ async fn organiser(
     Ok((handle, person))
 }
 
+/// A link's number from the path; anything else names no link (404, like an unknown one,
+/// rather than the framework's plain-text 400).
+fn link_number(s: &str) -> Result<u32, ApiError> {
+    s.parse()
+        .map_err(|_| ApiError::new(ErrorCode::NotFound, "no such link"))
+}
+
 fn infos(s: &CafeState, me: PersonId) -> Vec<LinkInfo> {
     s.links
         .iter()
@@ -146,7 +153,7 @@ pub(crate) async fn redeem(
             .issue_for_link(&cafe, Some(person), Some(role), Some(grant)),
         projector_token: role
             .is_facilitator()
-            .then(|| app.keys.issue(&cafe, None, None)),
+            .then(|| app.keys.issue_for_link(&cafe, None, None, Some(grant))),
         code_display,
     }))
 }
@@ -181,8 +188,12 @@ async fn made(
             Some((l.id, l.person, l.generation, role))
         })
         .await?;
-    let (link, person, generation, role) =
-        found.ok_or_else(|| ApiError::new(ErrorCode::Internal, "the link was not stored"))?;
+    let (link, person, generation, role) = found.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Conflict,
+            "the link was given another secret meanwhile; ask again",
+        )
+    })?;
     let url = link_url(app, &handle.id, &format!("{link}.{secret}"));
     Ok(LinkCreated {
         link,
@@ -197,6 +208,10 @@ async fn made(
                 Some(role),
                 Some(Grant { link, generation }),
             )
+        }),
+        projector_token: (person == me).then(|| {
+            app.keys
+                .issue_for_link(&handle.id, None, None, Some(Grant { link, generation }))
         }),
     })
 }
@@ -227,15 +242,19 @@ pub(crate) async fn create(
     responses((status = 200, body = LinkCreated), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
 pub(crate) async fn rotate(
     State(app): State<Arc<App>>,
-    Path((id, link)): Path<(String, u32)>,
+    Path((id, link)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Json<LinkCreated>, ApiError> {
     let (handle, me) = organiser(&app, &id, &headers).await?;
+    let link = link_number(&link)?;
     let (secret, hash) = new_link_secret();
-    let command = Command::RotateLink { link, hash };
-    Ok(Json(
-        made(&app, &handle, me, command, secret, move |_| Some(link)).await?,
-    ))
+    let command = Command::RotateLink {
+        link,
+        hash: hash.clone(),
+    };
+    // By the hash: if two rotations race, each answer describes its own secret or none.
+    let pick = move |s: &CafeState| s.link(link).filter(|l| l.hash == hash).map(|l| l.id);
+    Ok(Json(made(&app, &handle, me, command, secret, pick).await?))
 }
 
 #[utoipa::path(delete, path = "/api/cafes/{id}/links/{link}",
@@ -243,10 +262,11 @@ pub(crate) async fn rotate(
     responses((status = 204, description = "Revoked: its person is removed and their sessions closed (4001)"), (status = 401, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody), (status = 409, body = ApiErrorBody)))]
 pub(crate) async fn revoke(
     State(app): State<Arc<App>>,
-    Path((id, link)): Path<(String, u32)>,
+    Path((id, link)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let (handle, me) = organiser(&app, &id, &headers).await?;
+    let link = link_number(&link)?;
     handle
         .command_as(me, Command::RevokeLink { link })
         .await??;

@@ -122,6 +122,9 @@ pub struct LinkCreated {
     /// When the caller rotated their own link: their new token (the old one stops).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// With `token`: a new projector token, as the old one was tied to the old secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projector_token: Option<String>,
 }
 
 /// One access link as the organiser sees it (never its secret or hash).

@@ -322,6 +322,14 @@ impl Event {
         }
     }
 
+    /// An access link's event: kept for the server only, never in a view or an export.
+    pub fn is_access_link(&self) -> bool {
+        matches!(
+            self,
+            Event::LinkIssued { .. } | Event::LinkRotated { .. } | Event::LinkRevoked { .. }
+        )
+    }
+
     /// The wire name of the event (its `type`), for logs and metrics.
     pub fn kind(&self) -> &'static str {
         match self {

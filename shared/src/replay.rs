@@ -20,7 +20,7 @@ use crate::error::Rejection;
 use crate::event::{Event, TimerCause};
 use crate::ids::PersonId;
 use crate::limits::IDEA_TEXT_MAX;
-use crate::model::{CafeState, Millis, Role, Timer, VoteScope};
+use crate::model::{CafeState, Millis, Phase, Role, Timer, VoteScope};
 use crate::text::clean_text;
 
 /// Event times (ms) an import accepts: from the epoch to the end of year 9999. Replaying
@@ -48,6 +48,18 @@ impl CafeState {
     /// such an idea, checked as if a facilitator had written it. Likewise a harvested copy
     /// without `provenance`, from exports made before harvests recorded it.
     pub fn check_replayed(&self, event: &Event) -> Result<(), String> {
+        // Revoking a link after the café closed removes its person; the export leaves the
+        // `link_revoked` out, so the removal stands alone in a phase that takes no
+        // `remove_person`. Anyone but the organiser who is still in may be removed so.
+        if let (Event::PersonRemoved { person }, Phase::Closed) = (event, self.phase) {
+            let target = self
+                .active_person(*person)
+                .map_err(|r| format!("the rules refuse it ({r})"))?;
+            return match target.role {
+                Role::Organiser => Err("the organiser cannot be removed".to_owned()),
+                _ => Ok(()),
+            };
+        }
         let ask = match self.question(event)? {
             Some(ask) => ask,
             None => return self.check_legacy_edit(event),
@@ -144,6 +156,24 @@ impl CafeState {
             Event::PersonJoined { person } => {
                 if self.info.is_some() && self.people.is_empty() && person.role != Role::Organiser {
                     return Err("a café's first person is its organiser".to_owned());
+                }
+                // Co-facilitators and hosts who arrive as such when no one may join came by
+                // an access link (the export leaves the link out): asked as the organiser's
+                // invitation, which closed joining or a closed café does not stop. The
+                // hash is a stand-in.
+                if !self.people.is_empty()
+                    && matches!(person.role, Role::Facilitator | Role::Host)
+                    && self.may_join().is_err()
+                {
+                    return timed(
+                        None,
+                        person.joined_at,
+                        Command::IssueLink {
+                            role: person.role,
+                            name: person.name.clone(),
+                            hash: "0".repeat(crate::limits::LINK_HASH_LEN),
+                        },
+                    );
                 }
                 // The organiser joins through `create_cafe`, which `join` mirrors exactly
                 // but for the role (compared in `same_as_decided`).

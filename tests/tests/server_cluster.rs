@@ -880,3 +880,93 @@ async fn reactions_reach_a_projector_on_another_node() {
         "a participant on b hears no reactions"
     );
 }
+
+/// Access links on a cluster: the organiser invites a co-facilitator through a node that
+/// does not own the café, she opens her link on a third node, and giving the link a new
+/// secret (through yet another node) closes her socket there with 4001 and the reason;
+/// the new link opens the café on any node, and revoking it shuts her out again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn links_work_and_end_sessions_on_every_node() {
+    use cafe_shared::api::{LinkCreated, RedeemResponse};
+    let d = Deployment::new().await;
+    let a = d.node("a").await;
+    let b = d.node("b").await;
+    let c = d.node("c").await;
+    let cafe = a.api.create_cafe("Links", "Olga", json!({})).await;
+    let id = cafe.cafe_id.clone();
+    let key = |url: &str| url.split_once('#').expect("fragment").1.to_owned();
+    let redeem = |api: &Api, key: String| {
+        let (http, url) = (
+            api.http.clone(),
+            api.url(&format!("/api/cafes/{id}/links/redeem")),
+        );
+        async move {
+            http.post(url)
+                .json(&json!({ "key": key }))
+                .send()
+                .await
+                .expect("redeem")
+        }
+    };
+    let invited: LinkCreated = b
+        .api
+        .http
+        .post(b.api.url(&format!("/api/cafes/{id}/links")))
+        .bearer_auth(&cafe.organiser_token)
+        .json(&json!({"role": "facilitator", "name": "Mere"}))
+        .send()
+        .await
+        .expect("invite")
+        .json()
+        .await
+        .expect("link");
+    let mere: RedeemResponse = redeem(&c.api, key(&invited.url))
+        .await
+        .json()
+        .await
+        .expect("redeemed");
+    let mut mere_c = c.api.enter(&mere.token).await;
+    mere_c.ideate().await;
+
+    let rotated: LinkCreated = a
+        .api
+        .http
+        .post(
+            a.api
+                .url(&format!("/api/cafes/{id}/links/{}/rotate", invited.link)),
+        )
+        .bearer_auth(&cafe.organiser_token)
+        .send()
+        .await
+        .expect("rotate")
+        .json()
+        .await
+        .expect("rotated");
+    let closed = mere_c.until_closed().await;
+    assert_eq!(closed.code, Some(4001), "{closed:?}");
+    assert!(closed.reason.contains("replaced"), "{closed:?}");
+    assert_eq!(redeem(&b.api, key(&invited.url)).await.status(), 401);
+    let again: RedeemResponse = redeem(&b.api, key(&rotated.url))
+        .await
+        .json()
+        .await
+        .expect("the new link");
+    let mut mere_b = b.api.enter(&again.token).await;
+
+    let r = c
+        .api
+        .http
+        .delete(
+            c.api
+                .url(&format!("/api/cafes/{id}/links/{}", invited.link)),
+        )
+        .bearer_auth(&cafe.organiser_token)
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(r.status(), 204);
+    let closed = mere_b.until_closed().await;
+    assert_eq!(closed.code, Some(4001), "{closed:?}");
+    assert!(closed.reason.contains("removed"), "{closed:?}");
+    assert_eq!(redeem(&a.api, key(&rotated.url)).await.status(), 401);
+}

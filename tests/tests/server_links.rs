@@ -206,7 +206,23 @@ async fn links_open_the_cafe_anywhere_and_revoking_or_rotating_ends_what_they_op
             .status(),
         StatusCode::UNAUTHORIZED
     );
+    // The projector token that came with her old link no longer opens a screen.
+    let old_screen = aisha
+        .projector_token
+        .clone()
+        .expect("a facilitator's projector");
+    let mut screen = server.connect().await;
+    assert_eq!(
+        screen
+            .hello(&old_screen, None)
+            .await
+            .expect_err("the projector of a replaced link")
+            .code,
+        Some(4001)
+    );
     let aisha2 = redeemed(&server, &id, &key_of(&rotated.url)).await;
+    let new_screen = aisha2.projector_token.clone().expect("a new projector");
+    server.enter(&new_screen).await;
     assert_eq!(aisha2.person_id, aisha.person_id);
     let mut aisha_ws = server.enter(&aisha2.token).await;
     aisha_ws.ok(Command::SetJoining { open: true }).await;
@@ -304,4 +320,87 @@ async fn links_hash_probe(server: &TestServer, id: &str) -> String {
         .to_owned();
     assert_eq!(hash.len(), 64);
     hash
+}
+
+/// An export of a café whose links did things a join cannot (a host invited after joining
+/// closed, a co-facilitator revoked after the café closed) imports: the export leaves the
+/// links out, and the import asks the rules for the invitation and the removal instead.
+/// Link numbers that are not numbers are a JSON 404.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cafe_whose_links_outlived_joining_exports_and_imports_whole() {
+    let server = TestServer::start().await;
+    let (cafe, mut org) = server.open_cafe("E-waste", json!({})).await;
+    let id = cafe.cafe_id.clone();
+    let (_, _ana) = server.arrive(&cafe.code, "Ana", Location::Room).await;
+    org.ok(Command::SetJoining { open: false }).await;
+    let host = invite(&server, &id, &cafe.organiser_token, "host", "Sione").await;
+    let fac = invite(&server, &id, &cafe.organiser_token, "facilitator", "Lani").await;
+    org.ok(Command::SetPhase {
+        phase: cafe_shared::Phase::Closed,
+    })
+    .await;
+    let r = server
+        .http
+        .delete(server.url(&format!("/api/cafes/{id}/links/{}", fac.link)))
+        .bearer_auth(&cafe.organiser_token)
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    for bad in ["x", "99999999999", "-1"] {
+        let r = server
+            .http
+            .delete(server.url(&format!("/api/cafes/{id}/links/{bad}")))
+            .bearer_auth(&cafe.organiser_token)
+            .send()
+            .await
+            .expect("revoke");
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{bad}");
+        let body: Value = r.json().await.expect("a JSON error");
+        assert_eq!(body["code"], "not_found");
+    }
+
+    let export: Value = server
+        .get_with_token(
+            &format!("/api/cafes/{id}/export.json"),
+            &cafe.organiser_token,
+        )
+        .await
+        .json()
+        .await
+        .expect("export");
+    let r = server
+        .http
+        .post(server.url("/api/cafes/import"))
+        .header("content-type", "application/json")
+        .body(export.to_string())
+        .send()
+        .await
+        .expect("import");
+    assert_eq!(
+        r.status(),
+        StatusCode::CREATED,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    let copy: cafe_shared::api::CafeCreatedResponse = r.json().await.expect("created");
+    assert!(
+        copy.organiser_link.is_some(),
+        "an imported café gets its own organiser link"
+    );
+    let mut c = server.enter(&copy.organiser_token).await;
+    let people = &c.state().people;
+    let by_name = |n: &str| people.values().find(|p| p.name == n).expect(n);
+    assert_eq!(by_name("Sione").role, Role::Host);
+    assert!(!by_name("Sione").removed);
+    assert!(by_name("Lani").removed);
+    assert!(c.state().links.is_empty(), "no link reaches a client");
+    // The original's links open nothing in the copy.
+    assert_eq!(
+        redeem(&server, &copy.cafe_id, &key_of(&host.url))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    c.barrier().await;
 }

@@ -73,7 +73,10 @@ impl Actor {
                 })?;
                 self.state.people.get(&p).map(|x| x.role)
             }
-            None => None,
+            None => {
+                self.state.admits_screen(grant)?;
+                None
+            }
         };
         let audience = self.audience(person);
         let (resumed, catch_up) = match self.catch_up(person, audience, resume) {

@@ -57,6 +57,8 @@ pub(super) struct BusEntry {
     pub(super) personal: Option<(PersonId, Option<Utf8Bytes>)>,
     pub(super) snapshot: Option<(PersonId, Audience, Utf8Bytes)>,
     pub(super) removed: Option<PersonId>,
+    /// Why `removed`'s sessions end (see `ended_why`).
+    pub(super) why: Option<&'static str>,
 }
 
 impl BusEntry {
@@ -72,6 +74,7 @@ impl BusEntry {
                 .as_ref()
                 .map(|(p, a, b)| (*p, *a, b.as_str().to_owned())),
             removed: self.removed,
+            why: self.why.map(str::to_owned),
         }
     }
 }

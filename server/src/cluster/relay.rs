@@ -641,7 +641,7 @@ fn deliver(c: &mut RConn, b: &Relayed) -> bool {
         return shared.is_empty() || c.link.push(Out::Shared(shared.clone()));
     }
     let mut frames = Vec::new();
-    let mut removed = false;
+    let mut removed = None;
     for e in &b.named {
         if let Some(f) = e.pick(c.person, c.audience) {
             frames.push(Utf8Bytes::from(f.clone()));
@@ -653,14 +653,17 @@ fn deliver(c: &mut RConn, b: &Relayed) -> bool {
             }
         }
         if e.removed.is_some() && e.removed == c.person {
-            removed = true;
+            removed = Some(
+                e.why
+                    .as_deref()
+                    .unwrap_or("you were removed from this café"),
+            );
             break;
         }
     }
     let ok = frames.is_empty() || c.link.push(Out::Frames(frames));
-    if removed {
-        c.link
-            .close(CloseReason::unauthorized("you were removed from this café"));
+    if let Some(why) = removed {
+        c.link.close(CloseReason::unauthorized(why));
     }
     ok
 }

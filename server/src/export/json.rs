@@ -16,12 +16,7 @@ pub fn export_json(state: &CafeState, events: &[StoredEvent], now: i64) -> Expor
     // Access links open only this café, and their hashes stay on its server.
     let events: Vec<StoredEvent> = events
         .iter()
-        .filter(|s| {
-            !matches!(
-                s.event,
-                Event::LinkIssued { .. } | Event::LinkRotated { .. } | Event::LinkRevoked { .. }
-            )
-        })
+        .filter(|s| !s.event.is_access_link())
         .cloned()
         .collect();
     let events = if state.settings().anonymous {

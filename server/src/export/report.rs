@@ -260,7 +260,12 @@ pub fn export_report_html(
         let _ = write!(out, "<p class=\"question\" dir=\"auto\">{}</p>", esc(q));
     }
     let started = events.first().map(|e| e.at).or(info.map(|i| i.created_at));
-    let ended = events.last().map_or(now, |e| e.at);
+    // A link's new secret after the café closed is not part of the café's time.
+    let ended = events
+        .iter()
+        .rev()
+        .find(|e| !e.event.is_access_link())
+        .map_or(now, |e| e.at);
     if let Some(i) = info {
         let mode = match i.mode {
             cafe_shared::Mode::InPerson => "In person",

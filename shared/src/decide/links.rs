@@ -52,6 +52,26 @@ impl CafeState {
         }
     }
 
+    /// Whether a projector token still opens the public view. One handed out with a link's
+    /// token lasts as long as that link's generation, so a revoked co-facilitator's screen
+    /// cannot reconnect; one made without a link (older tokens) is not tied to anyone.
+    pub fn admits_screen(&self, grant: Option<Grant>) -> Result<(), Rejection> {
+        let Some(g) = grant else {
+            return Ok(());
+        };
+        match self.link(g.link) {
+            Some(l)
+                if !l.revoked && l.generation == g.generation && self.member(l.person).is_ok() =>
+            {
+                Ok(())
+            }
+            _ => reject(
+                ErrorCode::Unauthorized,
+                "this access link was replaced; open the newest link",
+            ),
+        }
+    }
+
     /// What a link's secret (already hashed) opens: its person, when the link is live.
     /// The hashes compared are of the secret, so timing reveals nothing about it.
     pub fn redeem(&self, link: u32, hash: &str) -> Result<(&Person, Grant), Rejection> {
@@ -157,10 +177,13 @@ impl CafeState {
         if self.member(l.person).is_err() {
             return reject(ErrorCode::Conflict, "this link's person was removed");
         }
+        let Some(generation) = l.generation.checked_add(1) else {
+            return reject(ErrorCode::LimitReached, "this link cannot be rotated again");
+        };
         Ok(vec![Event::LinkRotated {
             link,
             hash: hash.to_owned(),
-            generation: l.generation + 1,
+            generation,
         }])
     }
 
