@@ -64,7 +64,9 @@ impl CafeState {
                 self.with_person(*person, |p| p.hand_raised_at = None);
                 self.hands.retain(|h| h != person);
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Event::LinkIssued { link } => self.links.push(link.clone()),
+            #[cfg(not(target_arch = "wasm32"))]
             Event::LinkRotated {
                 link,
                 hash,
@@ -75,11 +77,15 @@ impl CafeState {
                     l.generation = *generation;
                 }
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Event::LinkRevoked { link } => {
                 if let Some(l) = self.links.iter_mut().find(|l| l.id == *link) {
                     l.revoked = true;
                 }
             }
+            // The browser never receives them (its reader leaves them out).
+            #[cfg(target_arch = "wasm32")]
+            Event::LinkIssued { .. } | Event::LinkRotated { .. } | Event::LinkRevoked { .. } => {}
             Event::PersonRemoved { person } => {
                 self.with_person(*person, |p| {
                     p.removed = true;

@@ -32,6 +32,9 @@ mod actions;
 mod clusters;
 mod harvest;
 mod ideas;
+// Access links are the server's alone (the browser never decides them): kept out of the
+// wasm build, where every byte is on a phone's first load.
+#[cfg(not(target_arch = "wasm32"))]
 mod links;
 mod people;
 mod system;
@@ -108,11 +111,18 @@ impl CafeState {
             Command::RemovePeople { people } => self.decide_remove_people(&a, people),
             Command::SetJoining { open } => self.decide_set_joining(&a, *open),
             Command::SetRole { person, role } => self.decide_set_role(&a, *person, *role),
+            #[cfg(not(target_arch = "wasm32"))]
             Command::IssueLink { role, name, hash } => {
                 self.decide_issue_link(&a, *role, name, hash)
             }
+            #[cfg(not(target_arch = "wasm32"))]
             Command::RotateLink { link, hash } => self.decide_rotate_link(&a, *link, hash),
+            #[cfg(not(target_arch = "wasm32"))]
             Command::RevokeLink { link } => self.decide_revoke_link(&a, *link),
+            #[cfg(target_arch = "wasm32")]
+            Command::IssueLink { .. } | Command::RotateLink { .. } | Command::RevokeLink { .. } => {
+                reject(ErrorCode::Forbidden, "access links are the server's")
+            }
             Command::SetPhase { phase } => self.decide_set_phase(&a, *phase),
             Command::StartTimer { duration_secs } => self.decide_start_timer(&a, *duration_secs),
             Command::PauseTimer => self.decide_pause_timer(&a),

@@ -484,9 +484,10 @@ pub struct CafeState {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub actions: BTreeMap<ActionId, Box<Action>>,
     /// Access links ([`Link`]), by id (id `n` at index `n - 1`). Only the server holds
-    /// them: [`CafeState::view`] gives every audience none, so the browser never reads them.
+    /// them: [`CafeState::view`] gives every audience none, so the browser build has no
+    /// such field (nor the code to keep it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(target_arch = "wasm32", serde(skip_deserializing))]
+    #[cfg(not(target_arch = "wasm32"))]
     pub links: Vec<Link>,
 }
 
@@ -539,6 +540,7 @@ impl Default for CafeState {
             votes: BTreeMap::new(),
             vote_draft: None,
             actions: BTreeMap::new(),
+            #[cfg(not(target_arch = "wasm32"))]
             links: Vec::new(),
         }
     }

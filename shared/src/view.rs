@@ -137,6 +137,7 @@ impl CafeState {
         // The id counter would reveal how many hidden things exist.
         s.next_id = 0;
         // Links are the server's: even their hashes stay there.
+        #[cfg(not(target_arch = "wasm32"))]
         s.links.clear();
         s
     }
@@ -265,6 +266,7 @@ impl CafeState {
     /// The person whose open sessions `event` ends (after it was applied): someone removed
     /// (also by revoking their link), or the holder of a link that got a new secret, whose
     /// sessions from the old one must not outlive it. They are closed with 4001.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn ends_sessions(&self, event: &Event) -> Option<PersonId> {
         match event {
             Event::PersonRemoved { person } => Some(*person),

@@ -120,7 +120,12 @@ impl CafeState {
                 }
                 _ => Ok(vec![]),
             },
+            #[cfg(not(target_arch = "wasm32"))]
             SystemCommand::OrganiserLink { hash } => self.decide_organiser_link(now, hash),
+            #[cfg(target_arch = "wasm32")]
+            SystemCommand::OrganiserLink { .. } => {
+                reject(ErrorCode::Forbidden, "access links are the server's")
+            }
         }
     }
 }
