@@ -150,12 +150,14 @@ for (const f of process.argv.slice(1)) {
   fs.writeFileSync(f.replace(/\.json$/, ".txt"), text);
   fs.unlinkSync(f);
 }' "$out"/i18n/*.json
-# One style sheet for every screen, and the projector's with its own rules appended
-# (static/projector.css): 2 KB gzip no other first load needs.
+# One style sheet for every screen, and the projector's and the organiser pages' with their
+# own rules appended (static/projector.css, static/access.css): bytes no phone's first load
+# needs.
 cat "$out/style.css" "$out/projector.css" > "$out/style-projector.css"
-rm "$out/projector.css"
+cat "$out/style.css" "$out/access.css" > "$out/style-create.css"
+rm "$out/projector.css" "$out/access.css"
 declare -A css_of
-for sheet in style style-projector; do
+for sheet in style style-projector style-create; do
   "$esbuild" "$out/$sheet.css" --minify --log-level=warning --allow-overwrite --outfile="$out/$sheet.css"
   css_of[$sheet]=$(hashed "$out/$sheet.css")
 done
@@ -172,6 +174,7 @@ for name in "${bundles[@]}"; do
   bg=$(hashed "$out/${name}_bg.wasm")
   css=${css_of[style]}
   if [ "$name" = projector ]; then css=${css_of[style-projector]}; fi
+  if [ "$name" = create ]; then css=${css_of[style-create]}; fi
   # The template's script comments (lines starting `// `) are for people reading the
   # source, not for every first load.
   sed -e "s|/cafe_client.js|/$js|g" -e "s|/cafe_client_bg.wasm|/$bg|g" -e "s|/style.css|/$css|g" \

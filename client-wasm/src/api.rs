@@ -46,14 +46,29 @@ pub struct Reply {
 /// most and the text back, which a wrapper crate (with its own error types and header
 /// plumbing) made a few KB larger in every build. None when nothing answered.
 pub async fn fetch(method: &str, url: &str, json: Option<&str>) -> Option<Reply> {
+    fetch_as(method, url, json, None).await
+}
+
+/// [`fetch`] with a token in `Authorization` (the organiser's link routes).
+pub async fn fetch_as(
+    method: &str,
+    url: &str,
+    json: Option<&str>,
+    token: Option<&str>,
+) -> Option<Reply> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    let headers = web_sys::Headers::new().ok()?;
+    if let Some(token) = token {
+        headers
+            .set("authorization", &format!("Bearer {token}"))
+            .ok()?;
+    }
     if let Some(body) = json {
-        let headers = web_sys::Headers::new().ok()?;
         headers.set("content-type", "application/json").ok()?;
-        init.set_headers(&headers);
         init.set_body(&JsValue::from_str(body));
     }
+    init.set_headers(&headers);
     let promise = web_sys::window()?.fetch_with_str_and_init(url, &init);
     let resp: web_sys::Response = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
     let text = match resp.text() {
@@ -72,11 +87,20 @@ async fn call<T: DeserializeOwned>(
     url: &str,
     body: Option<&impl Serialize>,
 ) -> Result<T, ApiError> {
+    call_as(method, url, body, None).await
+}
+
+async fn call_as<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<&impl Serialize>,
+    token: Option<&str>,
+) -> Result<T, ApiError> {
     let json = match body {
         Some(b) => Some(serde_json::to_string(b).map_err(|_| ApiError::Network)?),
         None => None,
     };
-    let reply = fetch(method, url, json.as_deref())
+    let reply = fetch_as(method, url, json.as_deref(), token)
         .await
         .ok_or(ApiError::Network)?;
     // crate::json (structs as objects only) reads every body, so no second reader of each
@@ -136,4 +160,79 @@ pub fn origin() -> String {
     web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()
+}
+
+/// Access links (the create build: the organiser's links page and opening a link).
+#[cfg(feature = "create")]
+pub mod links {
+    use super::{call, call_as, ApiError};
+    use cafe_shared::api::{
+        LinkCreated, LinksResponse, NewLinkRequest, RedeemRequest, RedeemResponse,
+    };
+    use cafe_shared::Role;
+
+    pub async fn redeem(cafe: &str, key: &str) -> Result<RedeemResponse, ApiError> {
+        let body = RedeemRequest {
+            key: key.to_string(),
+        };
+        call(
+            "POST",
+            &format!("/api/cafes/{cafe}/links/redeem"),
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn list(cafe: &str, token: &str) -> Result<LinksResponse, ApiError> {
+        call_as(
+            "GET",
+            &format!("/api/cafes/{cafe}/links"),
+            None::<&()>,
+            Some(token),
+        )
+        .await
+    }
+
+    pub async fn create(
+        cafe: &str,
+        token: &str,
+        role: Role,
+        name: &str,
+    ) -> Result<LinkCreated, ApiError> {
+        let body = NewLinkRequest {
+            role,
+            name: name.to_string(),
+        };
+        call_as(
+            "POST",
+            &format!("/api/cafes/{cafe}/links"),
+            Some(&body),
+            Some(token),
+        )
+        .await
+    }
+
+    pub async fn rotate(cafe: &str, token: &str, link: u32) -> Result<LinkCreated, ApiError> {
+        let url = format!("/api/cafes/{cafe}/links/{link}/rotate");
+        call_as("POST", &url, None::<&()>, Some(token)).await
+    }
+
+    /// 204 on success, so no body to read.
+    pub async fn revoke(cafe: &str, token: &str, link: u32) -> Result<(), ApiError> {
+        let url = format!("/api/cafes/{cafe}/links/{link}");
+        let reply = super::fetch_as("DELETE", &url, None, Some(token))
+            .await
+            .ok_or(ApiError::Network)?;
+        if reply.ok {
+            return Ok(());
+        }
+        let body = reply
+            .text
+            .and_then(|t| crate::json::from_str::<super::ApiErrorBody>(&t).ok())
+            .unwrap_or(super::ApiErrorBody {
+                code: super::ErrorCode::Internal,
+                message: reply.status_text,
+            });
+        Err(ApiError::Server(body))
+    }
 }

@@ -1,6 +1,8 @@
 //! The root: routes, and the language every page speaks.
 
 use crate::i18n::{self, LangCtx};
+#[cfg(feature = "create")]
+use crate::pages::access::{KeyPage, LinksPage};
 #[cfg(feature = "console")]
 use crate::pages::console::ConsolePage;
 #[cfg(feature = "create")]
@@ -28,6 +30,10 @@ fn switch(route: Route) -> Html {
         Route::Board { id } => html! { <BoardPage {id} /> },
         #[cfg(feature = "create")]
         Route::New => html! { <NewCafe /> },
+        #[cfg(feature = "create")]
+        Route::Links { id } => html! { <LinksPage {id} /> },
+        #[cfg(feature = "create")]
+        Route::Key { id } => html! { <KeyPage {id} /> },
         #[cfg(feature = "console")]
         Route::Console { id } => html! { <ConsolePage {id} /> },
         #[cfg(feature = "projector")]

@@ -461,7 +461,7 @@ mod tests {
             p if p.starts_with("pages/console") => &["console"],
             "pages/projector.rs" => &["projector"],
             "pages/scribe.rs" => &["scribe"],
-            "pages/new_cafe.rs" => &["create"],
+            "pages/new_cafe.rs" | "pages/access.rs" => &["create"],
             "pages/landing.rs" | "pages/board.rs" => &["participant"],
             "components/exports.rs" | "components/paged.rs" | "components/pages_of.rs" => STAFF,
             _ => &["participant", "create", "console", "projector", "scribe"],

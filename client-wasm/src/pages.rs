@@ -1,5 +1,7 @@
 //! One module per screen, plus the little helpers they share.
 
+#[cfg(feature = "create")]
+pub mod access;
 #[cfg(feature = "participant")]
 pub mod board;
 #[cfg(feature = "console")]

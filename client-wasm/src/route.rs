@@ -10,12 +10,30 @@ use yew::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
     Landing,
-    Join { code: String },
+    Join {
+        code: String,
+    },
     New,
-    Board { id: String },
-    Console { id: String },
-    Projector { id: String },
-    Scribe { id: String },
+    Board {
+        id: String,
+    },
+    Console {
+        id: String,
+    },
+    Projector {
+        id: String,
+    },
+    Scribe {
+        id: String,
+    },
+    /// The organiser's access links.
+    Links {
+        id: String,
+    },
+    /// Opening an access link (its key in the fragment).
+    Key {
+        id: String,
+    },
 }
 
 impl Route {
@@ -29,6 +47,8 @@ impl Route {
             ["c", id, "console"] => Route::Console { id: s(id) },
             ["c", id, "projector"] => Route::Projector { id: s(id) },
             ["c", id, "scribe"] => Route::Scribe { id: s(id) },
+            ["c", id, "links"] => Route::Links { id: s(id) },
+            ["c", id, "key"] => Route::Key { id: s(id) },
             _ => Route::Landing,
         }
     }
@@ -39,7 +59,7 @@ impl Route {
     pub fn bundle(&self) -> Bundle {
         match self {
             Route::Landing | Route::Join { .. } | Route::Board { .. } => Bundle::Participant,
-            Route::New => Bundle::Create,
+            Route::New | Route::Links { .. } | Route::Key { .. } => Bundle::Create,
             Route::Console { .. } => Bundle::Console,
             Route::Projector { .. } => Bundle::Projector,
             Route::Scribe { .. } => Bundle::Scribe,
@@ -66,6 +86,8 @@ impl Route {
             Route::Console { id } => format!("/c/{id}/console"),
             Route::Projector { id } => format!("/c/{id}/projector"),
             Route::Scribe { id } => format!("/c/{id}/scribe"),
+            Route::Links { id } => format!("/c/{id}/links"),
+            Route::Key { id } => format!("/c/{id}/key"),
         }
     }
 }

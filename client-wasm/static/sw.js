@@ -14,6 +14,7 @@ const BUNDLES = MANIFEST.bundles;
 const bundleFor = (path) => {
   const p = path.split('/').filter((s) => s);
   if (p.length === 1 && p[0] === 'new') return 'create';
+  if (p.length === 3 && p[0] === 'c' && ['links', 'key'].includes(p[2])) return 'create';
   if (p.length === 3 && p[0] === 'c' && ['console', 'projector', 'scribe'].includes(p[2])) return p[2];
   return 'participant';
 };

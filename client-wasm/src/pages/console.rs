@@ -118,6 +118,9 @@ pub fn console_page(p: &CafeProps) -> Html {
                         <a class="btn" href={format!("/c/{id}")}>{ t.t("nav.board") }</a>
                         <a class="btn" href={format!("/c/{id}/scribe")}>{ t.t("nav.scribe") }</a>
                     </div>
+                    if ctx.allowed(|me| state.may_manage_links(me)) {
+                        <a id="access-links" class="btn btn-block" href={format!("/c/{id}/links")}>{ t.t("console.access_links") }</a>
+                    }
                     if let Some(creds) = &page.creds {
                         <DeviceLink cafe={id.clone()} token={creds.token.clone()}
                             projector_token={creds.projector_token.clone().map(AttrValue::from)} />

@@ -5,6 +5,7 @@ use crate::components::chrome::LangPicker;
 use crate::components::exports::export_links;
 use crate::components::form::{counter, event_value, input_value};
 use crate::i18n::{native_name, use_t, T};
+use crate::pages::access::LinkReveal;
 use crate::storage::{self, Credentials};
 use cafe_shared::api::{CafeCreatedResponse, CreateCafeRequest};
 use cafe_shared::limits::{CAFE_DESCRIPTION_MAX, CAFE_TITLE_MAX, DISPLAY_NAME_MAX};
@@ -200,6 +201,10 @@ fn created_view(t: T, c: &CafeCreatedResponse) -> Html {
                 </div>
                 { export_links(t, id, &c.organiser_token) }
             </section>
+            if let Some(url) = &c.organiser_link {
+                <LinkReveal title={t.t("access.your_link")} url={url.clone()}
+                    qr_svg={c.organiser_qr_svg.clone().map(AttrValue::from)} />
+            }
         </main>
     }
 }
