@@ -50,6 +50,7 @@ export async function startServer(extraArgs = []) {
     let out = '';
     proc.stdout.on('data', (d) => {
       out += d;
+      log += d;
       const m = out.match(/listening on (\S+)/);
       if (m) { clearTimeout(timer); ok(`http://${m[1]}`); }
     });

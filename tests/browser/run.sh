@@ -39,4 +39,4 @@ CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver} \
 
 step "end-to-end and accessibility tests (Playwright, real Chromium, real server)"
 cd tests/browser
-node --test --test-concurrency=1 e2e.test.mjs a11y.test.mjs joining.test.mjs question.test.mjs bundle.test.mjs joinpage.test.mjs layout.test.mjs tables.test.mjs harvest.test.mjs projector.test.mjs vote.test.mjs actions.test.mjs moderation.test.mjs clusters.test.mjs wall.test.mjs i18n.test.mjs devices.test.mjs report.test.mjs
+node --test --test-concurrency=1 e2e.test.mjs a11y.test.mjs joining.test.mjs question.test.mjs bundle.test.mjs joinpage.test.mjs layout.test.mjs tables.test.mjs harvest.test.mjs projector.test.mjs vote.test.mjs actions.test.mjs moderation.test.mjs clusters.test.mjs wall.test.mjs i18n.test.mjs devices.test.mjs report.test.mjs links.test.mjs
