@@ -2,6 +2,7 @@
 //! embedded browser app. Errors are `{code, message}` with a matching status
 //! ([`crate::errors`]); the bodies are `cafe_shared::api`'s.
 
+use crate::cafe::CafeHandle;
 use crate::client_ip::ClientIp;
 use crate::errors::{ApiBytes, ApiError, ApiJson};
 use crate::registry::{CreateError, Registry};
@@ -16,7 +17,7 @@ use cafe_shared::api::{
     ApiErrorBody, CafeCreatedResponse, CreateCafeRequest, JoinRequest, JoinResponse, PublicInfo,
     TokenQuery,
 };
-use cafe_shared::{CafeState, ErrorCode, JoinCode, Role, SystemCommand};
+use cafe_shared::{CafeState, ErrorCode, Grant, JoinCode, PersonId, Role, SystemCommand};
 use sha2::Digest;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -385,13 +386,16 @@ pub(crate) fn bearer(headers: &HeaderMap, query: &TokenQuery) -> Option<String> 
         .or_else(|| query.token.clone())
 }
 
-/// Checks an organiser or facilitator token for this café; returns the café's state.
-async fn facilitator_state(
+/// The caller of a café's route, from their token (`Authorization: Bearer` or `?token=`):
+/// the café, and the person and access link the token names. No token, or one that does not
+/// verify → 401; another café's → 403; an unknown café → 404; the projector's → 403 (it is
+/// nobody). Whether the café still admits them is the route's to ask, after its own checks.
+pub(crate) async fn caller(
     app: &App,
     id: &str,
     headers: &HeaderMap,
     query: &TokenQuery,
-) -> Result<(CafeState, u64, u64), ApiError> {
+) -> Result<(CafeHandle, PersonId, Option<Grant>), ApiError> {
     let token = bearer(headers, query)
         .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "a token is required"))?;
     let claims = app
@@ -409,20 +413,31 @@ async fn facilitator_state(
         .get(&claims.cafe_id())
         .await?
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such café"))?;
-    let person = claims.person();
+    let person = claims.person().ok_or_else(|| {
+        ApiError::new(ErrorCode::Forbidden, "the projector's token cannot do this")
+    })?;
+    Ok((handle, person, claims.grant()))
+}
+
+/// Checks an organiser or facilitator token for this café; returns the café's state.
+async fn facilitator_state(
+    app: &App,
+    id: &str,
+    headers: &HeaderMap,
+    query: &TokenQuery,
+) -> Result<(CafeState, u64, u64), ApiError> {
+    let (handle, person, grant) = caller(app, id, headers, query).await?;
     let (state, epoch, seq) = handle.inspect(|s, e, q| (s.clone(), e, q)).await?;
     // Every refusal is 403 here (also "removed"): the token itself was valid, so it is not
     // the `unauthorized` a WebSocket hello would get.
-    if person.is_none_or(|p| state.may_export(p).is_err()) {
+    if state.may_export(person).is_err() {
         return Err(ApiError::new(
             ErrorCode::Forbidden,
             "only the organiser or a facilitator can export",
         ));
     }
     // A token from an access link that was replaced since opens nothing (401).
-    if let Some(p) = person {
-        state.admits(p, claims.grant())?;
-    }
+    state.admits(person, grant)?;
     Ok((state, epoch, seq))
 }
 

@@ -43,38 +43,14 @@ async fn cafe(app: &App, id: &str) -> Result<CafeHandle, ApiError> {
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such café"))
 }
 
-/// The caller, from their token: a person of this café whom it still admits.
-pub(crate) async fn caller(
-    app: &App,
-    id: &str,
-    headers: &HeaderMap,
-    query: &TokenQuery,
-) -> Result<(CafeHandle, PersonId, Option<Grant>), ApiError> {
-    let token = crate::http::bearer(headers, query)
-        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "a token is required"))?;
-    let claims = app
-        .keys
-        .verify(&token)
-        .map_err(|e| ApiError::new(e.code(), e.to_string()))?;
-    if claims.cafe != id {
-        return Err(ApiError::new(
-            ErrorCode::Forbidden,
-            "this token belongs to another café",
-        ));
-    }
-    let person = claims.person().ok_or_else(|| {
-        ApiError::new(ErrorCode::Forbidden, "the projector's token cannot do this")
-    })?;
-    Ok((cafe(app, id).await?, person, claims.grant()))
-}
-
 /// The organiser, admitted: what every link route but `redeem` needs.
 async fn organiser(
     app: &App,
     id: &str,
     headers: &HeaderMap,
 ) -> Result<(CafeHandle, PersonId), ApiError> {
-    let (handle, person, grant) = caller(app, id, headers, &TokenQuery::default()).await?;
+    let (handle, person, grant) =
+        crate::http::caller(app, id, headers, &TokenQuery::default()).await?;
     handle
         .inspect(move |s, _, _| {
             s.admits(person, grant)?;
