@@ -130,6 +130,73 @@ impl Api {
     pub async fn connect(&self) -> Client {
         Client::connect(&self.ws_url()).await
     }
+
+    pub async fn post_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("POST request")
+    }
+
+    pub async fn delete_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("DELETE request")
+    }
+
+    /// Posts an export (`export.json`) to make a new café of it.
+    pub async fn import(&self, doc: &Value) -> reqwest::Response {
+        self.http
+            .post(self.url("/api/cafes/import"))
+            .header("content-type", "application/json")
+            .body(doc.to_string())
+            .send()
+            .await
+            .expect("import request")
+    }
+
+    /// Redeems an access link's key (what follows `#` in its URL).
+    pub async fn redeem(&self, cafe: &str, key: &str) -> reqwest::Response {
+        self.http
+            .post(self.url(&format!("/api/cafes/{cafe}/links/redeem")))
+            .json(&json!({ "key": key }))
+            .send()
+            .await
+            .expect("redeem request")
+    }
+
+    /// Invites a co-facilitator or host by an access link, as the organiser `token`.
+    pub async fn invite(
+        &self,
+        cafe: &str,
+        token: &str,
+        role: &str,
+        name: &str,
+    ) -> cafe_shared::api::LinkCreated {
+        let r = self
+            .http
+            .post(self.url(&format!("/api/cafes/{cafe}/links")))
+            .bearer_auth(token)
+            .json(&json!({ "role": role, "name": name }))
+            .send()
+            .await
+            .expect("invite request");
+        assert_eq!(r.status().as_u16(), 201, "invite");
+        r.json().await.expect("invite response")
+    }
+}
+
+/// The key (after `#`) of an access link's URL.
+pub fn key_of(url: &str) -> String {
+    url.split_once('#')
+        .expect("the secret is in the fragment")
+        .1
+        .to_owned()
 }
 
 /// A server running inside the test process.

@@ -888,39 +888,20 @@ async fn reactions_reach_a_projector_on_another_node() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_work_and_end_sessions_on_every_node() {
     use cafe_shared::api::{LinkCreated, RedeemResponse};
+    use cafe_tests::key_of;
     let d = Deployment::new().await;
     let a = d.node("a").await;
     let b = d.node("b").await;
     let c = d.node("c").await;
     let cafe = a.api.create_cafe("Links", "Olga", json!({})).await;
     let id = cafe.cafe_id.clone();
-    let key = |url: &str| url.split_once('#').expect("fragment").1.to_owned();
-    let redeem = |api: &Api, key: String| {
-        let (http, url) = (
-            api.http.clone(),
-            api.url(&format!("/api/cafes/{id}/links/redeem")),
-        );
-        async move {
-            http.post(url)
-                .json(&json!({ "key": key }))
-                .send()
-                .await
-                .expect("redeem")
-        }
-    };
-    let invited: LinkCreated = b
+    let invited = b
         .api
-        .http
-        .post(b.api.url(&format!("/api/cafes/{id}/links")))
-        .bearer_auth(&cafe.organiser_token)
-        .json(&json!({"role": "facilitator", "name": "Mere"}))
-        .send()
-        .await
-        .expect("invite")
-        .json()
-        .await
-        .expect("link");
-    let mere: RedeemResponse = redeem(&c.api, key(&invited.url))
+        .invite(&id, &cafe.organiser_token, "facilitator", "Mere")
+        .await;
+    let mere: RedeemResponse = c
+        .api
+        .redeem(&id, &key_of(&invited.url))
         .await
         .json()
         .await
@@ -930,23 +911,22 @@ async fn links_work_and_end_sessions_on_every_node() {
 
     let rotated: LinkCreated = a
         .api
-        .http
-        .post(
-            a.api
-                .url(&format!("/api/cafes/{id}/links/{}/rotate", invited.link)),
+        .post_with_token(
+            &format!("/api/cafes/{id}/links/{}/rotate", invited.link),
+            &cafe.organiser_token,
         )
-        .bearer_auth(&cafe.organiser_token)
-        .send()
         .await
-        .expect("rotate")
         .json()
         .await
         .expect("rotated");
     let closed = mere_c.until_closed().await;
     assert_eq!(closed.code, Some(4001), "{closed:?}");
     assert!(closed.reason.contains("replaced"), "{closed:?}");
-    assert_eq!(redeem(&b.api, key(&invited.url)).await.status(), 401);
-    let again: RedeemResponse = redeem(&b.api, key(&rotated.url))
+    let old = b.api.redeem(&id, &key_of(&invited.url)).await;
+    assert_eq!(old.status(), 401);
+    let again: RedeemResponse = b
+        .api
+        .redeem(&id, &key_of(&rotated.url))
         .await
         .json()
         .await
@@ -955,18 +935,15 @@ async fn links_work_and_end_sessions_on_every_node() {
 
     let r = c
         .api
-        .http
-        .delete(
-            c.api
-                .url(&format!("/api/cafes/{id}/links/{}", invited.link)),
+        .delete_with_token(
+            &format!("/api/cafes/{id}/links/{}", invited.link),
+            &cafe.organiser_token,
         )
-        .bearer_auth(&cafe.organiser_token)
-        .send()
-        .await
-        .expect("revoke");
+        .await;
     assert_eq!(r.status(), 204);
     let closed = mere_b.until_closed().await;
     assert_eq!(closed.code, Some(4001), "{closed:?}");
     assert!(closed.reason.contains("removed"), "{closed:?}");
-    assert_eq!(redeem(&a.api, key(&rotated.url)).await.status(), 401);
+    let gone = a.api.redeem(&id, &key_of(&rotated.url)).await;
+    assert_eq!(gone.status(), 401);
 }

@@ -20,14 +20,7 @@ async fn export_of(server: &TestServer) -> Value {
 }
 
 async fn import(server: &TestServer, doc: &Value) -> reqwest::Response {
-    server
-        .http
-        .post(server.url("/api/cafes/import"))
-        .header("content-type", "application/json")
-        .body(doc.to_string())
-        .send()
-        .await
-        .expect("import request")
+    server.import(doc).await
 }
 
 fn append(doc: &mut Value, event: Value) {

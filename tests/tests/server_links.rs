@@ -6,61 +6,20 @@
 
 use cafe_shared::api::{LinkCreated, LinksResponse, RedeemResponse};
 use cafe_shared::{Command, Event, Location, Role};
-use cafe_tests::{Client, TestServer};
+use cafe_tests::{key_of, Client, TestServer};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-/// The key (after `#`) of a link's URL.
-fn key_of(url: &str) -> String {
-    url.split_once('#')
-        .expect("the secret is in the fragment")
-        .1
-        .to_owned()
-}
-
-async fn redeem(server: &TestServer, cafe: &str, key: &str) -> reqwest::Response {
-    server
-        .http
-        .post(server.url(&format!("/api/cafes/{cafe}/links/redeem")))
-        .json(&json!({ "key": key }))
-        .send()
-        .await
-        .expect("redeem")
-}
-
 async fn redeemed(server: &TestServer, cafe: &str, key: &str) -> RedeemResponse {
-    let r = redeem(server, cafe, key).await;
+    let r = server.redeem(cafe, key).await;
     assert_eq!(r.status(), StatusCode::OK);
     r.json().await.expect("redeem body")
 }
 
-async fn invite(
-    server: &TestServer,
-    cafe: &str,
-    token: &str,
-    role: &str,
-    name: &str,
-) -> LinkCreated {
-    let r = server
-        .http
-        .post(server.url(&format!("/api/cafes/{cafe}/links")))
-        .bearer_auth(token)
-        .json(&json!({ "role": role, "name": name }))
-        .send()
-        .await
-        .expect("invite");
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json().await.expect("link body")
-}
-
 async fn list(server: &TestServer, cafe: &str, token: &str) -> reqwest::Response {
     server
-        .http
-        .get(server.url(&format!("/api/cafes/{cafe}/links")))
-        .bearer_auth(token)
-        .send()
+        .get_with_token(&format!("/api/cafes/{cafe}/links"), token)
         .await
-        .expect("list")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,21 +45,25 @@ async fn links_open_the_cafe_anywhere_and_revoking_or_rotating_ends_what_they_op
     // Wrong secrets and unknown links open nothing.
     let wrong = format!("1.{}", "A".repeat(43));
     assert_eq!(
-        redeem(&server, &id, &wrong).await.status(),
+        server.redeem(&id, &wrong).await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        redeem(&server, &id, "9.x").await.status(),
+        server.redeem(&id, "9.x").await.status(),
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        redeem(&server, &id, "nonsense").await.status(),
+        server.redeem(&id, "nonsense").await.status(),
         StatusCode::UNAUTHORIZED
     );
 
     // A co-facilitator and a table host, each by their own link.
-    let aisha_link = invite(&server, &id, &cafe.organiser_token, "facilitator", "Aisha").await;
-    let tevita_link = invite(&server, &id, &cafe.organiser_token, "host", "Tevita").await;
+    let aisha_link = server
+        .invite(&id, &cafe.organiser_token, "facilitator", "Aisha")
+        .await;
+    let tevita_link = server
+        .invite(&id, &cafe.organiser_token, "host", "Tevita")
+        .await;
     assert!(aisha_link.qr_svg.starts_with("<?xml") || aisha_link.qr_svg.contains("<svg"));
     assert!(
         aisha_link.token.is_none(),
@@ -150,19 +113,16 @@ async fn links_open_the_cafe_anywhere_and_revoking_or_rotating_ends_what_they_op
 
     // Revoking Tevita's link closes his socket at once (4001) and the link opens nothing.
     let r = server
-        .http
-        .delete(server.url(&format!("/api/cafes/{id}/links/{}", tevita_link.link)))
-        .bearer_auth(&cafe.organiser_token)
-        .send()
-        .await
-        .expect("revoke");
+        .delete_with_token(
+            &format!("/api/cafes/{id}/links/{}", tevita_link.link),
+            &cafe.organiser_token,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let closed = tevita_ws.until_closed().await;
     assert_eq!(closed.code, Some(4001), "{closed:?}");
     assert_eq!(
-        redeem(&server, &id, &key_of(&tevita_link.url))
-            .await
-            .status(),
+        server.redeem(&id, &key_of(&tevita_link.url)).await.status(),
         StatusCode::UNAUTHORIZED
     );
     let mut again = server.connect().await;
@@ -170,23 +130,18 @@ async fn links_open_the_cafe_anywhere_and_revoking_or_rotating_ends_what_they_op
     assert_eq!(refused.code, Some(4001));
     // The organiser cannot revoke their own link, a facilitator cannot revoke any.
     let own = server
-        .http
-        .delete(server.url(&format!("/api/cafes/{id}/links/1")))
-        .bearer_auth(&cafe.organiser_token)
-        .send()
-        .await
-        .expect("revoke own");
+        .delete_with_token(&format!("/api/cafes/{id}/links/1"), &cafe.organiser_token)
+        .await;
     assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     // Rotating Aisha's link: her open socket closes (4001), her old token and old link
     // stop, the new link works; the café and its people are untouched.
     let rotated: LinkCreated = server
-        .http
-        .post(server.url(&format!("/api/cafes/{id}/links/{}/rotate", aisha_link.link)))
-        .bearer_auth(&cafe.organiser_token)
-        .send()
+        .post_with_token(
+            &format!("/api/cafes/{id}/links/{}/rotate", aisha_link.link),
+            &cafe.organiser_token,
+        )
         .await
-        .expect("rotate")
         .json()
         .await
         .expect("rotated");
@@ -201,9 +156,7 @@ async fn links_open_the_cafe_anywhere_and_revoking_or_rotating_ends_what_they_op
         Some(4001)
     );
     assert_eq!(
-        redeem(&server, &id, &key_of(&aisha_link.url))
-            .await
-            .status(),
+        server.redeem(&id, &key_of(&aisha_link.url)).await.status(),
         StatusCode::UNAUTHORIZED
     );
     // The projector token that came with her old link no longer opens a screen.
@@ -244,12 +197,11 @@ async fn links_open_the_cafe_anywhere_and_revoking_or_rotating_ends_what_they_op
     // The organiser rotates their own link: they get a new token that keeps them in, and
     // the laptop that used the old link is out.
     let mine: LinkCreated = server
-        .http
-        .post(server.url(&format!("/api/cafes/{id}/links/1/rotate")))
-        .bearer_auth(&cafe.organiser_token)
-        .send()
+        .post_with_token(
+            &format!("/api/cafes/{id}/links/1/rotate"),
+            &cafe.organiser_token,
+        )
         .await
-        .expect("rotate own")
         .json()
         .await
         .expect("rotated own");
@@ -278,13 +230,11 @@ async fn links_open_the_cafe_anywhere_and_revoking_or_rotating_ends_what_they_op
     let (dir, tmp) = server.stop().await;
     let server = TestServer::start_in(&dir, |_| {}).await;
     assert_eq!(
-        redeem(&server, &id, &key_of(&rotated.url)).await.status(),
+        server.redeem(&id, &key_of(&rotated.url)).await.status(),
         StatusCode::OK
     );
     assert_eq!(
-        redeem(&server, &id, &key_of(&organiser_link))
-            .await
-            .status(),
+        server.redeem(&id, &key_of(&organiser_link)).await.status(),
         StatusCode::UNAUTHORIZED
     );
     let mut c = Client::connect(&server.ws_url()).await;
@@ -333,28 +283,30 @@ async fn a_cafe_whose_links_outlived_joining_exports_and_imports_whole() {
     let id = cafe.cafe_id.clone();
     let (_, _ana) = server.arrive(&cafe.code, "Ana", Location::Room).await;
     org.ok(Command::SetJoining { open: false }).await;
-    let host = invite(&server, &id, &cafe.organiser_token, "host", "Sione").await;
-    let fac = invite(&server, &id, &cafe.organiser_token, "facilitator", "Lani").await;
+    let host = server
+        .invite(&id, &cafe.organiser_token, "host", "Sione")
+        .await;
+    let fac = server
+        .invite(&id, &cafe.organiser_token, "facilitator", "Lani")
+        .await;
     org.ok(Command::SetPhase {
         phase: cafe_shared::Phase::Closed,
     })
     .await;
     let r = server
-        .http
-        .delete(server.url(&format!("/api/cafes/{id}/links/{}", fac.link)))
-        .bearer_auth(&cafe.organiser_token)
-        .send()
-        .await
-        .expect("revoke");
+        .delete_with_token(
+            &format!("/api/cafes/{id}/links/{}", fac.link),
+            &cafe.organiser_token,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     for bad in ["x", "99999999999", "-1"] {
         let r = server
-            .http
-            .delete(server.url(&format!("/api/cafes/{id}/links/{bad}")))
-            .bearer_auth(&cafe.organiser_token)
-            .send()
-            .await
-            .expect("revoke");
+            .delete_with_token(
+                &format!("/api/cafes/{id}/links/{bad}"),
+                &cafe.organiser_token,
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{bad}");
         let body: Value = r.json().await.expect("a JSON error");
         assert_eq!(body["code"], "not_found");
@@ -369,14 +321,7 @@ async fn a_cafe_whose_links_outlived_joining_exports_and_imports_whole() {
         .json()
         .await
         .expect("export");
-    let r = server
-        .http
-        .post(server.url("/api/cafes/import"))
-        .header("content-type", "application/json")
-        .body(export.to_string())
-        .send()
-        .await
-        .expect("import");
+    let r = server.import(&export).await;
     assert_eq!(
         r.status(),
         StatusCode::CREATED,
@@ -397,7 +342,8 @@ async fn a_cafe_whose_links_outlived_joining_exports_and_imports_whole() {
     assert!(c.state().links.is_empty(), "no link reaches a client");
     // The original's links open nothing in the copy.
     assert_eq!(
-        redeem(&server, &copy.cafe_id, &key_of(&host.url))
+        server
+            .redeem(&copy.cafe_id, &key_of(&host.url))
             .await
             .status(),
         StatusCode::UNAUTHORIZED
