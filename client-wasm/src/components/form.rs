@@ -36,3 +36,15 @@ pub fn counter(len: usize, max: usize) -> Html {
         </span>
     }
 }
+
+/// A "Copy" button's click: puts `text` on the clipboard and sets `copied` for the label.
+/// The clipboard answers with a promise; where it is refused, the text stays selectable in
+/// its read-only box.
+pub fn copy_on_click(text: String, copied: UseStateHandle<bool>) -> Callback<MouseEvent> {
+    Callback::from(move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&text);
+            copied.set(true);
+        }
+    })
+}

@@ -4,7 +4,7 @@
 
 use crate::api::{self, links};
 use crate::components::chrome::LangPicker;
-use crate::components::form::{event_value, input_value};
+use crate::components::form::{copy_on_click, event_value, input_value};
 use crate::i18n::{use_t, T};
 use crate::pages::CafeProps;
 use crate::storage::{self, Credentials};
@@ -98,16 +98,7 @@ pub struct RevealProps {
 pub fn link_reveal(p: &RevealProps) -> Html {
     let t = use_t();
     let copied = use_state(|| false);
-    let copy = {
-        let (copied, url) = (copied.clone(), p.url.to_string());
-        Callback::from(move |_| {
-            if let Some(w) = web_sys::window() {
-                // A promise; where the clipboard is refused the link stays selectable.
-                let _ = w.navigator().clipboard().write_text(&url);
-                copied.set(true);
-            }
-        })
-    };
+    let copy = copy_on_click(p.url.to_string(), copied.clone());
     // The SVG is the server's own rendering of the link; as a data URL it needs no script.
     let qr = p.qr_svg.as_ref().map(|svg| {
         let encoded = js_sys::encode_uri_component(svg);

@@ -4,6 +4,7 @@
 //! never send to a server, so it reaches no request log; the page that opens it keeps it and
 //! clears the fragment ([`crate::hooks`]).
 
+use crate::components::form::copy_on_click;
 use crate::i18n::use_t;
 use yew::prelude::*;
 
@@ -27,16 +28,7 @@ pub fn device_link(p: &DeviceLinkProps) -> Html {
         link.push_str("&projector=");
         link.push_str(pt);
     }
-    let copy = {
-        let (copied, link) = (copied.clone(), link.clone());
-        Callback::from(move |_| {
-            if let Some(w) = web_sys::window() {
-                // A promise; where the clipboard is refused the link stays selectable.
-                let _ = w.navigator().clipboard().write_text(&link);
-                copied.set(true);
-            }
-        })
-    };
+    let copy = copy_on_click(link.clone(), copied.clone());
     html! {
         <details class="device-link" id="device-link">
             <summary>{ t.t("console.device_link") }</summary>
